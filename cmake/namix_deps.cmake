@@ -1,0 +1,22 @@
+# All dependencies are Debian -dev packages (see `make deps`); nothing is
+# vendored or downloaded at build time.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+pkg_check_modules(MPG123 REQUIRED IMPORTED_TARGET libmpg123)
+pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
+pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
+pkg_check_modules(EBUR128 REQUIRED IMPORTED_TARGET libebur128)
+pkg_check_modules(TAGLIB REQUIRED IMPORTED_TARGET taglib)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+find_package(OpenSSL REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(tomlplusplus REQUIRED)
+# LAME ships no pkg-config file or CMake config.
+find_library(MP3LAME_LIBRARY NAMES mp3lame REQUIRED)
+find_path(MP3LAME_INCLUDE_DIR lame/lame.h REQUIRED)
+add_library(namix_lame INTERFACE)
+target_link_libraries(namix_lame INTERFACE ${MP3LAME_LIBRARY})
+target_include_directories(namix_lame SYSTEM INTERFACE ${MP3LAME_INCLUDE_DIR})

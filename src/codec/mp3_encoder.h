@@ -1,0 +1,51 @@
+// MP3 encoding with LAME: 320 kbps CBR, 44.1 kHz, joint stereo, a LAME/Xing
+// info frame, and an ID3v2 tag with title/artist/album/date plus CHAP/CTOC
+// chapters (rendered with TagLib).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/audio_buffer.h"
+#include "core/byte_sink.h"
+#include "core/error.h"
+
+namespace namix {
+
+struct Chapter {
+  std::uint32_t start_ms = 0;
+  std::uint32_t end_ms = 0;
+  std::string title;  // e.g. "01:02:03 Banter"
+};
+
+struct Mp3Tags {
+  std::string title;
+  std::string artist;
+  std::string album;
+  std::string date;  // YYYY-MM-DD
+  std::vector<Chapter> chapters;
+};
+
+struct EncoderSettings {
+  int bitrate_kbps = 320;
+  int sample_rate = 44100;
+  int channels = 2;
+  int quality = 2;  // LAME -q: 0 best .. 9 fastest
+};
+
+class Mp3Encoder {
+ public:
+  // Writes the ID3v2 tag and a placeholder info frame to `sink` at once.
+  static Result<std::unique_ptr<Mp3Encoder>> create(const EncoderSettings& settings,
+                                                    const Mp3Tags& tags, ByteSink& sink);
+  virtual ~Mp3Encoder() = default;
+  // in.num_channels == settings.channels, at settings.sample_rate.
+  virtual Result<void> encode(AudioView in) = 0;
+  // Flushes LAME and patches the real LAME/Xing info frame in place.
+  virtual Result<void> finish() = 0;
+};
+
+}  // namespace namix

@@ -1,0 +1,56 @@
+// The whole mix, from an episode file to encoded MP3 bytes and a report:
+// decode (reduced) -> analyse -> select -> render (seek, per-segment chain,
+// crossfades, master chain, loudness, true-peak limiter) -> encode.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/episode_analysis.h"
+#include "core/byte_sink.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "select/edit_list.h"
+#include "select/theme.h"
+
+namespace namix {
+
+struct MixRequest {
+  std::string input_path;
+  const Theme* theme = nullptr;
+  std::optional<double> target_s;     // nullopt: whole-episode remaster
+  std::optional<double> target_lufs;  // overrides the theme's
+  std::string episode_number;         // "1779", from the file name or the request; may be empty
+  ProgressFn progress;
+};
+
+struct StageTimings {
+  double fetch_ms = 0, decode_ms = 0, analysis_ms = 0, render_ms = 0, encode_ms = 0, store_ms = 0,
+         total_ms = 0;
+};
+
+struct MixReport {
+  std::string theme_name;
+  std::string episode_number;
+  std::optional<double> target_s;
+  double source_duration_s = 0.0;
+  EditList edit_list;
+  double duration_s = 0.0;       // of the encoded mix
+  double integrated_lufs = 0.0;  // measured on the mastered PCM that was encoded
+  double true_peak_dbtp = 0.0;   // 4x oversampled, on the mastered PCM
+  std::uint64_t file_size_bytes = 0;
+  int bitrate_kbps = 320;
+  int sample_rate = 44100;
+  std::string processing_chain;
+  StageTimings timings;
+  std::vector<std::string> warnings;
+};
+
+Result<MixReport> run_mix(const MixRequest& request, ByteSink& out);
+
+// Guesses the episode number from a file name or URL ("NA-1779-2025-07-06-Final.mp3" -> "1779").
+std::string episode_number_from_name(const std::string& name);
+
+}  // namespace namix

@@ -1,0 +1,67 @@
+// Themes are data: one TOML file per theme in themes/ (and user themes from
+// --themes-dir / NAMIX_THEMES_DIR) saying what to select and how it sounds.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/episode_analysis.h"
+#include "core/error.h"
+
+namespace namix {
+
+// One processing stage as written in the theme file, e.g.
+// {type = "peaking", frequency_hz = 200, q = 0.7, gain_db = 2}. The mix stage
+// turns these into DSP stages; select/ does not depend on dsp/.
+struct ProcessingStage {
+  std::string
+      type;  // hpf, lpf, peaking, low_shelf, high_shelf, compressor, reverb, drive, dehum, leveller
+  std::map<std::string, double> params;
+  double param(const std::string& key, double fallback) const {
+    auto it = params.find(key);
+    return it == params.end() ? fallback : it->second;
+  }
+};
+
+struct ThemeSelection {
+  std::map<BlockKind, double> kind_weights;  // what the theme selects, and how much it wants each
+  std::map<BlockKind, double> fallback_weights;  // used when the episode lacks theme material
+  bool spread_over_episode = false;              // Best Of: draw on the whole show
+  double min_segment_s = 4.0;
+  double max_segment_s = 30.0;
+};
+
+struct Theme {
+  std::string name;  // "Best Of"
+  std::string slug;  // "best-of"
+  std::string description;
+  ThemeSelection selection;
+  std::vector<ProcessingStage> segment_chain;  // per segment, before assembly
+  std::vector<ProcessingStage> master_chain;   // on the assembled mix, before loudness + limiter
+  double crossfade_s = 0.3;
+  double target_lufs = -16.0;
+  double true_peak_ceiling_dbtp = -1.0;
+  std::string chain_summary() const;  // "HPF 80 Hz → peak 200 Hz +2 dB Q0.7 → …"
+};
+
+class ThemeCatalog {
+ public:
+  // Loads every *.toml in `dir`; a malformed file is an error naming file, field and reason.
+  static Result<ThemeCatalog> load_dir(const std::string& dir);
+  // Adds (or overrides, by name) the themes of another directory.
+  Result<void> add_dir(const std::string& dir);
+  // Case-insensitive; the error lists the valid names.
+  Result<const Theme*> find(const std::string& name) const;
+  const std::vector<Theme>& themes() const { return themes_; }
+
+ private:
+  std::vector<Theme> themes_;
+};
+
+// The directory holding the shipped themes: $NAMIX_THEMES_DIR if set, else the
+// installed/in-tree themes/ directory found relative to the executable.
+std::string default_themes_dir();
+
+}  // namespace namix
