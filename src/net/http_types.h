@@ -1,0 +1,51 @@
+// Transport-neutral HTTP request/response, so the same API router serves
+// cpp-httplib (`namix serve`) and API Gateway events (`namix lambda`).
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace namix {
+
+struct CaseInsensitiveLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+      return std::tolower(static_cast<unsigned char>(x)) <
+             std::tolower(static_cast<unsigned char>(y));
+    });
+  }
+};
+
+using HeaderMap = std::map<std::string, std::string, CaseInsensitiveLess>;
+
+struct HttpRequest {
+  std::string method;                        // "GET", "POST", ...
+  std::string path;                          // decoded path, no query: "/mix/jobs/abc"
+  std::map<std::string, std::string> query;  // decoded query parameters
+  HeaderMap headers;
+  std::string body;         // raw body (JSON, or multipart when uploading)
+  std::string remote_addr;  // client address, for throttling and logs
+
+  std::optional<std::string> header(const std::string& name) const {
+    auto it = headers.find(name);
+    if (it == headers.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  HeaderMap headers;
+  std::string body;
+  // When set, the body is this local file (large MP3 downloads); body is empty.
+  std::string body_file;
+  bool binary = false;  // Lambda adapter base64-encodes binary bodies
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+}  // namespace namix
