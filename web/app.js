@@ -1,0 +1,500 @@
+// The namix page: submits a mix job to the API served beside it (SPEC.md,
+// "HTTP API"), follows its progress and shows the result. Plain script, no
+// build step; uPlot (web/node_modules, installed by `npm ci`) draws the
+// loudness curve when present, and the page works without it.
+'use strict';
+
+(function () {
+  const POLL_MS = 500;
+  // Same colours as src/mix/episode_plot.cc (Okabe-Ito, safe for colour-blind readers).
+  const KIND_COLOURS = {
+    banter: '#0072B2', rant: '#D55E00', clip: '#E69F00', donation: '#009E73',
+    jingle: '#CC79A7', music: '#56B4E9', silence: '#BBBBBB',
+  };
+  const FLOOR_DB = -70;
+
+  const $ = (id) => document.getElementById(id);
+  const form = $('mix-form');
+  const urlInput = $('episode-url');
+  const fileInput = $('episode-file');
+  const dropZone = $('drop-zone');
+  const submitButton = $('submit-mix');
+  const formError = $('form-error');
+  const player = $('player');
+
+  let plot = null;        // the uPlot instance, if any
+  let busy = false;
+
+  // ---- formatting -------------------------------------------------------
+  function clock(seconds) {
+    const total = Math.max(0, Math.round(Number(seconds) || 0));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor(total / 60) % 60;
+    const s = String(total % 60).padStart(2, '0');
+    return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+  }
+  function fixed(value, digits) {
+    const n = Number(value);
+    return Number.isFinite(n) ? n.toFixed(digits) : '–';
+  }
+  function kindColour(kind) { return KIND_COLOURS[kind] || '#777777'; }
+  function rgba(hex, alpha) {
+    const v = parseInt(hex.slice(1), 16);
+    return `rgba(${(v >> 16) & 255}, ${(v >> 8) & 255}, ${v & 255}, ${alpha})`;
+  }
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    Object.assign(node, props || {});
+    for (const child of children) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  // ---- API errors -------------------------------------------------------
+  // The API answers {status:"error", error:{code, message}}; show its message.
+  function apiMessage(body, httpStatus) {
+    if (body && typeof body === 'object') {
+      const e = body.error;
+      if (e && typeof e === 'object' && e.message) return e.message;
+      if (typeof e === 'string' && e) return e;
+      if (body.message && body.status === 'error') return body.message;
+    }
+    return httpStatus ? `The server answered HTTP ${httpStatus} without an explanation.`
+                      : 'The server could not be reached. Is namix serve running?';
+  }
+  function showError(box, message) {
+    box.textContent = message;
+    box.hidden = false;
+  }
+  function clearError(box) {
+    box.textContent = '';
+    box.hidden = true;
+  }
+
+  async function getJson(path) {
+    let response;
+    try {
+      response = await fetch(path, { headers: { Accept: 'application/json' } });
+    } catch (err) {
+      throw new Error(apiMessage(null, 0));
+    }
+    let body = null;
+    try { body = await response.json(); } catch (err) { body = null; }
+    if (!response.ok) throw new Error(apiMessage(body, response.status));
+    return body;
+  }
+
+  // XMLHttpRequest rather than fetch: only it reports upload progress.
+  function postJob(body, onUploadProgress) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', 'mix/jobs');
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.responseType = 'text';
+      if (onUploadProgress) {
+        xhr.upload.addEventListener('progress', (ev) => {
+          if (ev.lengthComputable) onUploadProgress(ev.loaded / ev.total);
+        });
+        xhr.upload.addEventListener('load', () => onUploadProgress(1));
+      }
+      xhr.addEventListener('load', () => {
+        let parsed = null;
+        try { parsed = JSON.parse(xhr.responseText); } catch (err) { parsed = null; }
+        if (xhr.status >= 200 && xhr.status < 300 && parsed && parsed.job_id) {
+          resolve(parsed);
+        } else {
+          reject(new Error(apiMessage(parsed, xhr.status)));
+        }
+      });
+      xhr.addEventListener('error', () => reject(new Error(apiMessage(null, 0))));
+      xhr.addEventListener('abort', () => reject(new Error('The upload was cancelled.')));
+      if (body instanceof FormData) {
+        xhr.send(body);
+      } else {
+        xhr.setRequestHeader('Content-Type', 'application/json');
+        xhr.send(JSON.stringify(body));
+      }
+    });
+  }
+
+  // ---- themes -----------------------------------------------------------
+  async function loadThemes() {
+    const box = $('themes');
+    const status = $('themes-status');
+    try {
+      const body = await getJson('mix/themes');
+      const themes = (body && body.themes) || [];
+      box.replaceChildren();
+      themes.forEach((theme, i) => {
+        const id = `theme-${theme.slug || i}`;
+        const input = el('input', { type: 'radio', name: 'theme', id, value: theme.name,
+                                    checked: i === 0 });
+        input.setAttribute('aria-describedby', `${id}-desc`);
+        const label = el('label', { htmlFor: id, className: 'theme-card' },
+          input,
+          el('span', { className: 'theme-name' }, theme.name),
+          el('span', { className: 'theme-desc', id: `${id}-desc` }, theme.description || ''),
+          theme.processing_chain
+            ? el('span', { className: 'theme-chain' }, theme.processing_chain) : null);
+        box.append(label);
+      });
+      status.textContent = themes.length ? '' : 'The server has no themes loaded.';
+      status.hidden = themes.length > 0;
+    } catch (err) {
+      status.hidden = false;
+      status.textContent = `Themes could not be loaded: ${err.message}`;
+      status.classList.add('error-text');
+    }
+  }
+
+  // ---- episode source: URL or dropped file ------------------------------
+  function updateFileChosen() {
+    const file = fileInput.files && fileInput.files[0];
+    $('file-chosen').textContent = file
+      ? `Chosen: ${file.name} (${(file.size / 1048576).toFixed(1)} MB)` : '';
+    $('clear-file').hidden = !file;
+    dropZone.classList.toggle('has-file', !!file);
+  }
+  fileInput.addEventListener('change', updateFileChosen);
+  $('clear-file').addEventListener('click', () => {
+    fileInput.value = '';
+    updateFileChosen();
+    fileInput.focus();
+  });
+  ['dragenter', 'dragover'].forEach((type) => dropZone.addEventListener(type, (ev) => {
+    ev.preventDefault();
+    dropZone.classList.add('dragging');
+  }));
+  ['dragleave', 'drop'].forEach((type) => dropZone.addEventListener(type, () => {
+    dropZone.classList.remove('dragging');
+  }));
+  dropZone.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    if (ev.dataTransfer && ev.dataTransfer.files.length) {
+      fileInput.files = ev.dataTransfer.files;
+      updateFileChosen();
+    }
+  });
+
+  // ---- duration ---------------------------------------------------------
+  const customSeconds = $('duration-seconds');
+  customSeconds.addEventListener('input', () => { $('duration-custom').checked = true; });
+  function chosenDuration() {
+    const picked = form.querySelector('input[name="duration"]:checked');
+    const value = picked ? picked.value : '90';
+    if (value === 'full') return 'full';
+    if (value === 'custom') {
+      const raw = customSeconds.value.trim();
+      const n = Number(raw);
+      if (raw === '' || !Number.isFinite(n) || n <= 0) {
+        throw new Error('Enter the other duration as a number of seconds greater than 0, or pick a preset.');
+      }
+      return n;
+    }
+    return Number(value);
+  }
+
+  // ---- progress ---------------------------------------------------------
+  function setProgress(which, fraction) {
+    const pct = Math.max(0, Math.min(100, Math.round(fraction * 100)));
+    $(`${which}-progress`).value = pct;
+    $(`${which}-percent`).textContent = `${pct} %`;
+  }
+  function setStage(text) { $('job-stage').textContent = text; }
+
+  function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+
+  async function followJob(jobId) {
+    let misses = 0;
+    for (;;) {
+      let job;
+      try {
+        job = await getJson(`mix/jobs/${encodeURIComponent(jobId)}`);
+        misses = 0;
+      } catch (err) {
+        // A lost poll is not a failed job; give up only when the server stays away.
+        if (++misses >= 10) throw err;
+        await sleep(POLL_MS * 2);
+        continue;
+      }
+      const progress = Number(job.progress) || 0;
+      if (job.state === 'done') {
+        setProgress('job', 1);
+        setStage('done');
+        return job.result;
+      }
+      if (job.state === 'failed') {
+        setStage('failed');
+        throw new Error(apiMessage(job.result && job.result.status === 'error' ? job.result : job, 0));
+      }
+      setProgress('job', progress);
+      setStage(job.state === 'queued' ? 'queued' : (job.stage || job.state || 'running'));
+      await sleep(POLL_MS);
+    }
+  }
+
+  // ---- submit -----------------------------------------------------------
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (busy) return;
+    clearError(formError);
+
+    let duration;
+    try {
+      duration = chosenDuration();
+    } catch (err) {
+      showError(formError, err.message);
+      customSeconds.focus();
+      return;
+    }
+    const themeInput = form.querySelector('input[name="theme"]:checked');
+    const theme = themeInput ? themeInput.value : '';
+    const file = fileInput.files && fileInput.files[0];
+    const url = urlInput.value.trim();
+    if (!file && !url) {
+      showError(formError, 'Paste an episode URL or choose a file to upload.');
+      urlInput.focus();
+      return;
+    }
+
+    let body;
+    if (file) {
+      body = new FormData();
+      body.append('file', file, file.name);
+      body.append('theme', theme);
+      body.append('target_duration', String(duration));
+    } else {
+      body = { episode_url: url, theme, target_duration: duration };
+    }
+
+    busy = true;
+    submitButton.disabled = true;
+    submitButton.textContent = 'Mixing…';
+    form.setAttribute('aria-busy', 'true');
+    $('progress-section').hidden = false;
+    $('upload-row').hidden = !file;
+    setProgress('upload', 0);
+    setProgress('job', 0);
+    setStage(file ? 'uploading' : 'submitting');
+
+    try {
+      const accepted = await postJob(body, file ? (f) => setProgress('upload', f) : null);
+      setStage('queued');
+      const result = await followJob(accepted.job_id);
+      showResult(result);
+      loadHistory();
+    } catch (err) {
+      showError(formError, err.message);
+      $('progress-section').hidden = true;
+    } finally {
+      busy = false;
+      submitButton.disabled = false;
+      submitButton.textContent = 'Make the mix';
+      form.removeAttribute('aria-busy');
+    }
+  });
+
+  // ---- result -----------------------------------------------------------
+  function showResult(result) {
+    const meta = result.mix_metadata || {};
+    const analysis = result.analysis || {};
+    const timings = result.timings_ms || {};
+    const section = $('result-section');
+    section.hidden = false;
+
+    $('result-message').textContent = result.message || '';
+    const url = result.download && result.download.url;
+    player.src = url || '';
+    player.load();
+    const link = $('download-link');
+    link.href = url || '#';
+    link.hidden = !url;
+
+    const target = meta.duration_target;
+    const figures = [
+      ['Theme', meta.theme || '–'],
+      ['Duration', `${clock(meta.duration_actual)}` +
+        (target === 'full' || target === null || target === undefined
+          ? ' (full episode)' : ` (target ${clock(target)})`)],
+      ['Loudness', `${fixed(meta.integrated_lufs, 1)} LUFS`],
+      ['True peak', `${fixed(meta.true_peak_dbtp, 1)} dBTP`],
+      ['Size', `${fixed(meta.file_size_mb, 2)} MB, ${meta.bitrate_kbps || '–'} kbps`],
+      ['Processing time', `${fixed((Number(timings.total) || 0) / 1000, 1)} s`],
+      ['Segments', String(meta.segments_count ?? (result.segments || []).length)],
+      ['Episode', `${clock(analysis.audio_duration)}` +
+        (analysis.selection_method ? `, ${analysis.selection_method}` : '')],
+    ];
+    $('figures').replaceChildren(...figures.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))));
+
+    const warnings = result.warnings || [];
+    $('warnings').replaceChildren(...warnings.map((w) => el('li', {}, w)));
+    $('warnings').hidden = warnings.length === 0;
+
+    drawEpisode(result);
+    listSegments(result.segments || []);
+    $('result-heading').focus({ preventScroll: true });
+    section.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }
+
+  function seekMix(seconds) {
+    player.currentTime = Math.max(0, Number(seconds) || 0);
+    const playing = player.play();
+    if (playing && playing.catch) playing.catch(() => { /* autoplay refused; the seek stands */ });
+  }
+
+  function segmentLabel(seg, i) {
+    return `Segment ${i + 1}: ${seg.kind || 'segment'} from ${clock(seg.start_time)} to ` +
+      `${clock(seg.end_time)} in the episode, at ${clock(seg.mix_start)} in the mix`;
+  }
+
+  function listSegments(segments) {
+    $('segment-list').replaceChildren(...segments.map((seg, i) => {
+      const button = el('button', { type: 'button', className: 'secondary' },
+        `Play at ${clock(seg.mix_start)}`);
+      button.setAttribute('aria-label', `Play ${segmentLabel(seg, i)}`);
+      button.addEventListener('click', () => seekMix(seg.mix_start));
+      const swatch = el('span', { className: 'swatch' });
+      swatch.style.background = kindColour(seg.kind);
+      return el('li', {},
+        swatch,
+        el('span', { className: 'seg-kind' }, seg.kind || ''),
+        el('span', { className: 'seg-time' },
+          ` ${clock(seg.start_time)}–${clock(seg.end_time)} `),
+        seg.description ? el('span', { className: 'seg-desc' }, seg.description) : null,
+        button);
+    }));
+  }
+
+  // ---- the episode picture ----------------------------------------------
+  function plotHeight() { return window.innerWidth < 600 ? 170 : 240; }
+
+  function drawEpisode(result) {
+    const box = $('episode-plot');
+    if (plot) { plot.destroy(); plot = null; }
+    box.replaceChildren();
+
+    const analysis = result.analysis || {};
+    const segments = result.segments || [];
+    const blocks = analysis.blocks || [];
+    const timeline = analysis.timeline || null;
+    const levels = (timeline && timeline.level_db) || [];
+    const step = (timeline && Number(timeline.step_s)) || 0;
+    let duration = Number(analysis.audio_duration) || 0;
+    if (!duration && step) duration = levels.length * step;
+    for (const b of blocks) duration = Math.max(duration, Number(b.end) || 0);
+    for (const s of segments) duration = Math.max(duration, Number(s.end_time) || 0);
+    if (!duration) duration = 1;
+
+    let overlay;
+    if (window.uPlot && levels.length) {
+      const xs = levels.map((_, i) => i * step);
+      const ys = levels.map((v) => (v === null ? null : Math.max(FLOOR_DB, Number(v))));
+      plot = new window.uPlot({
+        width: Math.max(240, box.clientWidth),
+        height: plotHeight(),
+        legend: { show: false },
+        cursor: { drag: { x: false, y: false }, points: { show: false } },
+        scales: { x: { time: false, range: [0, duration] }, y: { range: [FLOOR_DB, 0] } },
+        axes: [
+          { values: (u, ticks) => ticks.map(clock), space: 60 },
+          { label: 'level dB', size: 48, values: (u, ticks) => ticks.map((t) => String(t)) },
+        ],
+        series: [
+          {},
+          { label: 'loudness', stroke: '#222', width: 1, fill: 'rgba(40,40,40,0.12)',
+            points: { show: false } },
+        ],
+      }, [xs, ys], box);
+      // The overlay spans exactly the plotting area, so percentages of the
+      // episode's duration place blocks and segments without any maths on resize.
+      overlay = plot.over;
+    } else {
+      overlay = el('div', { className: 'plain-plot' });
+      overlay.style.height = `${plotHeight() - 30}px`;
+      box.append(overlay);
+      if (!levels.length) {
+        box.append(el('p', { className: 'hint' }, 'No loudness timeline in this result.'));
+      }
+    }
+    overlay.classList.add('plot-overlay');
+
+    const pct = (t) => `${(100 * Math.min(Math.max(Number(t) || 0, 0), duration)) / duration}%`;
+    const width = (a, b) => `${(100 * Math.max(0, Math.min(b, duration) - Math.max(a, 0))) / duration}%`;
+
+    for (const b of blocks) {
+      const div = el('div', { className: `plot-block block-${b.kind}`,
+                              title: `${b.kind} ${clock(b.start)}–${clock(b.end)}` });
+      div.style.left = pct(b.start);
+      div.style.width = width(Number(b.start), Number(b.end));
+      div.style.background = rgba(kindColour(b.kind), 0.08);
+      div.style.borderBottomColor = kindColour(b.kind);
+      div.setAttribute('aria-hidden', 'true');
+      overlay.append(div);
+    }
+    segments.forEach((seg, i) => {
+      const button = el('button', { type: 'button', className: 'plot-segment',
+                                    title: segmentLabel(seg, i) });
+      button.setAttribute('aria-label', `Play ${segmentLabel(seg, i)}`);
+      button.dataset.mixStart = String(seg.mix_start);
+      button.style.left = pct(seg.start_time);
+      button.style.width = width(Number(seg.start_time), Number(seg.end_time));
+      button.style.borderColor = kindColour(seg.kind);
+      button.append(el('span', { className: 'plot-segment-number' }, String(i + 1)));
+      button.addEventListener('click', (ev) => {
+        ev.stopPropagation();
+        seekMix(seg.mix_start);
+      });
+      overlay.append(button);
+    });
+
+    const kinds = [...new Set(blocks.map((b) => b.kind))];
+    $('plot-legend').replaceChildren(
+      ...kinds.map((k) => {
+        const sw = el('span', { className: 'swatch' });
+        sw.style.background = kindColour(k);
+        return el('li', {}, sw, k);
+      }),
+      segments.length ? el('li', {}, el('span', { className: 'swatch swatch-segment' }),
+        'chosen segment') : null);
+  }
+
+  window.addEventListener('resize', () => {
+    if (plot) plot.setSize({ width: Math.max(240, $('episode-plot').clientWidth), height: plotHeight() });
+  });
+
+  // ---- history ----------------------------------------------------------
+  async function loadHistory() {
+    const list = $('history');
+    const box = $('history-error');
+    try {
+      const body = await getJson('mix/history');
+      clearError(box);
+      const mixes = (body && body.mixes) || [];
+      list.replaceChildren(...mixes.map((m) => {
+        const meta = m.mix_metadata || m;
+        const url = (m.download && m.download.url) || m.download_url || m.url;
+        const when = meta.created_at ? new Date(meta.created_at) : null;
+        const title = `${meta.theme || 'Mix'}` +
+          (meta.episode_number ? `, episode ${meta.episode_number}` : '');
+        const details = [
+          when && !Number.isNaN(when.getTime()) ? when.toLocaleString() : null,
+          meta.duration_actual !== undefined ? clock(meta.duration_actual) : null,
+          meta.segments_count !== undefined ? `${meta.segments_count} segments` : null,
+        ].filter(Boolean).join(' · ');
+        return el('li', {},
+          url ? el('a', { href: url, className: 'history-link' }, title)
+              : el('span', {}, title),
+          details ? el('span', { className: 'hint' }, ` ${details}`) : null);
+      }));
+      $('history-empty').hidden = mixes.length > 0;
+    } catch (err) {
+      showError(box, `History could not be loaded: ${err.message}`);
+    }
+  }
+  $('history-refresh').addEventListener('click', loadHistory);
+
+  $('result-heading').tabIndex = -1;
+  loadThemes();
+  loadHistory();
+}());
