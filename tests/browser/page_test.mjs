@@ -375,6 +375,25 @@ async function main() {
     await page.screenshot({ path: path.join(outDir, 'browser_page_error.png'), fullPage: false });
   });
 
+  await check('an uploaded file is mixed, with upload progress', async () => {
+    apiBodies.length = 0;
+    await page.fill('#episode-url', '');
+    await page.setInputFiles('#episode-file', episode.mp3);
+    assert((await page.textContent('#file-chosen')).includes('episode-100.mp3'), 'the chosen file is not named');
+    await page.click('#submit-mix');
+    await page.waitForSelector('#upload-row:not([hidden])', { timeout: 10_000 });
+    await page.waitForFunction(() => !document.getElementById('submit-mix').disabled,
+      null, { timeout: MIX_TIMEOUT_MS });
+    const error = await page.$eval('#form-error', (e) => (e.hidden ? '' : e.textContent));
+    assert(!error, `the page shows an error: ${error}`);
+    assert(await page.textContent('#upload-percent') === '100 %', `upload ends at ${await page.textContent('#upload-percent')}`);
+    assert(await page.textContent('#job-percent') === '100 %', `job ends at ${await page.textContent('#job-percent')}`);
+    const done = apiBodies.find((r) => r.body && r.body.state === 'done');
+    assert(done && done.body.result.session_id !== result.session_id, 'no new mix from the upload');
+    const count = await page.$$eval('#episode-plot .plot-segment', (els) => els.length);
+    assert(count === done.body.result.segments.length, `${count} segments drawn for the upload's mix`);
+  });
+
   await check('the page threw no script errors', async () => {
     assert(pageErrors.length === 0, pageErrors.join('; '));
   });
