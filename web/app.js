@@ -388,7 +388,8 @@
 
     let overlay;
     if (window.uPlot && levels.length) {
-      const xs = levels.map((_, i) => i * step);
+      // level_db[i] covers [i * step, (i + 1) * step): drawn at its middle.
+      const xs = levels.map((_, i) => (i + 0.5) * step);
       const ys = levels.map((v) => (v === null ? null : Math.max(FLOOR_DB, Number(v))));
       plot = new window.uPlot({
         width: Math.max(240, box.clientWidth),

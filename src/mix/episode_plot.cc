@@ -97,6 +97,30 @@ struct Frame {
 
 }  // namespace
 
+LoudnessTimeline loudness_timeline(const EpisodeAnalysis& analysis, std::size_t max_points) {
+  LoudnessTimeline timeline;
+  const std::size_t n = analysis.frames.size();
+  if (n == 0 || max_points == 0) return timeline;
+  // A whole number of frames per point keeps step_s exact, so point i starts
+  // at exactly i * step_s in the source.
+  const std::size_t frames_per_point = (n + max_points - 1) / max_points;
+  timeline.step_s = static_cast<double>(frames_per_point) * analysis.hop_s;
+  timeline.level_db.reserve(n / frames_per_point + 1);
+  for (std::size_t first = 0; first < n; first += frames_per_point) {
+    const std::size_t last = std::min(n, first + frames_per_point);
+    // Averaged as power, not dB, so a loud word is not washed out by the
+    // pause after it (the same pooling as BS.1770 gating blocks).
+    double power = 0.0;
+    for (std::size_t i = first; i < last; ++i) {
+      power += std::pow(10.0, static_cast<double>(analysis.frames[i].level_db) / 10.0);
+    }
+    power /= static_cast<double>(last - first);
+    const double db = power > 0.0 ? 10.0 * std::log10(power) : -120.0;
+    timeline.level_db.push_back(static_cast<float>(std::max(-120.0, db)));
+  }
+  return timeline;
+}
+
 const char* episode_plot_kind_colour(const std::string& kind) {
   for (const auto& k : kKinds) {
     if (kind == k.name) return k.colour;
@@ -200,25 +224,15 @@ std::string episode_plot_svg(const EpisodeAnalysis& analysis, const EditList* ed
     svg += "</g>\n";
   }
 
-  // Loudness: frames pooled into one point per pixel column, averaged as
-  // power (not dB) so a loud word is not washed out by the pause after it.
   if (!analysis.frames.empty()) {
-    const auto columns = static_cast<std::size_t>(std::max(1.0, std::floor(plot.width)));
-    const std::size_t n = analysis.frames.size();
+    const LoudnessTimeline timeline =
+        loudness_timeline(analysis, static_cast<std::size_t>(std::max(1.0, plot.width)));
     std::string line;
     std::string area = "M" + num(plot.left) + " " + num(plot.top + plot.height);
-    for (std::size_t c = 0; c < columns; ++c) {
-      const std::size_t first = c * n / columns;
-      const std::size_t last = std::max(first + 1, (c + 1) * n / columns);
-      if (first >= n) break;
-      double power = 0.0;
-      for (std::size_t i = first; i < std::min(last, n); ++i) {
-        power += std::pow(10.0, static_cast<double>(analysis.frames[i].level_db) / 10.0);
-      }
-      power /= static_cast<double>(std::min(last, n) - first);
-      const double db = power > 0.0 ? 10.0 * std::log10(power) : floor_db;
-      const double t = (static_cast<double>(first + std::min(last, n)) / 2.0) * analysis.hop_s;
-      const std::string point = num(plot.x(clamp_t(t), duration_s)) + " " + num(y_of_db(db));
+    for (std::size_t i = 0; i < timeline.level_db.size(); ++i) {
+      const double t = (static_cast<double>(i) + 0.5) * timeline.step_s;
+      const std::string point = num(plot.x(clamp_t(t), duration_s)) + " " +
+                                num(y_of_db(static_cast<double>(timeline.level_db[i])));
       line += (line.empty() ? "M" : " L") + point;
       area += " L" + point;
     }

@@ -4,7 +4,9 @@
 // picture from the result JSON.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "analysis/episode_analysis.h"
 #include "select/edit_list.h"
@@ -18,6 +20,17 @@ struct EpisodePlotOptions {
   double ceiling_db = 0.0;
   std::string title;  // e.g. the input file name; empty draws no title
 };
+
+// Loudness over time at a coarser step than the 10 ms analysis frames: the
+// `analysis.timeline` of the result JSON ({step_s, level_db}) and the curve of
+// the picture. level_db[i] is the power mean of the frames in
+// [i * step_s, (i + 1) * step_s), floored at -120 dB; at most max_points
+// points (2000 keeps a 3 h episode's JSON near 15 kB at 5.4 s a point).
+struct LoudnessTimeline {
+  double step_s = 0.0;
+  std::vector<float> level_db;
+};
+LoudnessTimeline loudness_timeline(const EpisodeAnalysis& analysis, std::size_t max_points = 2000);
 
 // Colour of a block or segment kind ("banter", "clip", ...) in the picture
 // (the web page uses the same colours); grey for an unknown kind.

@@ -124,6 +124,31 @@ TEST(EpisodePlot, SegmentsSitAtTheirSourceTimes) {
   EXPECT_NEAR(std::stod(svg.substr(width_at + 7, 8)), 7.0 * 19.0, 0.1);
 }
 
+TEST(LoudnessTimeline, PoolsFramesAsPowerWithAnExactStep) {
+  EpisodeAnalysis a;
+  a.hop_s = 0.01;
+  // 1 s of frames: 50 at -20 dB then 50 at -120 dB (digital silence).
+  a.frames.resize(100);
+  for (std::size_t i = 0; i < a.frames.size(); ++i)
+    a.frames[i].level_db = i < 50 ? -20.0f : -120.0f;
+  const LoudnessTimeline one = loudness_timeline(a, 1);
+  ASSERT_EQ(one.level_db.size(), 1u);
+  EXPECT_NEAR(one.step_s, 1.0, 1e-12);
+  // Power mean: 10*log10(0.5 * 10^-2 + 0.5 * 10^-12) = -23.0103 dB; a dB mean would say -70.
+  EXPECT_NEAR(one.level_db[0], -23.0103, 1e-3);
+
+  // 100 frames into at most 30 points: 4 frames a point (ceil(100/30)), 25 points.
+  const LoudnessTimeline many = loudness_timeline(a, 30);
+  EXPECT_NEAR(many.step_s, 0.04, 1e-12);
+  ASSERT_EQ(many.level_db.size(), 25u);
+  EXPECT_NEAR(many.level_db.front(), -20.0, 1e-4);
+  EXPECT_NEAR(many.level_db.back(), -120.0, 1e-4);
+  // Frames 48..51 straddle the edge: two loud, two silent -> -23.01 dB.
+  EXPECT_NEAR(many.level_db[12], -23.0103, 1e-3);
+
+  EXPECT_TRUE(loudness_timeline(EpisodeAnalysis{}).level_db.empty());
+}
+
 TEST(EpisodePlot, KindColoursAreDistinctAndUnknownIsGrey) {
   EXPECT_STRNE(episode_plot_kind_colour("banter"), episode_plot_kind_colour("rant"));
   EXPECT_STRNE(episode_plot_kind_colour("clip"), episode_plot_kind_colour("music"));
