@@ -226,7 +226,9 @@
       }
       if (job.state === 'failed') {
         setStage('failed');
-        throw new Error(apiMessage(job.result && job.result.status === 'error' ? job.result : job, 0));
+        const failure = job.result && job.result.status === 'error' ? job.result : job;
+        throw new Error(failure.error ? apiMessage(failure, 0)
+                                      : 'The mix failed and the server gave no reason; see its log.');
       }
       setProgress('job', progress);
       setStage(job.state === 'queued' ? 'queued' : (job.stage || job.state || 'running'));
