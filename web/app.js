@@ -52,13 +52,15 @@
   }
 
   // ---- API errors -------------------------------------------------------
-  // The API answers {status:"error", error:{code, message}}; show its message.
+  // The API answers {status:"error", error:{code, message}}; a failed job
+  // carries that whole document as its `error`. Show the message it gave.
   function apiMessage(body, httpStatus) {
-    if (body && typeof body === 'object') {
-      const e = body.error;
-      if (e && typeof e === 'object' && e.message) return e.message;
+    for (let doc = body, depth = 0; doc && typeof doc === 'object' && depth < 3; depth += 1) {
+      const e = doc.error;
       if (typeof e === 'string' && e) return e;
-      if (body.message && body.status === 'error') return body.message;
+      if (e && typeof e === 'object' && typeof e.message === 'string' && e.message) return e.message;
+      if (doc.status === 'error' && typeof doc.message === 'string' && doc.message) return doc.message;
+      doc = e;
     }
     return httpStatus ? `The server answered HTTP ${httpStatus} without an explanation.`
                       : 'The server could not be reached. Is namix serve running?';
@@ -226,9 +228,8 @@
       }
       if (job.state === 'failed') {
         setStage('failed');
-        const failure = job.result && job.result.status === 'error' ? job.result : job;
-        throw new Error(failure.error ? apiMessage(failure, 0)
-                                      : 'The mix failed and the server gave no reason; see its log.');
+        throw new Error(job.error ? apiMessage(job, 0)
+                                  : 'The mix failed and the server gave no reason; see its log.');
       }
       setProgress('job', progress);
       setStage(job.state === 'queued' ? 'queued' : (job.stage || job.state || 'running'));

@@ -15,7 +15,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,15 +147,17 @@ function serveFile(file) {
   }));
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+async function waitForPortFile(file, child, logFile) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`namix serve exited with ${child.exitCode}; its log: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+    }
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+    if (/^\d+$/.test(text) && Number(text) > 0) return Number(text);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`namix serve wrote no port to ${file} within 30 s`);
 }
 
 async function waitForHealth(base, child, logFile) {
@@ -175,12 +176,13 @@ async function waitForHealth(base, child, logFile) {
 }
 
 async function startNamix(namix, work) {
-  const port = await freePort();
+  const portFile = path.join(work, 'port');
   const dataDir = path.join(work, 'namix-data');
   const logFile = path.join(outDir, 'namix-serve.log');
   const log = fs.openSync(logFile, 'w');
-  const child = spawn(path.resolve(namix), ['serve', '--host', '127.0.0.1', '--port', String(port),
-    '--data-dir', dataDir, '--allow-private-urls', '--web-dir', webDir],
+  // --port 0 --port-file: the server picks a free port itself, so no race.
+  const child = spawn(path.resolve(namix), ['serve', '--host', '127.0.0.1', '--port', '0',
+    '--port-file', portFile, '--data-dir', dataDir, '--allow-private-urls', '--web-dir', webDir],
   { stdio: ['ignore', log, log], env: { ...process.env, NAMIX_WEB_DIR: webDir } });
   cleanups.push(() => new Promise((resolve) => {
     if (child.exitCode !== null) { resolve(); return; }
@@ -188,6 +190,7 @@ async function startNamix(namix, work) {
     child.kill('SIGTERM');
     setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 10_000);
   }));
+  const port = await waitForPortFile(portFile, child, logFile);
   const base = `http://127.0.0.1:${port}`;
   await waitForHealth(base, child, logFile);
   return base;
@@ -366,7 +369,10 @@ async function main() {
     const shown = (await page.textContent('#form-error')).trim();
     const failed = apiBodies.find((r) => r.status >= 400 || (r.body && r.body.state === 'failed'));
     assert(failed, 'the page shows an error but no failing API answer was seen');
-    const err = failed.body.error || (failed.body.result && failed.body.result.error);
+    // A refused submission is {status:"error", error:{code, message}}; a
+    // failed job carries that document as its `error`.
+    let err = failed.body.error;
+    if (err && typeof err === 'object' && err.error) err = err.error;
     const message = typeof err === 'string' ? err : err && err.message;
     assert(message, `the API's failure has no message: ${JSON.stringify(failed.body)}`);
     assert(shown === message, `page shows "${shown}", API said "${message}"`);
