@@ -497,4 +497,15 @@ std::string default_themes_dir() {
   return "/usr/share/namix/themes";
 }
 
+Result<ThemeCatalog> load_theme_catalog(const std::string& user_dir) {
+  auto catalog = ThemeCatalog::load_dir(default_themes_dir());
+  if (!catalog) {
+    // An install without shipped themes still works from a user directory.
+    if (catalog.error().code != Errc::not_found || user_dir.empty()) return catalog.error();
+    return ThemeCatalog::load_dir(user_dir);
+  }
+  if (!user_dir.empty()) NAMIX_TRY(catalog->add_dir(user_dir));
+  return catalog;
+}
+
 }  // namespace namix

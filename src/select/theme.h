@@ -76,4 +76,9 @@ class ThemeCatalog {
 // installed/in-tree themes/ directory found relative to the executable.
 std::string default_themes_dir();
 
+// The catalog the CLI and the server use: the themes of default_themes_dir()
+// plus, when `user_dir` is not empty (--themes-dir), the themes there,
+// replacing shipped ones of the same name. A malformed file in either fails.
+Result<ThemeCatalog> load_theme_catalog(const std::string& user_dir);
+
 }  // namespace namix

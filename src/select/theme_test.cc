@@ -259,6 +259,25 @@ TEST(ThemeCatalog, DefaultDirectoryFollowsTheEnvironment) {
   EXPECT_FALSE(default_themes_dir().empty());
 }
 
+TEST(ThemeCatalog, LoadThemeCatalogAddsTheUserDirectoryToTheShippedThemes) {
+  setenv("NAMIX_THEMES_DIR", NAMIX_SHIPPED_THEMES_DIR, 1);
+  TempDir user;
+  user.write("late.toml", replace(kMinimalTheme, "Test Theme", "Late Night"));
+  auto catalog = load_theme_catalog(user.path());
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  EXPECT_EQ(catalog->themes().size(), 6u);
+  EXPECT_TRUE(catalog->find("late night").ok());
+  EXPECT_TRUE(catalog->find("best of").ok());
+  user.write("worse.toml", replace(kMinimalTheme, "rant = 1.0", "rant = -1"));
+  auto bad = load_theme_catalog(user.path());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("worse.toml: selection.kinds.rant: weight must be between 0 "
+                                     "and 10 (got -1)"),
+            std::string::npos)
+      << bad.error().message;
+  unsetenv("NAMIX_THEMES_DIR");
+}
+
 TEST(BlockKindNames, RoundTrip) {
   for (auto k : {BlockKind::banter, BlockKind::rant, BlockKind::clip, BlockKind::donation,
                  BlockKind::jingle, BlockKind::music, BlockKind::silence}) {
