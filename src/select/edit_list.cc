@@ -25,7 +25,7 @@ constexpr double kShortenedPauseS = 0.7;
 constexpr double kMinInsetS = 0.04;
 // Long music is cut into pieces of this length so music themes can take part
 // of the end-of-show music; speech is never cut inside an utterance.
-constexpr double kMusicPieceS = 4.0;
+constexpr double kMusicPieceS = 1.0;
 // Whole-episode mode joins blocks inside a pause; a short overlap avoids a
 // click without eating into speech when the pause is short.
 constexpr double kFullModeCrossfadeS = 0.05;
@@ -309,13 +309,17 @@ class Selector {
         if (len > sel_.max_segment_s && j > i) break;
         bool whole_block = i == block_first_[static_cast<std::size_t>(b)] && j == block_end;
         if (len < sel_.min_segment_s && !whole_block) continue;
+        // Short runs are weak everywhere; long ones only matter when the
+        // theme must spread (Best Of), a whole clip or rant is the point elsewhere.
         double t = sel_.target_segment_s;
-        double fit_factor = 1.0 / (1.0 + std::abs(len - t) / t);
+        double over = sel_.spread_over_episode ? 1.0 : 0.25;
+        double fit_factor =
+            len <= t ? 1.0 / (1.0 + (t - len) / t) : 1.0 / (1.0 + over * (len - t) / t);
         double edges = boundary_quality(units_[static_cast<std::size_t>(i)].gap_before) *
                        boundary_quality(uj.gap_after);
         // Starting where the block starts (the clip, the rant) sounds intended.
-        if (i == block_first_[static_cast<std::size_t>(b)]) edges *= 1.1;
-        if (j == block_end) edges *= 1.1;
+        if (i == block_first_[static_cast<std::size_t>(b)]) edges *= 1.15;
+        if (j == block_end) edges *= 1.15;
         out.push_back({{i, j}, (score_time / time) * fit_factor * edges});
       }
     }
@@ -324,10 +328,24 @@ class Selector {
 
   bool overlaps(const Range& r, const std::vector<Range>& rs) const {
     for (const Range& x : rs) {
-      // Touching ranges in one block would share a pause; keep a unit between.
-      if (r.first <= x.last + 1 && x.first <= r.last + 1) return true;
+      if (r.first <= x.last && x.first <= r.last) return true;
     }
     return false;
+  }
+
+  // Sorted, and ranges that touch inside one block become one segment (two
+  // segments there would crossfade a pause with itself).
+  void normalize(std::vector<Range>& rs) const {
+    sort_ranges(rs);
+    std::vector<Range> out;
+    for (const Range& r : rs) {
+      if (!out.empty() && r.first == out.back().last + 1 && same_block(r.first, out.back().last)) {
+        out.back().last = r.last;
+      } else {
+        out.push_back(r);
+      }
+    }
+    rs = std::move(out);
   }
 
   void pick_best_first() {
@@ -336,7 +354,10 @@ class Selector {
                      [](const Window& x, const Window& y) { return x.value > y.value; });
     for (const Window& w : ws) {
       if (total(ranges_) >= target_) break;
-      if (!overlaps(w.r, ranges_)) ranges_.push_back(w.r);
+      if (!overlaps(w.r, ranges_)) {
+        ranges_.push_back(w.r);
+        normalize(ranges_);
+      }
     }
   }
 
@@ -362,6 +383,7 @@ class Selector {
       }
       if (best != nullptr) {
         ranges_.push_back(best->r);
+        normalize(ranges_);
         ++zones_used_;
       }
     }
@@ -395,16 +417,17 @@ class Selector {
     std::vector<Range> rs = ranges_;
     sort_ranges(rs);
     auto push = [&](std::vector<Range> next, double quality) {
+      normalize(next);
       Move m{std::move(next), 0.0, quality};
       m.total = total(m.ranges);
       out.push_back(std::move(m));
     };
-    bool cap = !use_fallback_;
+    bool cap = !use_fallback_ && !uncapped_;
     for (std::size_t k = 0; k < rs.size(); ++k) {
       const Range r = rs[k];
       int left = r.first - 1;
       if (left >= 0 && same_block(left, r.first) && eligible(left) &&
-          (k == 0 || left > rs[k - 1].last + 1)) {
+          (k == 0 || left > rs[k - 1].last)) {
         Range nr{left, r.last};
         if (!cap || timeline_.body(nr) <= sel_.max_segment_s) {
           auto next = rs;
@@ -414,7 +437,7 @@ class Selector {
       }
       int right = r.last + 1;
       if (right < static_cast<int>(units_.size()) && same_block(right, r.last) && eligible(right) &&
-          (k + 1 == rs.size() || right < rs[k + 1].first - 1)) {
+          (k + 1 == rs.size() || right < rs[k + 1].first)) {
         Range nr{r.first, right};
         if (!cap || timeline_.body(nr) <= sel_.max_segment_s) {
           auto next = rs;
@@ -461,7 +484,8 @@ class Selector {
           if (timeline_.body(nr) >= sel_.min_segment_s) {
             auto next = rs;
             next[k] = nr;
-            push(std::move(next), unit_score(r.last));
+            // Between equals, shorten the end: a segment keeps its opening.
+            push(std::move(next), unit_score(r.last) - 1e-6);
           }
         }
       }
@@ -505,7 +529,13 @@ class Selector {
           }
         }
       }
-      if (best == nullptr) break;
+      if (best == nullptr) {
+        // Out of material within max_segment_s: let segments grow longer
+        // rather than leave the mix short.
+        if (uncapped_) break;
+        uncapped_ = true;
+        continue;
+      }
       ranges_ = best->ranges;
     }
     for (int iter = 0; iter < 2000; ++iter) {
@@ -616,6 +646,7 @@ class Selector {
   std::vector<Range> ranges_;
   std::vector<Range> locked_;
   bool use_fallback_ = false;
+  bool uncapped_ = false;
   int zone_count_ = 0;
   int zones_used_ = 0;
 };
