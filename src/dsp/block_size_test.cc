@@ -9,6 +9,7 @@
 
 #include "dsp/biquad.h"
 #include "dsp/compressor.h"
+#include "dsp/dehum.h"
 #include "dsp/leveller.h"
 #include "dsp/processor.h"
 #include "dsp/test_signals.h"
@@ -39,6 +40,7 @@ std::vector<Stage> stages() {
        [] {
          return std::make_unique<Compressor>(CompressorParams{-24.0, 3.0, 6.0, 5.0, 120.0, 2.0});
        }},
+      {"dehum 60 Hz", [] { return std::make_unique<Dehum>(DehumParams{60.0}); }},
       {"leveller", [] { return std::make_unique<Leveller>(); }},
       {"true-peak limiter",
        [] {
