@@ -10,6 +10,7 @@
 #include "dsp/biquad.h"
 #include "dsp/compressor.h"
 #include "dsp/dehum.h"
+#include "dsp/drive.h"
 #include "dsp/leveller.h"
 #include "dsp/processor.h"
 #include "dsp/reverb.h"
@@ -46,6 +47,7 @@ std::vector<Stage> stages() {
        [] {
          return std::make_unique<Reverb>(ReverbParams{0.4, 0.5, 0.15, 0.5, 1.0});
        }},
+      {"drive +6 dB", [] { return std::make_unique<Drive>(DriveParams{6.0}); }},
       {"leveller", [] { return std::make_unique<Leveller>(); }},
       {"true-peak limiter",
        [] {
