@@ -153,6 +153,11 @@ TEST(EpisodePlot, KindColoursAreDistinctAndUnknownIsGrey) {
   EXPECT_STRNE(episode_plot_kind_colour("banter"), episode_plot_kind_colour("rant"));
   EXPECT_STRNE(episode_plot_kind_colour("clip"), episode_plot_kind_colour("music"));
   EXPECT_STREQ(episode_plot_kind_colour("no-such-kind"), "#777777");
+  // Every kind analysis can name has a colour of its own.
+  for (auto k : {BlockKind::banter, BlockKind::rant, BlockKind::clip, BlockKind::donation,
+                 BlockKind::jingle, BlockKind::music, BlockKind::silence}) {
+    EXPECT_STRNE(episode_plot_kind_colour(block_kind_name(k)), "#777777") << block_kind_name(k);
+  }
 }
 
 }  // namespace
