@@ -11,10 +11,10 @@
 #include "app/command.h"
 #include "app/exit_code.h"
 #include "app/progress_bar.h"
-#include "app/theme_options.h"
 #include "core/atomic_file.h"
 #include "mix/pipeline.h"
 #include "mix/result_json.h"
+#include "select/theme.h"
 
 namespace namix {
 namespace {
