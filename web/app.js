@@ -325,11 +325,12 @@
       ['Size', `${fixed(meta.file_size_mb, 2)} MB, ${meta.bitrate_kbps || '–'} kbps`],
       ['Processing time', `${fixed((Number(timings.total) || 0) / 1000, 1)} s`],
       ['Segments', String(meta.segments_count ?? (result.segments || []).length)],
-      ['Episode', `${clock(analysis.audio_duration)}` +
-        (analysis.selection_method ? `, ${analysis.selection_method}` : '')],
+      ['Episode length', clock(analysis.audio_duration)],
     ];
     $('figures').replaceChildren(...figures.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))));
 
+    $('selection-method').textContent = analysis.selection_method
+      ? `How the segments were chosen: ${analysis.selection_method}` : '';
     const warnings = result.warnings || [];
     $('warnings').replaceChildren(...warnings.map((w) => el('li', {}, w)));
     $('warnings').hidden = warnings.length === 0;
@@ -401,7 +402,9 @@
         cursor: { drag: { x: false, y: false }, points: { show: false } },
         scales: { x: { time: false, range: [0, duration] }, y: { range: [FLOOR_DB, 0] } },
         axes: [
-          { values: (u, ticks) => ticks.map(clock), space: 60 },
+          // Clock-friendly tick steps (1 s .. 1 h) rather than decimal ones.
+          { values: (u, ticks) => ticks.map(clock), space: 60,
+            incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200] },
           { label: 'level dB', size: 48, values: (u, ticks) => ticks.map((t) => String(t)) },
         ],
         series: [
