@@ -59,7 +59,7 @@ std::string run_capture(const std::string& command) {
 }
 
 TEST(Mp3Encoder, SineRoundTripKeepsLengthLevelAndFrequency) {
-  const fs::path dir = fresh_dir("encoder_sine");
+  const TempDir dir("encoder_sine");
   // -6 dBFS 1 kHz: far below clipping, far above LAME's ATH.
   const AudioBuffer sine = make_sine(44100, 2, 5.0, 1000.0, 0.5f);
   encode_mp3(dir / "sine.mp3", sine, 44100);
@@ -84,7 +84,7 @@ TEST(Mp3Encoder, SineRoundTripKeepsLengthLevelAndFrequency) {
 }
 
 TEST(Mp3Encoder, ChirpAndMonoRoundTripsAreSampleExactInLength) {
-  const fs::path dir = fresh_dir("encoder_chirp");
+  const TempDir dir("encoder_chirp");
   for (int channels : {1, 2}) {
     SCOPED_TRACE(channels);
     // An odd length, not a multiple of 1152 or of any block size.
@@ -126,7 +126,7 @@ TEST(Mp3Encoder, FileLayoutIsId3ThenInfoFrameThenAudio) {
 }
 
 TEST(Mp3Encoder, FfprobeSees320kCbrStereoAndChapters) {
-  const fs::path dir = fresh_dir("encoder_ffprobe");
+  const TempDir dir("encoder_ffprobe");
   const AudioBuffer sine = make_sine(44100, 2, 5.0, 1000.0, 0.5f);
   encode_mp3(dir / "out.mp3", sine, 44100, sample_tags());
   const std::string json = run_capture(
@@ -156,7 +156,7 @@ TEST(Mp3Encoder, FfprobeSees320kCbrStereoAndChapters) {
 }
 
 TEST(Mp3Tags, ReadBackWhatWasWritten) {
-  const fs::path dir = fresh_dir("tags");
+  const TempDir dir("tags");
   const Mp3Tags tags = sample_tags();
   encode_mp3(dir / "tagged.mp3", make_sine(44100, 2, 5.0, 440, 0.3f), 44100, tags);
   auto back = read_mp3_tags((dir / "tagged.mp3").string());
