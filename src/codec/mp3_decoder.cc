@@ -130,6 +130,22 @@ class Mp3Decoder final : public AudioDecoder {
 
   const StreamInfo& info() const override { return info_; }
 
+  // A second decoder of the same file that reuses this one's scan.
+  Result<std::unique_ptr<AudioDecoder>> sibling() const {
+    auto handle = open_handle(path_, options_, down_sample_);
+    if (!handle) return handle.error();
+    auto other = std::make_unique<Mp3Decoder>(*handle);
+    other->path_ = path_;
+    other->options_ = options_;
+    other->down_sample_ = down_sample_;
+    other->info_ = info_;
+    other->samples_per_frame_ = samples_per_frame_;
+    other->index_ = index_;
+    other->index_step_ = index_step_;
+    NAMIX_TRY(other->restart());
+    return std::unique_ptr<AudioDecoder>(std::move(other));
+  }
+
   Result<void> seek(std::int64_t frame) override {
     assert(frame >= 0);
     frame = std::min(frame, info_.num_frames);
@@ -356,6 +372,12 @@ Result<std::unique_ptr<AudioDecoder>> open_mp3_decoder(const std::string& path,
       return decoder;
     }
   }
+}
+
+Result<std::unique_ptr<AudioDecoder>> sibling_mp3_decoder(const AudioDecoder& opened) {
+  const auto* mp3 = dynamic_cast<const Mp3Decoder*>(&opened);
+  assert(mp3 != nullptr);
+  return mp3->sibling();
 }
 
 }  // namespace namix
