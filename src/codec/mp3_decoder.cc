@@ -37,6 +37,9 @@ constexpr std::size_t kMaxForeignBytes = 2 * 48000 * 2 * sizeof(float);
 // truncated: encoders' frame counts and size estimates are a little loose.
 constexpr double kTruncationSlackS = 2.0;
 constexpr double kTruncationSlackFraction = 0.05;
+// Below this share of the bytes after the ID3v2 tag in valid frames, a file
+// is junk with some MP3 in it rather than an MP3 with some junk.
+constexpr double kMinFrameFraction = 0.5;
 
 std::string mpg123_message(mpg123_handle* mh, int code) {
   return mh != nullptr && code == MPG123_ERR ? mpg123_strerror(mh) : mpg123_plain_strerror(code);
@@ -55,7 +58,64 @@ struct Mp3Layout {
   std::uint64_t audio_bytes = 0;  // first frame to the end, less an ID3v1 tag
   std::optional<MpegFrameHeader> first_frame;
   std::optional<std::int64_t> info_frames;  // from a Xing/Info/VBRI header
+  std::uint64_t frame_bytes = 0;  // bytes in chains of consistent frames (the rest is junk)
 };
+
+// Sequential access to a file through a window, for walking frame headers
+// without holding (or mapping) the whole file.
+class FileWindow {
+ public:
+  explicit FileWindow(std::FILE* f) : f_(f), buf_(1 << 20) {}
+  // Pointer to bytes [pos, pos + n) or nullptr past the end; n <= 64 KiB.
+  const std::uint8_t* at(std::uint64_t pos, std::size_t n) {
+    if (pos < start_ || pos + n > start_ + len_) {
+      if (::fseeko(f_, static_cast<off_t>(pos), SEEK_SET) != 0) return nullptr;
+      start_ = pos;
+      len_ = std::fread(buf_.data(), 1, buf_.size(), f_);
+      if (pos + n > start_ + len_) return nullptr;
+    }
+    return buf_.data() + (pos - start_);
+  }
+
+ private:
+  std::FILE* f_;
+  std::vector<std::uint8_t> buf_;
+  std::uint64_t start_ = 0;
+  std::size_t len_ = 0;
+};
+
+// Follows the chain of frames from `first`, each at the previous one's
+// length; over junk it moves byte by byte to the next pair of consistent
+// headers. Returns the bytes that lie inside frames.
+std::uint64_t bytes_in_frames(FileWindow& window, std::uint64_t first, std::uint64_t end,
+                              const MpegFrameHeader& stream) {
+  std::uint64_t covered = 0;
+  std::uint64_t pos = first;
+  bool in_chain = true;
+  while (pos + 4 <= end) {
+    const std::uint8_t* p = window.at(pos, 4);
+    if (p == nullptr) break;
+    const auto h = parse_mpeg_frame_header(p);
+    if (h && h->same_stream(stream)) {
+      const std::uint64_t next = pos + static_cast<std::uint64_t>(h->frame_bytes);
+      bool accept = in_chain || next >= end;
+      if (!accept) {  // resyncing: a lone header in junk is likely chance
+        const std::uint8_t* q = window.at(next, 4);
+        const auto h2 = q != nullptr ? parse_mpeg_frame_header(q) : std::nullopt;
+        accept = h2 && h2->same_stream(stream);
+      }
+      if (accept) {
+        covered += std::min(next, end) - pos;
+        pos = next;
+        in_chain = true;
+        continue;
+      }
+    }
+    in_chain = false;
+    ++pos;
+  }
+  return covered;
+}
 
 Mp3Layout read_layout(const std::string& path) {
   Mp3Layout layout;
@@ -85,6 +145,11 @@ Mp3Layout read_layout(const std::string& path) {
     end -= 128;
   }
   layout.audio_bytes = end > layout.first_frame_offset ? end - layout.first_frame_offset : 0;
+  if (layout.first_frame) {
+    FileWindow window(f);
+    layout.frame_bytes =
+        bytes_in_frames(window, layout.first_frame_offset, end, *layout.first_frame);
+  }
   std::fclose(f);
   return layout;
 }
@@ -368,6 +433,13 @@ Result<std::unique_ptr<AudioDecoder>> open_with_down_sample(const std::string& p
              std::abs(mean_kbps - frame_info.bitrate) > 0.02 * frame_info.bitrate;
   info.bitrate_kbps = info.vbr ? static_cast<int>(std::lround(mean_kbps)) : frame_info.bitrate;
 
+  if (static_cast<double>(layout.frame_bytes) <
+      kMinFrameFraction * static_cast<double>(layout.audio_bytes)) {
+    const auto percent = static_cast<int>(100.0 * static_cast<double>(layout.frame_bytes) /
+                                          static_cast<double>(layout.audio_bytes));
+    return make_error(Errc::undecodable, path + " is damaged: only " + std::to_string(percent) +
+                                             " % of it is MP3 audio; re-download the file");
+  }
   // What the file promises: the Xing/Info/VBRI frame count, else its size
   // divided by the mean frame size seen while scanning. Damage that stopped
   // the scan shows up here as a short stream.
