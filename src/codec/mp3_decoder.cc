@@ -265,6 +265,7 @@ class Mp3Decoder final : public AudioDecoder {
     }
     const std::int64_t at = std::max<std::int64_t>(0, mpg123_tell(mh_));
     assert(at <= frame);
+    position_ = at;
     std::int64_t skip = frame - at;
     while (skip > 0) {
       const auto n = static_cast<std::size_t>(std::min<std::int64_t>(skip, 8192));
@@ -285,6 +286,7 @@ class Mp3Decoder final : public AudioDecoder {
     mpg123_delete(mh_);
     mh_ = *handle;
     foreign_format_ = false;
+    position_ = 0;
     if (!index_.empty() &&
         mpg123_set_index(mh_, index_.data(), index_step_, index_.size()) != MPG123_OK) {
       return make_error(Errc::internal, std::string("libmpg123 refused its own frame index: ") +
@@ -296,9 +298,13 @@ class Mp3Decoder final : public AudioDecoder {
   Result<std::size_t> read(AudioView out) override {
     assert(out.num_channels == info_.channels);
     const auto channels = static_cast<std::size_t>(info_.channels);
+    // A fresh handle trims the end by the LAME tag rather than by the scan;
+    // should the two disagree, the scan (info().num_frames) wins.
+    const auto limit = static_cast<std::size_t>(std::clamp<std::int64_t>(
+        info_.num_frames - position_, 0, static_cast<std::int64_t>(out.num_frames)));
     std::size_t done = 0;
-    while (done < out.num_frames) {
-      const std::size_t want = out.num_frames - done;
+    while (done < limit) {
+      const std::size_t want = limit - done;
       scratch_.resize(want * channels);
       std::size_t got_bytes = 0;
       const int rc = mpg123_read(mh_, reinterpret_cast<unsigned char*>(scratch_.data()),
@@ -340,6 +346,7 @@ class Mp3Decoder final : public AudioDecoder {
                                                  "); re-download the file");
       }
     }
+    position_ += static_cast<std::int64_t>(done);
     return done;
   }
 
@@ -354,6 +361,7 @@ class Mp3Decoder final : public AudioDecoder {
  private:
   AudioBuffer discard_;
   bool foreign_format_ = false;
+  std::int64_t position_ = 0;  // next frame read() returns
   std::size_t dropped_bytes_ = 0;
   mpg123_handle* mh_;
   std::vector<float> scratch_;
