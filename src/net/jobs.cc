@@ -26,7 +26,9 @@ WorkerPool::~WorkerPool() {
 bool WorkerPool::try_submit(Task task) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= max_queued_) return false;
+    // Tasks in the queue that an idle worker is about to take are not waiting.
+    const std::size_t idle = threads_.size() - std::min(threads_.size(), running_);
+    if (stopping_ || queue_.size() >= max_queued_ + idle) return false;
     queue_.push_back(std::move(task));
   }
   wake_.notify_one();

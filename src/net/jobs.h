@@ -33,7 +33,8 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // False when the queue is full or the pool is draining.
+  // False when every worker is busy and `max_queued` tasks already wait, or
+  // when the pool is draining.
   bool try_submit(Task task);
   // Stops taking work, cancels what is queued, waits for running tasks.
   void drain();

@@ -28,7 +28,7 @@ import wave
 
 ARGS = None
 THEMES = ["Best Of", "Media Meltdown", "Conspiracy Corner", "Donation Nation", "Musical Mayhem"]
-MIX_TARGET_S = 30  # the plan's check is 90 s on a 3 h show; the fixture is ~80 s
+MIX_TARGET_S = 30  # the plan checks 90 s of a 3 h show; the fixture is ~140 s
 
 # ---------------------------------------------------------------- fixture
 
@@ -49,7 +49,7 @@ LINES = [
 
 
 def make_fixture(work):
-    """A ~80 s two-voice MP3 with pauses (espeak-ng -> wav -> lame), cached per run."""
+    """A ~140 s two-voice MP3 with pauses (espeak-ng -> wav -> lame), cached per run."""
     mp3 = os.path.join(work, "NA-1779-2026-11-29-Test.mp3")
     if os.path.exists(mp3):
         return mp3
@@ -65,7 +65,7 @@ def make_fixture(work):
         # Pauses between turns (0.6-1.4 s) and a longer one between topics.
         pause_s = 2.0 if i % 4 == 3 else 0.6 + 0.2 * (i % 5)
         frames.append(b"\0\0" * int(rate * pause_s))
-    body = b"".join(frames) * 2  # twice over: ~80 s
+    body = b"".join(frames) * 2  # twice over: ~140 s
     wav_path = os.path.join(work, "episode.wav")
     with wave.open(wav_path, "wb") as w:
         w.setnchannels(1)
