@@ -130,11 +130,20 @@ HttpServer::HttpServer(ApiService& api, ServerOptions options)
       ok = reader(
           [&](const httplib::MultipartFormData& part) {
             if (open_part) body += "\r\n";
-            body +=
-                "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part.name + "\"";
-            if (!part.filename.empty()) body += "; filename=\"" + part.filename + "\"";
+            // Quotes and line breaks in names would break the re-framed body.
+            const auto clean = [](std::string v) {
+              for (char& c : v) {
+                if (c == '"' || c == '\r' || c == '\n' || c == '\\') c = '_';
+              }
+              return v;
+            };
+            body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" +
+                    clean(part.name) + "\"";
+            if (!part.filename.empty()) body += "; filename=\"" + clean(part.filename) + "\"";
             body += "\r\n";
-            if (!part.content_type.empty()) body += "Content-Type: " + part.content_type + "\r\n";
+            if (!part.content_type.empty()) {
+              body += "Content-Type: " + clean(part.content_type) + "\r\n";
+            }
             body += "\r\n";
             open_part = true;
             return true;

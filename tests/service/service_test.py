@@ -493,7 +493,7 @@ class Production(ServiceCase):
         self.assertRegex(text, r"(?m)^# TYPE namix_mixes_total counter$")
         for line in text.splitlines():
             if line and not line.startswith("#"):
-                self.assertRegex(line, r"^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$")
+                self.assertRegex(line, r'^[a-z_]+(\{([a-z_]+="[^"]*",?)+\})? -?[0-9.e+-]+$')
         status, headers, doc = self.server.json("GET", "/metrics?format=emf")
         self.assertEqual(status, 200)
         directive = doc["_aws"]["CloudWatchMetrics"][0]
