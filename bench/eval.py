@@ -348,7 +348,8 @@ def verdict(row, theme_slug):
         miss.append("tp")
     if theme_slug == "best-of" and row["drawn"] < 0.75:
         miss.append("drawn")
-    if theme_slug != "musical-mayhem" and not (row["host_gap"] <= 2.0):
+    # Only when both hosts are in the mix (a rant or a clip run may hold one or none).
+    if theme_slug != "musical-mayhem" and row["host_gap"] > 2.0:
         miss.append("hosts")
     if row["silence"] > 1.2:
         miss.append("silence")

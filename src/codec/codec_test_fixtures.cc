@@ -1,5 +1,7 @@
 #include "codec/codec_test_fixtures.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -15,7 +17,9 @@ namespace namix::testing {
 namespace fs = std::filesystem;
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("namix_codec_" + name);
+  // Per process: ctest runs test cases in parallel processes, each making fixtures.
+  const fs::path dir =
+      fs::temp_directory_path() / ("namix_codec_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

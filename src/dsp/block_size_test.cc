@@ -9,8 +9,11 @@
 
 #include "dsp/biquad.h"
 #include "dsp/compressor.h"
+#include "dsp/dehum.h"
+#include "dsp/drive.h"
 #include "dsp/leveller.h"
 #include "dsp/processor.h"
+#include "dsp/reverb.h"
 #include "dsp/test_signals.h"
 #include "dsp/true_peak_limiter.h"
 
@@ -39,6 +42,12 @@ std::vector<Stage> stages() {
        [] {
          return std::make_unique<Compressor>(CompressorParams{-24.0, 3.0, 6.0, 5.0, 120.0, 2.0});
        }},
+      {"dehum 60 Hz", [] { return std::make_unique<Dehum>(DehumParams{60.0}); }},
+      {"reverb",
+       [] {
+         return std::make_unique<Reverb>(ReverbParams{0.4, 0.5, 0.15, 0.5, 1.0});
+       }},
+      {"drive +6 dB", [] { return std::make_unique<Drive>(DriveParams{6.0}); }},
       {"leveller", [] { return std::make_unique<Leveller>(); }},
       {"true-peak limiter",
        [] {

@@ -190,12 +190,33 @@ class Selector {
       }
       locked_ = ranges_;
       use_fallback_ = true;
-    } else if (sel_.spread_over_episode) {
-      pick_per_zone();
+      fit();
     } else {
-      pick_best_first();
+      // Greedy fitting can get stuck a second or two off with coarse
+      // utterances; other preferred segment lengths give other starts.
+      const double base = sel_.target_segment_s;
+      std::vector<Range> best;
+      double best_err = std::numeric_limits<double>::infinity();
+      for (double factor : {1.0, 0.6, 1.5, 0.4, 0.8}) {
+        sel_.target_segment_s = std::clamp(base * factor, sel_.min_segment_s, sel_.max_segment_s);
+        ranges_.clear();
+        uncapped_ = false;
+        if (sel_.spread_over_episode) {
+          pick_per_zone();
+        } else {
+          pick_best_first();
+        }
+        fit();
+        double err = std::abs(total(ranges_) - target_);
+        if (err < best_err) {
+          best_err = err;
+          best = ranges_;
+        }
+        if (err <= tolerance_) break;
+      }
+      sel_.target_segment_s = base;
+      ranges_ = best;
     }
-    fit();
 
     EditList list;
     list.crossfade_s = theme_.crossfade_s;
@@ -257,6 +278,10 @@ class Selector {
     return w * (0.5 + 0.5 * b.confidence) * (1.0 - ew + ew * b.engagement);
   }
   bool eligible(int i) const { return unit_score(i) > 0.0; }
+  // Filling a shortfall may take a short run to land on the target.
+  double min_segment_s() const {
+    return use_fallback_ ? std::min(sel_.min_segment_s, 2.0) : sel_.min_segment_s;
+  }
   bool is_primary(int i) const {
     const Unit& u = units_[static_cast<std::size_t>(i)];
     return u.block >= 0 && weight(a_.blocks[static_cast<std::size_t>(u.block)].kind, false) > 0.0;
@@ -308,7 +333,7 @@ class Selector {
         double len = timeline_.body({i, j});
         if (len > sel_.max_segment_s && j > i) break;
         bool whole_block = i == block_first_[static_cast<std::size_t>(b)] && j == block_end;
-        if (len < sel_.min_segment_s && !whole_block) continue;
+        if (len < min_segment_s() && !whole_block) continue;
         // Short runs are weak everywhere; long ones only matter when the
         // theme must spread (Best Of), a whole clip or rant is the point elsewhere.
         double t = sel_.target_segment_s;
@@ -364,8 +389,9 @@ class Selector {
   void pick_per_zone() {
     double d = std::max(a_.duration_s, units_.back().end);
     int zones = std::max(3, static_cast<int>(std::lround(target_ / sel_.target_segment_s)));
-    // Narrow first and last zones make the picks reach both ends of the show.
-    double edge = std::min(d / zones, d / 8.0);
+    // Narrow first and last zones make the picks reach both ends of the show:
+    // the span drawn on is then at least 1 - 2/12 of it.
+    double edge = std::min(d / zones, d / 12.0);
     std::vector<double> bounds{0.0, edge};
     for (int z = 1; z < zones - 1; ++z) {
       bounds.push_back(edge + (d - 2 * edge) * z / (zones - 2));
@@ -374,12 +400,27 @@ class Selector {
     bounds.push_back(d);
     auto ws = windows();
     zones_used_ = 0;
-    for (std::size_t z = 0; z + 1 < bounds.size(); ++z) {
+    const std::size_t last_zone = bounds.size() - 2;
+    for (std::size_t z = 0; z <= last_zone; ++z) {
       const Window* best = nullptr;
       for (const Window& w : ws) {
-        double at = timeline_.in_point(w.r.first);
-        if (at < bounds[z] || at >= bounds[z + 1] || overlaps(w.r, ranges_)) continue;
+        if (overlaps(w.r, ranges_)) continue;
+        double in = timeline_.in_point(w.r.first);
+        double out = timeline_.out_point(w.r.last);
+        bool here = z == 0           ? in < bounds[1]
+                    : z == last_zone ? out >= bounds[last_zone]
+                                     : in >= bounds[z] && in < bounds[z + 1];
+        if (!here) continue;
         if (best == nullptr || w.value > best->value) best = &w;
+      }
+      // Nothing to the theme's taste at an end of the show: the run nearest to it.
+      if (best == nullptr && (z == 0 || z == last_zone)) {
+        for (const Window& w : ws) {
+          if (overlaps(w.r, ranges_)) continue;
+          if (best == nullptr || (z == 0 ? w.r.first < best->r.first : w.r.last > best->r.last)) {
+            best = &w;
+          }
+        }
       }
       if (best != nullptr) {
         ranges_.push_back(best->r);
@@ -388,6 +429,7 @@ class Selector {
       }
     }
     zone_count_ = static_cast<int>(bounds.size()) - 1;
+    zone_width_ = d / zone_count_;
   }
 
   bool locked(int unit) const {
@@ -446,15 +488,21 @@ class Selector {
         }
       }
     }
+    // The best windows overall, and the best ones that still fit in what is
+    // missing (ws is sorted best first).
+    double missing = target_ - total(rs) + 2.0 * tolerance_;
     int added = 0;
+    int fitting = 0;
     for (const Window& w : ws) {
-      if (added >= 24) break;
+      if (added >= 24 && fitting >= 24) break;
+      bool fits = timeline_.body(w.r) - theme_.crossfade_s <= missing;
+      if (added >= 24 && !fits) continue;
       if (overlaps(w.r, rs)) continue;
       auto next = rs;
       next.push_back(w.r);
-      sort_ranges(next);
       push(std::move(next), w.value);
       ++added;
+      if (fits) ++fitting;
     }
     return out;
   }
@@ -473,7 +521,7 @@ class Selector {
       if (r.first < r.last) {
         if (!locked(r.first)) {
           Range nr{r.first + 1, r.last};
-          if (timeline_.body(nr) >= sel_.min_segment_s) {
+          if (timeline_.body(nr) >= min_segment_s()) {
             auto next = rs;
             next[k] = nr;
             push(std::move(next), unit_score(r.first));
@@ -481,7 +529,7 @@ class Selector {
         }
         if (!locked(r.last)) {
           Range nr{r.first, r.last - 1};
-          if (timeline_.body(nr) >= sel_.min_segment_s) {
+          if (timeline_.body(nr) >= min_segment_s()) {
             auto next = rs;
             next[k] = nr;
             // Between equals, shorten the end: a segment keeps its opening.
@@ -584,6 +632,51 @@ class Selector {
       if (best_ranges.empty()) break;
       ranges_ = best_ranges;
     }
+    if (std::abs(total(ranges_) - target_) > aim) swap_for_fit(ws, aim);
+  }
+
+  // Long utterances leave coarse steps: replace one segment by another run
+  // (the best-valued one that lands inside the aim, else the nearest). Best Of
+  // only swaps within about a zone, so the spread holds.
+  void swap_for_fit(const std::vector<Window>& ws, double aim) {
+    std::vector<Range> rs = ranges_;
+    sort_ranges(rs);
+    std::vector<Range> best_ranges;
+    double best_err = std::abs(total(rs) - target_);
+    bool landed = false;
+    for (std::size_t k = 0; k < rs.size(); ++k) {
+      bool any_locked = false;
+      for (int u = rs[k].first; u <= rs[k].last; ++u) any_locked = any_locked || locked(u);
+      if (any_locked) continue;
+      std::vector<Range> others = rs;
+      others.erase(others.begin() + static_cast<std::ptrdiff_t>(k));
+      double at = timeline_.in_point(rs[k].first);
+      for (const Window& w : ws) {
+        if (sel_.spread_over_episode &&
+            std::abs(timeline_.in_point(w.r.first) - at) > 0.5 * zone_width_) {
+          continue;
+        }
+        if (overlaps(w.r, others)) continue;
+        auto next = others;
+        next.push_back(w.r);
+        normalize(next);
+        double err = std::abs(total(next) - target_);
+        if (err <= aim) {
+          // ws is sorted best first: the first that lands is the one to take.
+          if (!landed) {
+            landed = true;
+            best_ranges = next;
+            best_err = err;
+          }
+          break;
+        }
+        if (!landed && err < best_err - 1e-9) {
+          best_err = err;
+          best_ranges = next;
+        }
+      }
+    }
+    if (!best_ranges.empty()) ranges_ = best_ranges;
   }
 
   EditSegment describe(const Range& r) const {
@@ -636,7 +729,7 @@ class Selector {
 
   const EpisodeAnalysis& a_;
   const Theme& theme_;
-  const ThemeSelection& sel_;
+  ThemeSelection sel_;  // a copy: retries vary target_segment_s
   std::vector<Unit> units_;
   Timeline timeline_;
   double target_;
@@ -648,6 +741,7 @@ class Selector {
   bool use_fallback_ = false;
   bool uncapped_ = false;
   int zone_count_ = 0;
+  double zone_width_ = 0.0;
   int zones_used_ = 0;
 };
 
