@@ -90,12 +90,8 @@ int serve(const ServeSettings& s) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  auto catalog = ThemeCatalog::load_dir(default_themes_dir());
+  auto catalog = load_theme_catalog(s.themes_dir);
   if (!catalog) return report_error(catalog.error());
-  if (!s.themes_dir.empty()) {
-    auto added = catalog->add_dir(s.themes_dir);
-    if (!added) return report_error(added.error());
-  }
 
   std::set<std::string> keys;
   if (!s.api_keys_file.empty()) {
@@ -218,8 +214,7 @@ std::function<int()> add_serve(CLI::App& app) {
                   "The web page's files (default: web/ of the source tree)")
       ->envname("NAMIX_WEB_DIR");
   cmd->add_option("--themes-dir", settings->themes_dir,
-                  "Extra theme files, added to the shipped ones")
-      ->envname("NAMIX_THEMES_DIR_EXTRA");
+                  "Directory of extra *.toml themes (override shipped ones by name)");
   cmd->add_option("--signing-key", settings->signing_key,
                   "Secret for /files download links (default: random, kept in the data dir)")
       ->envname("NAMIX_SIGNING_KEY");
