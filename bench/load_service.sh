@@ -4,7 +4,8 @@
 #   2. mixes per minute with concurrent synchronous POST /mix/professional
 #      requests on the ~140 s two-voice fixture of tests/service (30 s mixes).
 # Usage: bench/load_service.sh [namix binary] [seconds per phase]
-# Env: CONNECTIONS (200), CLIENTS (4 concurrent mix requests), WORKERS (2), TARGET_S (30).
+# Env: CONNECTIONS (200), CLIENTS (4 concurrent mix requests), WORKERS (2), TARGET_S (30),
+#      HTTP_THREADS (64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NAMIX=${1:-build/src/app/namix}
@@ -13,6 +14,7 @@ CONNECTIONS=${CONNECTIONS:-200}
 CLIENTS=${CLIENTS:-4}
 WORKERS=${WORKERS:-2}
 TARGET_S=${TARGET_S:-30}
+HTTP_THREADS=${HTTP_THREADS:-64}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -x "$NAMIX" ] || { echo "no namix binary at $NAMIX (make build)" >&2; exit 1; }
 
@@ -36,13 +38,13 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 "$NAMIX" serve --port 0 --port-file "$work/port" --data-dir "$work/data" --allow-private-urls \
-  --workers "$WORKERS" --queue 64 --rate-per-minute 0 --http-threads 64 \
+  --workers "$WORKERS" --queue 64 --rate-per-minute 0 --http-threads "$HTTP_THREADS" \
   >"$work/emf.log" 2>"$work/requests.log" &
 namix_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
 
-echo "== /health: wrk, $CONNECTIONS connections, ${SECONDS_PER_PHASE} s (namix serve, $(nproc) cores)"
+echo "== /health: wrk, $CONNECTIONS connections, ${SECONDS_PER_PHASE} s, $HTTP_THREADS http threads ($(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg))"
 wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_PHASE}s" --timeout 10s --latency \
   "http://127.0.0.1:$port/health" | sed -n '/Latency Distribution/,$p;/Thread Stats/,/Req\/Sec/p'
 
