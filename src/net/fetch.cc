@@ -121,7 +121,9 @@ Result<void> sniff(Transfer& t, bool at_end) {
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userdata) {
   auto* t = static_cast<Transfer*>(userdata);
   const std::size_t n = size * count;
-  // Bodies of redirects and error pages are not the episode.
+  // Bodies of redirects and error pages are not the episode; an error page
+  // is not worth waiting for (the status alone decides).
+  if (t->status >= 400) return 0;
   if (t->status < 200 || t->status >= 300) return n;
   if (!t->peer_checked) {
     // Belt and braces next to open_socket(): a reused connection must also
