@@ -933,7 +933,9 @@ def main():
     parser.add_argument("--group", required=True, choices=sorted(GROUPS))
     ARGS, rest = parser.parse_known_args()
     ARGS.work = os.path.abspath(ARGS.work)
-    os.makedirs(ARGS.work, exist_ok=True)
+    # Each run starts from an empty work directory (data dirs, logs, fixture).
+    shutil.rmtree(ARGS.work, ignore_errors=True)
+    os.makedirs(ARGS.work)
     suite = unittest.TestLoader().loadTestsFromTestCase(GROUPS[ARGS.group])
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     sys.exit(0 if result.wasSuccessful() else 1)
