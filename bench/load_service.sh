@@ -5,7 +5,7 @@
 #      requests on the ~140 s two-voice fixture of tests/service (30 s mixes).
 # Usage: bench/load_service.sh [namix binary] [seconds per phase]
 # Env: CONNECTIONS (200), CLIENTS (4 concurrent mix requests), WORKERS (2), TARGET_S (30),
-#      HTTP_THREADS (64).
+#      HTTP_THREADS (256, the server default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NAMIX=${1:-build/src/app/namix}
@@ -14,7 +14,7 @@ CONNECTIONS=${CONNECTIONS:-200}
 CLIENTS=${CLIENTS:-4}
 WORKERS=${WORKERS:-2}
 TARGET_S=${TARGET_S:-30}
-HTTP_THREADS=${HTTP_THREADS:-64}
+HTTP_THREADS=${HTTP_THREADS:-256}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -x "$NAMIX" ] || { echo "no namix binary at $NAMIX (make build)" >&2; exit 1; }
 

@@ -19,7 +19,7 @@ namespace namix {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (tests)
-  std::size_t http_threads = 32;
+  std::size_t http_threads = 256;
   std::uint64_t max_upload_bytes = std::uint64_t{1} << 30;
   std::size_t max_json_bytes = 64 * 1024;
 };
