@@ -25,7 +25,8 @@ HttpRequest to_request(const httplib::Request& in) {
   return out;
 }
 
-void to_response(HttpResponse&& in, httplib::Response& out) {
+void to_response(HttpResponse&& in, httplib::Response& out,
+                 const httplib::Request* request = nullptr) {
   out.status = in.status;
   std::string content_type = "application/json";
   for (const auto& [k, v] : in.headers) {
@@ -46,6 +47,22 @@ void to_response(HttpResponse&& in, httplib::Response& out) {
       return;
     }
     const off_t size = ::lseek(fd, 0, SEEK_END);
+    // Left unset, httplib answers a Range request with 206 and the slice;
+    // a preset 200 sends the slice as if it were the whole file, and
+    // browsers then refuse to seek in the audio (web page, issue 6).
+    if (in.status == 200) out.status = -1;
+    // httplib 0.11 does not refuse a range that starts past the end (it
+    // would announce a negative length), so that is answered here: 416.
+    if (request != nullptr && out.status == -1) {
+      for (const auto& [first, last] : request->ranges) {
+        if (first >= static_cast<ssize_t>(size)) {
+          ::close(fd);
+          out.status = 416;
+          out.set_header("Content-Range", "bytes */" + std::to_string(size));
+          return;
+        }
+      }
+    }
     out.set_content_provider(
         static_cast<std::size_t>(size), content_type,
         [fd](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
@@ -95,7 +112,7 @@ HttpServer::HttpServer(ApiService& api, ServerOptions options)
       static_cast<std::size_t>(options_.max_upload_bytes + kDrainSlackBytes));
 
   const auto simple = [this](const httplib::Request& req, httplib::Response& res) {
-    to_response(api_.handle(to_request(req)), res);
+    to_response(api_.handle(to_request(req)), res, &req);
   };
   svr.Get(".*", simple);  // HEAD comes here too; httplib leaves the body out
   svr.Options(".*", simple);
