@@ -322,13 +322,17 @@ async function main() {
     const i = result.segments.length - 1;
     const want = Number(result.segments[i].mix_start);
     await page.evaluate(() => { const a = document.getElementById('player'); a.pause(); a.currentTime = 0; });
+    await page.waitForFunction(() => !document.getElementById('player').seeking);
+    // Where the seek landed, read at the 'seeked' event (playback moves on after it).
+    await page.evaluate(() => {
+      window.seekedAt = [];
+      document.getElementById('player').addEventListener('seeked', (ev) => window.seekedAt.push(ev.target.currentTime));
+    });
     // By keyboard: focus the segment, press Enter.
     await page.focus(`#episode-plot .plot-segment >> nth=${i}`);
     await page.keyboard.press('Enter');
-    const at = await page.waitForFunction((w) => {
-      const a = document.getElementById('player');
-      return Math.abs(a.currentTime - w) < 0.75 ? a.currentTime : null;
-    }, want, { timeout: 10_000 }).then((h) => h.jsonValue());
+    const at = await page.waitForFunction((w) => window.seekedAt.find((t) => Math.abs(t - w) < 0.25),
+      want, { timeout: 10_000 }).then((h) => h.jsonValue());
     console.log(`     segment ${i + 1}: mix_start ${want} s, player at ${at.toFixed(2)} s`);
     await page.evaluate(() => document.getElementById('player').pause());
   });
