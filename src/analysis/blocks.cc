@@ -107,9 +107,9 @@ RunEvidence gather(const std::vector<Utterance>& u, const std::vector<UtteranceS
   return e;
 }
 
-// The host whose voice is closest to the run's: median pitch over the run
-// first, spectral shape second, never level (a rant is louder than its
-// speaker's norm by definition).
+// The host whose voice is closest to the run's: spectral shape over the
+// voiced frames (stable over a run of 20 s or more) and mean pitch, never
+// level (a rant is louder than its speaker's norm by definition).
 int closest_host(const RunEvidence& e, const HostVoice hosts[2]) {
   if (!hosts[1].present) return 0;
   if (!hosts[0].present) return 1;
@@ -118,10 +118,37 @@ int closest_host(const RunEvidence& e, const HostVoice hosts[2]) {
     const float off = e.pitch_st - hosts[h].pitch_st;
     float d = off * off;
     for (std::size_t b = 0; b < kTimbreBands; ++b)
-      d += (e.timbre[b] - hosts[h].timbre[b]) * (e.timbre[b] - hosts[h].timbre[b]) * 0.02f;
+      d += (e.timbre[b] - hosts[h].timbre[b]) * (e.timbre[b] - hosts[h].timbre[b]);
     dist[h] = d;
   }
   return dist[1] < dist[0] ? 1 : 0;
+}
+
+// A read-out run found by speaker and gaps may take in a few lines of the
+// same host's talk on either side. Read-outs breathe regularly, so keep the
+// longest stretch whose pauses all sit near the run's typical pause.
+void trim_read_out(const std::vector<Utterance>& u, std::size_t& first, std::size_t& last) {
+  std::vector<float> gaps;
+  for (std::size_t k = first + 1; k < last; ++k)
+    gaps.push_back(static_cast<float>(u[k].start_s - u[k - 1].end_s));
+  if (gaps.empty()) return;
+  const float mid = median_of(gaps);
+  const float tolerance = std::max(0.25f, 0.4f * mid);
+  std::size_t best_first = first, best_len = 0, run_first = first;
+  for (std::size_t g = 0; g <= gaps.size(); ++g) {
+    const bool ok = g < gaps.size() && std::fabs(gaps[g] - mid) <= tolerance;
+    if (!ok) {
+      // Lines run_first .. first + g form a regular stretch.
+      const std::size_t len = first + g + 1 - run_first;
+      if (len > best_len) {
+        best_len = len;
+        best_first = run_first;
+      }
+      run_first = first + g + 1;
+    }
+  }
+  first = best_first;
+  last = best_first + best_len;
 }
 
 Block make_block(const std::vector<Utterance>& u, std::size_t first, std::size_t last,
@@ -248,6 +275,8 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
                utterances[b].speaker == utterances[a].speaker &&
                utterances[b].start_s - utterances[b - 1].end_s < kDonationMaxGapS)
           ++b;
+        const std::size_t run_end = b;
+        if (b - a >= kDonationMinLines) trim_read_out(utterances, a, b);
         const double span = utterances[b - 1].end_s - utterances[a].start_s;
         if (b - a >= kDonationMinLines && span >= kRunMinSpanS) {
           const RunEvidence e = gather(utterances, stats, a, b);
@@ -269,7 +298,7 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
             for (std::size_t k = a; k < b; ++k) kind[k - i] = BlockKind::donation;
           }
         }
-        a = b;
+        a = run_end;
       }
       std::sort(special.begin(), special.end(), [](const Block& x, const Block& y) {
         return x.first_utterance < y.first_utterance;

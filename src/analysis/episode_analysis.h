@@ -88,7 +88,10 @@ struct AnalysisOptions {
   double hop_s = 0.01;
   // Shorter gaps do not split utterances. Mid-sentence breaks (commas) run
   // up to ~0.25 s, so a shorter limit would offer cuts inside sentences.
-  double min_pause_s = 0.28;
+  double min_pause_s = 0.30;
+  // Recorded clips are edited speech with breaks of their own; only a
+  // clearer gap than this splits two clip utterances.
+  double min_clip_pause_s = 0.45;
   double min_utterance_s = 0.10;  // shorter bursts are clicks/noise
 };
 

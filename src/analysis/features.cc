@@ -72,8 +72,14 @@ struct FeatureExtractor::Fft {
 FeatureExtractor::FeatureExtractor(int sample_rate_hz) : sample_rate_(sample_rate_hz) {
   assert(sample_rate_hz >= 8000 && sample_rate_hz <= 192000);
   const double fs = sample_rate_hz;
-  window_length_ = std::bit_ceil(static_cast<std::size_t>(std::ceil(0.04 * fs)));
-  fft_length_ = 2 * window_length_;
+  // The autocorrelation comes from the same FFT as the spectrum, so the
+  // window plus the longest lag must fit in it without wrapping round: the
+  // smallest power of two over 45 ms, and a window of what is left (about
+  // 30 ms at 11025/22050/44100 Hz, at most 40 ms).
+  const auto longest_lag = static_cast<std::size_t>(std::ceil(fs / kPitchMinHz));
+  fft_length_ = std::bit_ceil(static_cast<std::size_t>(std::ceil(0.045 * fs)));
+  window_length_ =
+      std::min(fft_length_ - longest_lag, static_cast<std::size_t>(std::lround(0.04 * fs)));
   const std::size_t n = fft_length_, w = window_length_, bins = n / 2 + 1;
   const double bin_hz = fs / static_cast<double>(n);
   spectral_bins_ = std::min(n / 2, static_cast<std::size_t>(kSpectralMaxHz / bin_hz));
@@ -133,7 +139,7 @@ FeatureExtractor::FeatureExtractor(int sample_rate_hz) : sample_rate_(sample_rat
   const float acf0 = window_acf_[0];
   for (auto& v : window_acf_) v /= acf0;
   min_lag_ = static_cast<std::size_t>(std::floor(fs / kPitchMaxHz));
-  max_lag_ = std::min(w / 2, static_cast<std::size_t>(std::ceil(fs / kPitchMinHz)));
+  max_lag_ = std::min(longest_lag, w - 2);
 
   prev_magnitude_.assign(bins, 0.0f);
   magnitude_.assign(bins, 0.0f);
