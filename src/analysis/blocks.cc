@@ -17,11 +17,14 @@ constexpr float kRantMinLoudnessDb = 2.0f;
 constexpr double kDonationMaxGapS = 1.3;
 constexpr std::size_t kDonationMinLines = 6;
 constexpr float kDonationMaxPitchSpreadSt = 0.8f;
-constexpr float kDonationMaxGapCv = 0.4f;
+constexpr float kDonationMaxGapCv = 0.2f;
 // Jingles are stings; the end-of-show music runs much longer.
 constexpr double kJingleMaxS = 20.0;
-// Music or clip utterances closer than this belong to one block.
-constexpr double kJoinGapS = 2.0;
+// Clip utterances closer than this belong to one block (a clip montage).
+constexpr double kClipJoinGapS = 2.0;
+// A break in music longer than this ends the piece: a sting followed by the
+// show's music is two blocks.
+constexpr double kMusicJoinGapS = 0.45;
 // Banter is handed to the themes in pieces no longer than this.
 constexpr double kBanterSplitGapS = 1.5;
 constexpr double kBanterMaxS = 90.0;
@@ -210,9 +213,10 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
   while (i < n) {
     const SoundClass fam = family(i);
     std::size_t j = i + 1;
+    const double join_gap = fam == SoundClass::music ? kMusicJoinGapS : kClipJoinGapS;
     while (
         j < n && family(j) == fam &&
-        (fam == SoundClass::speech || utterances[j].start_s - utterances[j - 1].end_s < kJoinGapS))
+        (fam == SoundClass::speech || utterances[j].start_s - utterances[j - 1].end_s < join_gap))
       ++j;
     if (fam == SoundClass::music) {
       const double span = utterances[j - 1].end_s - utterances[i].start_s;
@@ -230,8 +234,9 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
       const float band = median_of(bl);
       b.confidence = clamp01(0.5 + 0.1 * static_cast<double>(j - i) + (4000.0 - band) / 2000.0);
       b.engagement = clamp01(0.45 + 0.3 * std::min(1.0, span / 20.0));
-      b.why = format("recorded voice, %.0f utterances over %.1f s, band-limited to %.1f kHz",
-                     static_cast<double>(j - i), span, band / 1000.0);
+      b.why = format("recorded voice unlike the hosts, %.1f s in %.0f piece", span,
+                     static_cast<double>(j - i)) +
+              (j - i > 1 ? "s" : "") + format(", band-limited to %.1f kHz", band / 1000.0);
       blocks.push_back(b);
     } else {
       // 2. Inside speech: rants and read-outs, the rest banter.

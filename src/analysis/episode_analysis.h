@@ -91,7 +91,7 @@ struct AnalysisOptions {
   double min_pause_s = 0.30;
   // Recorded clips are edited speech with breaks of their own; only a
   // clearer gap than this splits two clip utterances.
-  double min_clip_pause_s = 0.45;
+  double min_clip_pause_s = 0.36;
   double min_utterance_s = 0.10;  // shorter bursts are clicks/noise
 };
 
