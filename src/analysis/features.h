@@ -65,9 +65,12 @@ class FeatureExtractor {
   std::vector<float> bin_hz_;          // per bin
   std::vector<float> pitch_mask_;      // per bin: 1 inside 70..1500 Hz
   std::vector<float> window_acf_;      // normalised autocorrelation of the window
+  std::vector<float> inv_window_acf_;  // its reciprocal, 0 past the window
+  std::vector<float> normalised_acf_;  // scratch: the frame's corrected autocorrelation
   std::vector<float> prev_magnitude_;  // for the flux
   std::vector<float> magnitude_;
-  std::vector<std::uint16_t> band_of_bin_;  // timbre band per bin, kTimbreBands = none
+  std::vector<std::uint16_t> band_of_bin_;      // timbre band per bin, kTimbreBands = none
+  std::vector<std::size_t> band_lo_, band_hi_;  // timbre band b covers bins [lo, hi)
   std::size_t min_lag_ = 0, max_lag_ = 0;
   std::size_t flat_lo_ = 1;  // first bin of the flatness band (100 Hz)
 
