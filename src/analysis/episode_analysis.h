@@ -16,7 +16,10 @@ class AudioDecoder;
 
 // One 10 ms analysis frame.
 struct FeatureFrame {
-  float level_db = -120.0f;    // K-weighted mean square, dB (LUFS-like, momentary-free)
+  // K-weighted mean square over a ~30 ms Hann window, dB (LUFS-like). The
+  // mono stream counts as both channels (dual mono, +3 dB), so a 1 kHz sine
+  // at -23 dBFS peak reads -23, as a centred source does in stereo LUFS.
+  float level_db = -120.0f;
   float centroid_hz = 0.0f;    // spectral centroid
   float flatness = 0.0f;       // spectral flatness 0 (tonal) .. 1 (noise)
   float flux = 0.0f;           // positive spectral flux, normalised
@@ -37,7 +40,9 @@ struct Utterance {
   double start_s = 0.0;
   double end_s = 0.0;
   SoundClass sound = SoundClass::speech;
-  int speaker = -1;             // 0 = host A, 1 = host B, -1 = not a host (clip, music)
+  // 0 = host A (the louder voice by median level), 1 = host B, -1 = not a
+  // host (clip, music).
+  int speaker = -1;
   float level_db = -120.0f;     // mean K-weighted level over voiced frames
   float pitch_hz = 0.0f;        // median pitch
   float pitch_range_st = 0.0f;  // spread of pitch, semitones (10th..90th percentile)
