@@ -58,6 +58,7 @@ struct RunEvidence {
   float level_db = -120.0f;
   float pitch_st = 0.0f;
   float pitch_spread_st = 0.0f;  // spread of the utterances' median pitch
+  float pitch_range_st = 0.0f;   // time-weighted pitch range within utterances
   float gap_mean_s = 0.0f;
   float gap_cv = 0.0f;
   float duration_cv = 0.0f;
@@ -68,7 +69,7 @@ RunEvidence gather(const std::vector<Utterance>& u, const std::vector<UtteranceS
                    std::size_t first, std::size_t last) {
   RunEvidence e;
   e.span_s = u[last - 1].end_s - u[first].start_s;
-  double energy = 0.0, weight = 0.0, pitch_sum = 0.0, pitch_weight = 0.0;
+  double energy = 0.0, weight = 0.0, pitch_sum = 0.0, range_sum = 0.0, pitch_weight = 0.0;
   std::vector<float> pitches;
   std::vector<double> gaps, durs;
   for (std::size_t i = first; i < last; ++i) {
@@ -78,6 +79,7 @@ RunEvidence gather(const std::vector<Utterance>& u, const std::vector<UtteranceS
     if (s[i].pitch_hz > 0.0f) {
       pitches.push_back(12.0f * std::log2(s[i].pitch_hz));
       pitch_sum += d * pitches.back();
+      range_sum += d * s[i].pitch_range_st;
       pitch_weight += d;
     }
     for (int b = 0; b < kTimbreBands; ++b)
@@ -91,6 +93,7 @@ RunEvidence gather(const std::vector<Utterance>& u, const std::vector<UtteranceS
   if (!pitches.empty()) {
     // Time-weighted: a run may be a few long utterances and many short ones.
     e.pitch_st = static_cast<float>(pitch_sum / pitch_weight);
+    e.pitch_range_st = static_cast<float>(range_sum / pitch_weight);
     const float mid = median_of(pitches);
     std::vector<float> dev;
     for (float p : pitches) dev.push_back(std::fabs(p - mid));
@@ -257,11 +260,13 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
             blk.speaker = h;
             blk.confidence =
                 clamp01(0.5 + (louder - kRantMinLoudnessDb) / 6.0 + (span - 20.0) / 120.0);
-            blk.engagement = clamp01(0.7 + louder / 20.0 + e.pitch_spread_st / 20.0);
-            blk.why =
-                std::string("host ") + (h == 0 ? "A" : "B") +
-                format(" held the floor %.0f s, %+.1f dB over their norm, pitch moving %.1f st",
-                       span, louder, e.pitch_spread_st);
+            const float wider = e.pitch_range_st - voice[h].pitch_range_st;
+            blk.engagement = clamp01(0.6 + louder / 25.0 + std::max(0.0f, wider) / 25.0);
+            blk.why = std::string("host ") + (h == 0 ? "A" : "B") +
+                      format(
+                          " held the floor %.0f s, %+.1f dB over their norm, pitch range %.1f st "
+                          "(norm %.1f)",
+                          span, louder, e.pitch_range_st, voice[h].pitch_range_st);
             special.push_back(blk);
             for (std::size_t k = a; k < b; ++k) kind[k - i] = BlockKind::rant;
           }
