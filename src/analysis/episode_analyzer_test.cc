@@ -196,6 +196,36 @@ TEST(EpisodeAnalyzer, GeneralisesToOtherVoicesAndRate) {
   if (HasFailure() || std::getenv("NAMIX_ANALYSIS_DUMP")) dump(r, analyzer.utterance_stats());
 }
 
+TEST(EpisodeAnalyzer, OneVoiceIsOneHost) {
+  // A monologue whose sentences vary by +-2 dB: two-means would split it by
+  // level, but pitch and spectral shape say it is one voice.
+  const int fs = 11025;
+  ShowBuilder show(fs, 31);
+  std::mt19937 rng(31);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  Voice v{.pitch_hz = 110, .level_dbfs = -20};
+  show.gap(0.5);
+  for (int i = 0; i < 30; ++i) {
+    Voice line = v;
+    line.level_dbfs += 4.0 * (u(rng) - 0.5);
+    show.say(line, 1.5 + 2.0 * u(rng), 0, 2.0 * (u(rng) - 0.5));
+    show.gap(0.4 + 0.5 * u(rng));
+  }
+  const auto audio = show.render();
+  EpisodeAnalyzer analyzer(fs);
+  analyzer.add(audio.data(), audio.size());
+  const auto r = analyzer.finish();
+  ASSERT_GE(r.utterances.size(), 20u);
+  std::size_t speech = 0;
+  for (const auto& utt : r.utterances) {
+    if (utt.sound != SoundClass::speech) continue;
+    ++speech;
+    EXPECT_EQ(utt.speaker, 0) << utt.start_s;
+  }
+  EXPECT_GE(speech, r.utterances.size() * 9 / 10);
+  EXPECT_LT(r.hosts[1].level_db, -100.0f);
+}
+
 TEST(EpisodeAnalyzer, SilenceGivesNoUtterances) {
   const std::vector<float> zeros(11025 * 5, 0.0f);
   EpisodeAnalyzer analyzer(11025);

@@ -19,6 +19,11 @@ constexpr float kMusicSureScore = 2.2f;
 constexpr float kMusicMinScore = 1.45f;
 constexpr float kMusicDoubtScore = 1.2f;
 constexpr double kNeighbourGapS = 2.0;
+// Two groups closer than this in level, pitch and spectral shape are one
+// voice. The corpus hosts differ by 3..7 dB, 2..5 st and 1.5 dB of shape.
+constexpr float kOneVoiceMaxLevelGapDb = 4.0f;
+constexpr float kOneVoiceMaxPitchGapSt = 1.0f;
+constexpr double kOneVoiceMaxShapeGapDb = 1.0;
 
 float ramp(float x, float zero_at, float one_at) {
   return std::clamp((x - zero_at) / (one_at - zero_at), 0.0f, 1.0f);
@@ -153,8 +158,33 @@ void assign_speakers(std::vector<Utterance>& utterances, const std::vector<Utter
     levels[static_cast<std::size_t>(label[j])].push_back(stats[idx[j]].level_db);
   const bool swap =
       !levels[1].empty() && (levels[0].empty() || median_of(levels[1]) > median_of(levels[0]));
+  // Two-means always finds two groups; one voice split by its own loud and
+  // quiet sentences shows up as groups with the same pitch and spectral
+  // shape, only a little apart in level. Then there is one host.
+  std::array<std::vector<float>, 2> pitches;
+  std::array<std::array<double, kTimbreBands>, 2> shape{};
+  std::array<double, 2> count{};
+  for (std::size_t j = 0; j < x.size(); ++j) {
+    const auto l = static_cast<std::size_t>(label[j]);
+    const auto& s = stats[idx[j]];
+    pitches[l].push_back(12.0f * std::log2(s.pitch_hz));
+    for (std::size_t b = 0; b < kTimbreBands; ++b) shape[l][b] += s.timbre[b];
+    count[l] += 1.0;
+  }
+  bool one_voice = levels[0].empty() || levels[1].empty();
+  if (!one_voice) {
+    double shape_diff = 0.0;
+    for (std::size_t b = 0; b < kTimbreBands; ++b) {
+      const double d = shape[0][b] / count[0] - shape[1][b] / count[1];
+      shape_diff += d * d;
+    }
+    shape_diff = std::sqrt(shape_diff / kTimbreBands);
+    one_voice = std::fabs(median_of(levels[0]) - median_of(levels[1])) < kOneVoiceMaxLevelGapDb &&
+                std::fabs(median_of(pitches[0]) - median_of(pitches[1])) < kOneVoiceMaxPitchGapSt &&
+                shape_diff < kOneVoiceMaxShapeGapDb;
+  }
   for (std::size_t j = 0; j < x.size(); ++j)
-    utterances[idx[j]].speaker = swap ? 1 - label[j] : label[j];
+    utterances[idx[j]].speaker = one_voice ? 0 : swap ? 1 - label[j] : label[j];
   // Speech without a pitch (whispers, noise bursts) follows its neighbour.
   int last = 0;
   for (auto& u : utterances) {
