@@ -70,6 +70,7 @@ EpisodeAnalysis EpisodeAnalyzer::finish() {
   SegmentationOptions seg_options;
   seg_options.min_pause_s = options_.min_pause_s;
   seg_options.min_utterance_s = options_.min_utterance_s;
+  seg_options.tail_guard_s = options_.tail_guard_s;
   seg_options.hop_s = a.hop_s;
   Segmentation seg = segment(frames_, seg_options);
   const auto measure_and_classify = [&] {

@@ -104,8 +104,8 @@ void set_utterances_from_sounds(Segmentation& seg, std::size_t frame_count,
   seg.pauses.clear();
   for (const auto& run : seg.sounds) {
     Utterance u;
-    u.start_s = std::max(0.0, static_cast<double>(run.first) * hop - options.edge_guard_s);
-    u.end_s = std::min(total, static_cast<double>(run.last) * hop + options.edge_guard_s);
+    u.start_s = std::max(0.0, static_cast<double>(run.first) * hop - options.onset_guard_s);
+    u.end_s = std::min(total, static_cast<double>(run.last) * hop + options.tail_guard_s);
     seg.utterances.push_back(u);
   }
   double t = 0.0;

@@ -15,9 +15,11 @@ struct SegmentationOptions {
   float start_above_floor_db = 10.0f;  // a sound starts when the envelope rises this far
   float stop_above_floor_db = 6.0f;    // and ends when it falls back below this
   float edge_above_floor_db = 3.0f;    // edges then grow out to this (soft onsets, tails)
-  // Utterances are widened by this much on both sides: word tails fade below
-  // the noise floor, so the audible end is a little before the true one.
-  double edge_guard_s = 0.01;
+  // Utterances are widened by these on both sides: onsets and word tails
+  // fade below the noise floor, so the audible sound is a little shorter
+  // than the true one. Breathy voices can trail 0.1 s of inaudible breath.
+  double onset_guard_s = 0.01;
+  double tail_guard_s = 0.01;
 };
 
 // A run of frames [first, last) that is sound.

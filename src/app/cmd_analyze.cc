@@ -72,11 +72,15 @@ std::function<int()> add_analyze(CLI::App& app) {
   auto input = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto frames = std::make_shared<int>(0);
+  auto options = std::make_shared<AnalysisOptions>();
   cmd->add_option("INPUT", *input, "Episode file (MP3, WAV or FLAC)")->required();
   cmd->add_flag("--json", *json, "Print the analysis as JSON");
   cmd->add_option("--frames", *frames, "With --json, include every N-th 10 ms feature frame")
       ->check(CLI::NonNegativeNumber);
-  return [cmd, input, json, frames]() -> int {
+  cmd->add_option("--tail-guard", options->tail_guard_s,
+                  "Seconds added after each utterance's audible end (breathy voices: 0.15)")
+      ->check(CLI::Range(0.0, 0.5));
+  return [cmd, input, json, frames, options]() -> int {
     if (!cmd->parsed()) return -1;
     auto decoder = open_for_analysis(*input);
     if (!decoder) return report_error(decoder.error());
@@ -87,7 +91,7 @@ std::function<int()> add_analyze(CLI::App& app) {
         std::fprintf(stderr, "\ranalysing %3d%%", static_cast<int>(fraction * 100.0));
       };
     }
-    auto analysis = analyze_episode(**decoder, AnalysisOptions{}, progress);
+    auto analysis = analyze_episode(**decoder, *options, progress);
     if (show_progress) std::fprintf(stderr, "\r              \r");
     if (!analysis) return report_error(analysis.error());
     if (*json) {
