@@ -7,6 +7,8 @@
 Prints, for one episode:
   pause precision   share of detected pauses lying wholly outside every manifest
                     utterance (a cut anywhere in them cuts no word); target >= 0.98
+  midpoint precision  share of detected pauses whose midpoint (where a mix
+                    would cut) lies outside every manifest utterance
   gap recall        share of manifest gaps >= 0.3 s that hold a detected pause
   boundary error    median / 95th percentile of |detected - true| pause edges (ms)
   utterance recall  share of manifest utterances overlapped >= 50 % by detected ones
@@ -49,6 +51,8 @@ def pause_scores(ana, man):
 
     pauses = ana["pauses"]
     clean = sum(1 for p in pauses if not inside_any(p["start"], p["end"]))
+    mids = [0.5 * (p["start"] + p["end"]) for p in pauses]
+    clean_mid = sum(1 for m in mids if not inside_any(m, m + 1e-6))
     gaps = [(utts[i][1], utts[i + 1][0]) for i in range(len(utts) - 1)
             if utts[i + 1][0] - utts[i][1] >= 0.3]
     pst = [p["start"] for p in pauses]
@@ -64,6 +68,7 @@ def pause_scores(ana, man):
     errors.sort()
     pct = lambda q: errors[min(len(errors) - 1, int(q * len(errors)))] if errors else float("nan")
     return {"pauses": len(pauses), "pause_precision": clean / max(1, len(pauses)),
+            "midpoint_precision": clean_mid / max(1, len(pauses)),
             "gaps_0_3": len(gaps), "gap_recall": found / max(1, len(gaps)),
             "boundary_err_ms_median": pct(0.5), "boundary_err_ms_p95": pct(0.95)}
 

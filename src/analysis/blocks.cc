@@ -17,11 +17,14 @@ constexpr float kRantMinLoudnessDb = 2.0f;
 constexpr double kDonationMaxGapS = 1.3;
 constexpr std::size_t kDonationMinLines = 6;
 constexpr float kDonationMaxPitchSpreadSt = 0.8f;
-constexpr float kDonationMaxGapCv = 0.4f;
+constexpr float kDonationMaxGapCv = 0.2f;
 // Jingles are stings; the end-of-show music runs much longer.
 constexpr double kJingleMaxS = 20.0;
-// Music or clip utterances closer than this belong to one block.
-constexpr double kJoinGapS = 2.0;
+// Clip utterances closer than this belong to one block (a clip montage).
+constexpr double kClipJoinGapS = 2.0;
+// A break in music longer than this ends the piece: a sting followed by the
+// show's music is two blocks.
+constexpr double kMusicJoinGapS = 0.45;
 // Banter is handed to the themes in pieces no longer than this.
 constexpr double kBanterSplitGapS = 1.5;
 constexpr double kBanterMaxS = 90.0;
@@ -55,6 +58,7 @@ struct RunEvidence {
   float level_db = -120.0f;
   float pitch_st = 0.0f;
   float pitch_spread_st = 0.0f;  // spread of the utterances' median pitch
+  float pitch_range_st = 0.0f;   // time-weighted pitch range within utterances
   float gap_mean_s = 0.0f;
   float gap_cv = 0.0f;
   float duration_cv = 0.0f;
@@ -65,7 +69,7 @@ RunEvidence gather(const std::vector<Utterance>& u, const std::vector<UtteranceS
                    std::size_t first, std::size_t last) {
   RunEvidence e;
   e.span_s = u[last - 1].end_s - u[first].start_s;
-  double energy = 0.0, weight = 0.0, pitch_sum = 0.0, pitch_weight = 0.0;
+  double energy = 0.0, weight = 0.0, pitch_sum = 0.0, range_sum = 0.0, pitch_weight = 0.0;
   std::vector<float> pitches;
   std::vector<double> gaps, durs;
   for (std::size_t i = first; i < last; ++i) {
@@ -75,6 +79,7 @@ RunEvidence gather(const std::vector<Utterance>& u, const std::vector<UtteranceS
     if (s[i].pitch_hz > 0.0f) {
       pitches.push_back(12.0f * std::log2(s[i].pitch_hz));
       pitch_sum += d * pitches.back();
+      range_sum += d * s[i].pitch_range_st;
       pitch_weight += d;
     }
     for (int b = 0; b < kTimbreBands; ++b)
@@ -88,6 +93,7 @@ RunEvidence gather(const std::vector<Utterance>& u, const std::vector<UtteranceS
   if (!pitches.empty()) {
     // Time-weighted: a run may be a few long utterances and many short ones.
     e.pitch_st = static_cast<float>(pitch_sum / pitch_weight);
+    e.pitch_range_st = static_cast<float>(range_sum / pitch_weight);
     const float mid = median_of(pitches);
     std::vector<float> dev;
     for (float p : pitches) dev.push_back(std::fabs(p - mid));
@@ -107,9 +113,9 @@ RunEvidence gather(const std::vector<Utterance>& u, const std::vector<UtteranceS
   return e;
 }
 
-// The host whose voice is closest to the run's: median pitch over the run
-// first, spectral shape second, never level (a rant is louder than its
-// speaker's norm by definition).
+// The host whose voice is closest to the run's: spectral shape over the
+// voiced frames (stable over a run of 20 s or more) and mean pitch, never
+// level (a rant is louder than its speaker's norm by definition).
 int closest_host(const RunEvidence& e, const HostVoice hosts[2]) {
   if (!hosts[1].present) return 0;
   if (!hosts[0].present) return 1;
@@ -118,10 +124,37 @@ int closest_host(const RunEvidence& e, const HostVoice hosts[2]) {
     const float off = e.pitch_st - hosts[h].pitch_st;
     float d = off * off;
     for (std::size_t b = 0; b < kTimbreBands; ++b)
-      d += (e.timbre[b] - hosts[h].timbre[b]) * (e.timbre[b] - hosts[h].timbre[b]) * 0.02f;
+      d += (e.timbre[b] - hosts[h].timbre[b]) * (e.timbre[b] - hosts[h].timbre[b]);
     dist[h] = d;
   }
   return dist[1] < dist[0] ? 1 : 0;
+}
+
+// A read-out run found by speaker and gaps may take in a few lines of the
+// same host's talk on either side. Read-outs breathe regularly, so keep the
+// longest stretch whose pauses all sit near the run's typical pause.
+void trim_read_out(const std::vector<Utterance>& u, std::size_t& first, std::size_t& last) {
+  std::vector<float> gaps;
+  for (std::size_t k = first + 1; k < last; ++k)
+    gaps.push_back(static_cast<float>(u[k].start_s - u[k - 1].end_s));
+  if (gaps.empty()) return;
+  const float mid = median_of(gaps);
+  const float tolerance = std::max(0.25f, 0.4f * mid);
+  std::size_t best_first = first, best_len = 0, run_first = first;
+  for (std::size_t g = 0; g <= gaps.size(); ++g) {
+    const bool ok = g < gaps.size() && std::fabs(gaps[g] - mid) <= tolerance;
+    if (!ok) {
+      // Lines run_first .. first + g form a regular stretch.
+      const std::size_t len = first + g + 1 - run_first;
+      if (len > best_len) {
+        best_len = len;
+        best_first = run_first;
+      }
+      run_first = first + g + 1;
+    }
+  }
+  first = best_first;
+  last = best_first + best_len;
 }
 
 Block make_block(const std::vector<Utterance>& u, std::size_t first, std::size_t last,
@@ -183,9 +216,10 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
   while (i < n) {
     const SoundClass fam = family(i);
     std::size_t j = i + 1;
+    const double join_gap = fam == SoundClass::music ? kMusicJoinGapS : kClipJoinGapS;
     while (
         j < n && family(j) == fam &&
-        (fam == SoundClass::speech || utterances[j].start_s - utterances[j - 1].end_s < kJoinGapS))
+        (fam == SoundClass::speech || utterances[j].start_s - utterances[j - 1].end_s < join_gap))
       ++j;
     if (fam == SoundClass::music) {
       const double span = utterances[j - 1].end_s - utterances[i].start_s;
@@ -203,8 +237,9 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
       const float band = median_of(bl);
       b.confidence = clamp01(0.5 + 0.1 * static_cast<double>(j - i) + (4000.0 - band) / 2000.0);
       b.engagement = clamp01(0.45 + 0.3 * std::min(1.0, span / 20.0));
-      b.why = format("recorded voice, %.0f utterances over %.1f s, band-limited to %.1f kHz",
-                     static_cast<double>(j - i), span, band / 1000.0);
+      b.why = format("recorded voice unlike the hosts, %.1f s in %.0f piece", span,
+                     static_cast<double>(j - i)) +
+              (j - i > 1 ? "s" : "") + format(", band-limited to %.1f kHz", band / 1000.0);
       blocks.push_back(b);
     } else {
       // 2. Inside speech: rants and read-outs, the rest banter.
@@ -225,11 +260,13 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
             blk.speaker = h;
             blk.confidence =
                 clamp01(0.5 + (louder - kRantMinLoudnessDb) / 6.0 + (span - 20.0) / 120.0);
-            blk.engagement = clamp01(0.7 + louder / 20.0 + e.pitch_spread_st / 20.0);
-            blk.why =
-                std::string("host ") + (h == 0 ? "A" : "B") +
-                format(" held the floor %.0f s, %+.1f dB over their norm, pitch moving %.1f st",
-                       span, louder, e.pitch_spread_st);
+            const float wider = e.pitch_range_st - voice[h].pitch_range_st;
+            blk.engagement = clamp01(0.6 + louder / 25.0 + std::max(0.0f, wider) / 25.0);
+            blk.why = std::string("host ") + (h == 0 ? "A" : "B") +
+                      format(
+                          " held the floor %.0f s, %+.1f dB over their norm, pitch range %.1f st "
+                          "(norm %.1f)",
+                          span, louder, e.pitch_range_st, voice[h].pitch_range_st);
             special.push_back(blk);
             for (std::size_t k = a; k < b; ++k) kind[k - i] = BlockKind::rant;
           }
@@ -248,6 +285,8 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
                utterances[b].speaker == utterances[a].speaker &&
                utterances[b].start_s - utterances[b - 1].end_s < kDonationMaxGapS)
           ++b;
+        const std::size_t run_end = b;
+        if (b - a >= kDonationMinLines) trim_read_out(utterances, a, b);
         const double span = utterances[b - 1].end_s - utterances[a].start_s;
         if (b - a >= kDonationMinLines && span >= kRunMinSpanS) {
           const RunEvidence e = gather(utterances, stats, a, b);
@@ -269,7 +308,7 @@ std::vector<Block> find_blocks(const std::vector<Utterance>& utterances,
             for (std::size_t k = a; k < b; ++k) kind[k - i] = BlockKind::donation;
           }
         }
-        a = b;
+        a = run_end;
       }
       std::sort(special.begin(), special.end(), [](const Block& x, const Block& y) {
         return x.first_utterance < y.first_utterance;

@@ -1,6 +1,7 @@
 #include "analysis/episode_analyzer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "analysis/blocks.h"
@@ -69,20 +70,45 @@ EpisodeAnalysis EpisodeAnalyzer::finish() {
   SegmentationOptions seg_options;
   seg_options.min_pause_s = options_.min_pause_s;
   seg_options.min_utterance_s = options_.min_utterance_s;
+  seg_options.tail_guard_s = options_.tail_guard_s;
   seg_options.hop_s = a.hop_s;
   Segmentation seg = segment(frames_, seg_options);
-  stats_ = measure_utterances(frames_, timbre_, seg, seg_options);
+  const auto measure_and_classify = [&] {
+    stats_ = measure_utterances(frames_, timbre_, seg, seg_options);
+    for (std::size_t i = 0; i < seg.utterances.size(); ++i) {
+      auto& u = seg.utterances[i];
+      const auto& s = stats_[i];
+      u.level_db = s.level_db;
+      u.pitch_hz = s.pitch_hz;
+      u.pitch_range_st = s.pitch_range_st;
+      u.band_limit_hz = s.band_limit_hz;
+    }
+    classify_sounds(seg.utterances, stats_, a.analysis_rate_hz);
+  };
+  measure_and_classify();
+  // Clip utterances closer than a clip pause are one piece of recording.
+  const auto min_clip_gap =
+      static_cast<std::size_t>(std::lround(options_.min_clip_pause_s / a.hop_s));
+  std::vector<FrameRun> merged;
+  bool any_merged = false;
+  for (std::size_t i = 0; i < seg.sounds.size(); ++i) {
+    const bool join = !merged.empty() && seg.utterances[i].sound == SoundClass::clip &&
+                      seg.utterances[i - 1].sound == SoundClass::clip &&
+                      seg.sounds[i].first < merged.back().last + min_clip_gap;
+    if (join) {
+      merged.back().last = seg.sounds[i].last;
+      any_merged = true;
+    } else {
+      merged.push_back(seg.sounds[i]);
+    }
+  }
+  if (any_merged) {
+    seg.sounds = std::move(merged);
+    set_utterances_from_sounds(seg, frames_.size(), seg_options);
+    measure_and_classify();
+  }
   a.utterances = std::move(seg.utterances);
   a.pauses = std::move(seg.pauses);
-  for (std::size_t i = 0; i < a.utterances.size(); ++i) {
-    auto& u = a.utterances[i];
-    const auto& s = stats_[i];
-    u.level_db = s.level_db;
-    u.pitch_hz = s.pitch_hz;
-    u.pitch_range_st = s.pitch_range_st;
-    u.band_limit_hz = s.band_limit_hz;
-  }
-  classify_sounds(a.utterances, stats_, a.analysis_rate_hz);
   assign_speakers(a.utterances, stats_);
   a.blocks = find_blocks(a.utterances, stats_, a.hosts);
   // A rant or a read-out is one voice: the block's speaker, found from the

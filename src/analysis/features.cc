@@ -72,8 +72,14 @@ struct FeatureExtractor::Fft {
 FeatureExtractor::FeatureExtractor(int sample_rate_hz) : sample_rate_(sample_rate_hz) {
   assert(sample_rate_hz >= 8000 && sample_rate_hz <= 192000);
   const double fs = sample_rate_hz;
-  window_length_ = std::bit_ceil(static_cast<std::size_t>(std::ceil(0.04 * fs)));
-  fft_length_ = 2 * window_length_;
+  // The autocorrelation comes from the same FFT as the spectrum, so the
+  // window plus the longest lag must fit in it without wrapping round: the
+  // smallest power of two over 45 ms, and a window of what is left (about
+  // 30 ms at 11025/22050/44100 Hz, at most 40 ms).
+  const auto longest_lag = static_cast<std::size_t>(std::ceil(fs / kPitchMinHz));
+  fft_length_ = std::bit_ceil(static_cast<std::size_t>(std::ceil(0.045 * fs)));
+  window_length_ =
+      std::min(fft_length_ - longest_lag, static_cast<std::size_t>(std::lround(0.04 * fs)));
   const std::size_t n = fft_length_, w = window_length_, bins = n / 2 + 1;
   const double bin_hz = fs / static_cast<double>(n);
   spectral_bins_ = std::min(n / 2, static_cast<std::size_t>(kSpectralMaxHz / bin_hz));
@@ -132,9 +138,23 @@ FeatureExtractor::FeatureExtractor(int sample_rate_hz) : sample_rate_(sample_rat
   }
   const float acf0 = window_acf_[0];
   for (auto& v : window_acf_) v /= acf0;
+  inv_window_acf_.assign(n, 0.0f);
+  for (std::size_t lag = 0; lag < w; ++lag)
+    inv_window_acf_[lag] = window_acf_[lag] > 0.0f ? 1.0f / window_acf_[lag] : 0.0f;
   min_lag_ = static_cast<std::size_t>(std::floor(fs / kPitchMaxHz));
-  max_lag_ = std::min(w / 2, static_cast<std::size_t>(std::ceil(fs / kPitchMinHz)));
+  max_lag_ = std::min(longest_lag, w - 2);
 
+  normalised_acf_.assign(n, 0.0f);
+  // Mel bands are contiguous bin ranges, so each band sums a plain slice;
+  // a band above the Nyquist frequency stays empty.
+  band_lo_.assign(kTimbreBands, 0);
+  band_hi_.assign(kTimbreBands, 0);
+  for (std::size_t k = bins; k-- > 0;) {
+    const std::size_t b = band_of_bin_[k];
+    if (b >= kTimbreBands) continue;
+    if (band_hi_[b] == 0) band_hi_[b] = k + 1;
+    band_lo_[b] = k;
+  }
   prev_magnitude_.assign(bins, 0.0f);
   magnitude_.assign(bins, 0.0f);
 
@@ -255,34 +275,41 @@ void FeatureExtractor::compute_frame(FeatureFrame& frame, TimbreBands& bands) {
   for (std::size_t i = 0; i < w; ++i) t[i] = x[i] * window_[i];
   fftwf_execute(fft_->forward);
 
-  const fftwf_complex* s = fft_->spectrum;
-  float level = 0.0f, total = 0.0f, centroid = 0.0f, flux = 0.0f, mag_sum = 0.0f;
-  float log_sum = 0.0f, flat_sum = 0.0f;
-  std::array<float, kTimbreBands + 1> band_power{};
-  constexpr float kTiny = 1e-10f;
-  fftwf_complex* acf_in = fft_->spectrum;  // reused in place after reading
+  // Local pointers: the loops below write float arrays, and through members
+  // the compiler would have to assume they alias `this` and reload.
+  fftwf_complex* spec = fft_->spectrum;
+  float* power = magnitude_.data();
+  float* prev = prev_magnitude_.data();
+  const float* level_weight = level_weight_.data();
+  const float* mask = pitch_mask_.data();
+  const float* hz = bin_hz_.data();
+  float level = 0.0f;
   for (std::size_t k = 0; k < bins; ++k) {
-    const float p = s[k][0] * s[k][0] + s[k][1] * s[k][1];
-    level += p * level_weight_[k];
-    band_power[band_of_bin_[k]] += p;
-    magnitude_[k] = p;
-    acf_in[k][0] = p * pitch_mask_[k];
-    acf_in[k][1] = 0.0f;
+    const float p = spec[k][0] * spec[k][0] + spec[k][1] * spec[k][1];
+    power[k] = p;
+    level += p * level_weight[k];
   }
+  // The power spectrum, band-limited for pitch, goes back in place for the
+  // inverse FFT that gives the autocorrelation.
+  for (std::size_t k = 0; k < bins; ++k) {
+    spec[k][0] = power[k] * mask[k];
+    spec[k][1] = 0.0f;
+  }
+  float total = 0.0f, centroid = 0.0f, flux = 0.0f, mag_sum = 0.0f;
   for (std::size_t k = 1; k <= spectral_bins_; ++k) {
-    const float p = magnitude_[k];
+    const float p = power[k];
     total += p;
-    centroid += p * bin_hz_[k];
-  }
-  for (std::size_t k = flat_lo_; k <= spectral_bins_; ++k) {
-    log_sum += fast_log2(magnitude_[k] + kTiny);
-    flat_sum += magnitude_[k] + kTiny;
-  }
-  for (std::size_t k = 1; k <= spectral_bins_; ++k) {
-    const float mag = std::sqrt(magnitude_[k]);
-    flux += std::max(0.0f, mag - prev_magnitude_[k]);
+    centroid += p * hz[k];
+    const float mag = std::sqrt(p);
+    flux += std::max(0.0f, mag - prev[k]);
     mag_sum += mag;
-    prev_magnitude_[k] = mag;
+    prev[k] = mag;
+  }
+  constexpr float kTiny = 1e-10f;
+  float log_sum = 0.0f, flat_sum = 0.0f;
+  for (std::size_t k = flat_lo_; k <= spectral_bins_; ++k) {
+    log_sum += fast_log2(power[k] + kTiny);
+    flat_sum += power[k] + kTiny;
   }
   frame.level_db = static_cast<float>(-0.691 + 10.0 * std::log10(double(level) + 1e-14));
   frame.centroid_hz = total > 0.0f ? centroid / total : 0.0f;
@@ -293,15 +320,15 @@ void FeatureExtractor::compute_frame(FeatureFrame& frame, TimbreBands& bands) {
     const float target = 0.99f * total;
     float acc = 0.0f;
     std::size_t k = 1;
-    for (; k < spectral_bins_ && acc + magnitude_[k] < target; ++k) acc += magnitude_[k];
-    frame.band_limit_hz = bin_hz_[k];
+    for (; k < spectral_bins_ && acc + power[k] < target; ++k) acc += power[k];
+    frame.band_limit_hz = hz[k];
   }
   const float band_scale = 2.0f / (static_cast<float>(n) * static_cast<float>(w) * 0.375f);
-  for (int b = 0; b < kTimbreBands; ++b) {
-    const float db =
-        10.0f * std::log10(band_power[static_cast<std::size_t>(b)] * band_scale + 1e-13f);
-    bands[static_cast<std::size_t>(b)] =
-        static_cast<std::uint8_t>(std::clamp(std::lround((db + 128.0f) * 2.0f), 0l, 255l));
+  for (std::size_t b = 0; b < kTimbreBands; ++b) {
+    float band_power = 0.0f;
+    for (std::size_t k = band_lo_[b]; k < band_hi_[b]; ++k) band_power += power[k];
+    const float db = 10.0f * std::log10(band_power * band_scale + 1e-13f);
+    bands[b] = static_cast<std::uint8_t>(std::clamp(std::lround((db + 128.0f) * 2.0f), 0l, 255l));
   }
 
   // Autocorrelation = inverse FFT of the (band-limited) power spectrum.
@@ -311,19 +338,20 @@ void FeatureExtractor::compute_frame(FeatureFrame& frame, TimbreBands& bands) {
   frame.pitch_hz = 0.0f;
   if (r[0] > 0.0f) {
     const float inv_r0 = 1.0f / r[0];
+    const float* inv_window = inv_window_acf_.data();
+    float* v = normalised_acf_.data();
     float best = 0.0f;
     for (std::size_t lag = min_lag_; lag <= max_lag_; ++lag) {
-      best = std::max(best, r[lag] * inv_r0 / window_acf_[lag]);
+      v[lag] = r[lag] * inv_r0 * inv_window[lag];
+      best = std::max(best, v[lag]);
     }
     if (best >= kVoicedThreshold) {
       // The shortest lag whose peak comes close to the best avoids picking a
       // multiple of the period (an octave too low).
       for (std::size_t lag = min_lag_ + 1; lag < max_lag_; ++lag) {
-        const float v = r[lag] * inv_r0 / window_acf_[lag];
-        const float vl = r[lag - 1] * inv_r0 / window_acf_[lag - 1];
-        const float vr = r[lag + 1] * inv_r0 / window_acf_[lag + 1];
-        if (v >= vl && v >= vr && v >= 0.9f * best) {
-          const float denom = vl - 2.0f * v + vr;
+        const float vl = v[lag - 1], vc = v[lag], vr = v[lag + 1];
+        if (vc >= vl && vc >= vr && vc >= 0.9f * best) {
+          const float denom = vl - 2.0f * vc + vr;
           const float shift = denom < 0.0f ? 0.5f * (vl - vr) / denom : 0.0f;
           frame.pitch_hz = static_cast<float>(sample_rate_) / (static_cast<float>(lag) + shift);
           break;

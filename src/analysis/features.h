@@ -1,10 +1,10 @@
 // 10 ms analysis features on a reduced mono stream.
 //
-// One FFT per hop (Hann window of ~46 ms centred on the hop, zero-padded to
-// twice its length) gives the K-weighted level, the spectral shape and, via
-// the inverse FFT of the power spectrum, the autocorrelation for voicing and
-// pitch. A separate per-hop envelope (no window, 200 Hz high-pass) gives the
-// sharp time resolution that pause boundaries need.
+// One FFT per hop (Hann window of ~30 ms centred on the hop, zero-padded so
+// that the longest pitch lag does not wrap) gives the K-weighted level, the
+// spectral shape and, via the inverse FFT of the power spectrum, the
+// autocorrelation for voicing and pitch. A separate per-hop envelope (no window, 200 Hz high-pass)
+// gives the sharp time resolution that pause boundaries need.
 #pragma once
 
 #include <array>
@@ -55,8 +55,8 @@ class FeatureExtractor {
 
   struct Fft;
   int sample_rate_;
-  std::size_t window_length_;  // W, power of two, ~40 ms or more
-  std::size_t fft_length_;     // 2W
+  std::size_t window_length_;  // W, ~30 ms
+  std::size_t fft_length_;     // N >= W + longest pitch lag, power of two
   std::size_t spectral_bins_;  // bins used for the spectral shape (<= 5.5 kHz)
   std::unique_ptr<Fft> fft_;
 
@@ -65,9 +65,12 @@ class FeatureExtractor {
   std::vector<float> bin_hz_;          // per bin
   std::vector<float> pitch_mask_;      // per bin: 1 inside 70..1500 Hz
   std::vector<float> window_acf_;      // normalised autocorrelation of the window
+  std::vector<float> inv_window_acf_;  // its reciprocal, 0 past the window
+  std::vector<float> normalised_acf_;  // scratch: the frame's corrected autocorrelation
   std::vector<float> prev_magnitude_;  // for the flux
   std::vector<float> magnitude_;
-  std::vector<std::uint16_t> band_of_bin_;  // timbre band per bin, kTimbreBands = none
+  std::vector<std::uint16_t> band_of_bin_;      // timbre band per bin, kTimbreBands = none
+  std::vector<std::size_t> band_lo_, band_hi_;  // timbre band b covers bins [lo, hi)
   std::size_t min_lag_ = 0, max_lag_ = 0;
   std::size_t flat_lo_ = 1;  // first bin of the flatness band (100 Hz)
 

@@ -96,16 +96,16 @@ std::vector<FrameRun> find_sound_runs(const std::vector<FeatureFrame>& frames,
   return merged;
 }
 
-Segmentation segment(const std::vector<FeatureFrame>& frames, const SegmentationOptions& options) {
-  Segmentation seg;
-  seg.floor_db = estimate_noise_floor(frames, &seg.global_floor_db);
-  seg.sounds = find_sound_runs(frames, seg.floor_db, options, options.min_pause_s);
+void set_utterances_from_sounds(Segmentation& seg, std::size_t frame_count,
+                                const SegmentationOptions& options) {
   const double hop = options.hop_s;
-  const double total = static_cast<double>(frames.size()) * hop;
+  const double total = static_cast<double>(frame_count) * hop;
+  seg.utterances.clear();
+  seg.pauses.clear();
   for (const auto& run : seg.sounds) {
     Utterance u;
-    u.start_s = std::max(0.0, static_cast<double>(run.first) * hop - options.edge_guard_s);
-    u.end_s = std::min(total, static_cast<double>(run.last) * hop + options.edge_guard_s);
+    u.start_s = std::max(0.0, static_cast<double>(run.first) * hop - options.onset_guard_s);
+    u.end_s = std::min(total, static_cast<double>(run.last) * hop + options.tail_guard_s);
     seg.utterances.push_back(u);
   }
   double t = 0.0;
@@ -114,6 +114,13 @@ Segmentation segment(const std::vector<FeatureFrame>& frames, const Segmentation
     t = std::max(t, u.end_s);
   }
   if (total > t) seg.pauses.push_back({t, total});
+}
+
+Segmentation segment(const std::vector<FeatureFrame>& frames, const SegmentationOptions& options) {
+  Segmentation seg;
+  seg.floor_db = estimate_noise_floor(frames, &seg.global_floor_db);
+  seg.sounds = find_sound_runs(frames, seg.floor_db, options, options.min_pause_s);
+  set_utterances_from_sounds(seg, frames.size(), options);
   return seg;
 }
 

@@ -9,15 +9,17 @@
 namespace namix {
 
 struct SegmentationOptions {
-  double min_pause_s = 0.28;      // shorter gaps do not split utterances
+  double min_pause_s = 0.30;      // shorter gaps do not split utterances
   double min_utterance_s = 0.10;  // shorter isolated bursts are clicks
   double hop_s = 0.01;
   float start_above_floor_db = 10.0f;  // a sound starts when the envelope rises this far
   float stop_above_floor_db = 6.0f;    // and ends when it falls back below this
   float edge_above_floor_db = 3.0f;    // edges then grow out to this (soft onsets, tails)
-  // Utterances are widened by this much on both sides: word tails fade below
-  // the noise floor, so the audible end is a little before the true one.
-  double edge_guard_s = 0.02;
+  // Utterances are widened by these on both sides: onsets and word tails
+  // fade below the noise floor, so the audible sound is a little shorter
+  // than the true one. Breathy voices can trail 0.1 s of inaudible breath.
+  double onset_guard_s = 0.01;
+  double tail_guard_s = 0.01;
 };
 
 // A run of frames [first, last) that is sound.
@@ -45,6 +47,11 @@ std::vector<float> estimate_noise_floor(const std::vector<FeatureFrame>& frames,
 std::vector<FrameRun> find_sound_runs(const std::vector<FeatureFrame>& frames,
                                       const std::vector<float>& floor_db,
                                       const SegmentationOptions& options, double min_gap_s);
+
+// (Re)builds utterances (sound runs widened by the edge guard) and the
+// pauses between them from seg.sounds.
+void set_utterances_from_sounds(Segmentation& seg, std::size_t frame_count,
+                                const SegmentationOptions& options);
 
 Segmentation segment(const std::vector<FeatureFrame>& frames, const SegmentationOptions& options);
 

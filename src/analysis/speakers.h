@@ -8,6 +8,10 @@
 
 namespace namix {
 
+// How much an utterance sounds like music rather than a voice, 0..4: no
+// syllabic dips (0..2), a steady spectrum (0..1), long held tones (0..1).
+float music_score(const UtteranceStats& s);
+
 void classify_sounds(std::vector<Utterance>& utterances, const std::vector<UtteranceStats>& stats,
                      int analysis_rate_hz);
 
