@@ -5,14 +5,20 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNAMIX_WERROR=ON
 NAMIX := $(BUILD_DIR)/src/app/namix
 
-.PHONY: deps build build-asan test test-unit test-asan demo format format-check bench clean
+.PHONY: deps npm build build-asan test test-unit test-asan demo format format-check bench clean
 
 deps:
 	scripts/install_deps.sh
 
-build: deps
+build: deps npm
 	cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The web page's chart library and the browser tests' driver, from the npm
+# registry by the committed lock files (no build step: the files are served as they are).
+npm:
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 
 build-asan: deps
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNAMIX_WERROR=ON \
