@@ -36,7 +36,9 @@ std::string canonical_header_value(std::string_view value) {
   return out;
 }
 
-std::string canonical_query(const NameValueList& query) {
+}  // namespace
+
+std::string canonical_query_string(const NameValueList& query) {
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(query.size());
   for (const auto& [name, value] : query)
@@ -51,6 +53,8 @@ std::string canonical_query(const NameValueList& query) {
   }
   return out;
 }
+
+namespace {
 
 std::string date_part(const std::string& amz_datetime) { return amz_datetime.substr(0, 8); }
 
@@ -220,7 +224,7 @@ Signature sign_request(const SignableRequest& request, const AwsCredentials& cre
     sig.signed_headers += name;
   }
   sig.canonical_request = request.method + "\n" + uri_encode(request.path, true) + "\n" +
-                          canonical_query(request.query) + "\n" + canonical_headers + "\n" +
+                          canonical_query_string(request.query) + "\n" + canonical_headers + "\n" +
                           sig.signed_headers + "\n" + request.payload_sha256;
   const std::string scope_text = credential_scope(scope);
   sig.string_to_sign = "AWS4-HMAC-SHA256\n" + scope.amz_datetime + "\n" + scope_text + "\n" +
@@ -255,7 +259,8 @@ PresignedQuery presign_request(SignableRequest request, const AwsCredentials& cr
     request.query.emplace_back("X-Amz-Security-Token", credentials.session_token);
   PresignedQuery out;
   out.signature = sign_request(request, credentials, scope);
-  out.query_string = canonical_query(request.query) + "&X-Amz-Signature=" + out.signature.signature;
+  out.query_string =
+      canonical_query_string(request.query) + "&X-Amz-Signature=" + out.signature.signature;
   return out;
 }
 

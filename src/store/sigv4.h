@@ -82,6 +82,8 @@ Result<std::string> base64_decode(std::string_view text);
 // when keep_slash), upper-case hex, as SigV4 requires.
 std::string uri_encode(std::string_view text, bool keep_slash);
 std::string uri_decode(std::string_view text);
+// name=value pairs encoded and sorted as SigV4 wants; also what goes on the wire.
+std::string canonical_query_string(const NameValueList& query);
 
 std::string format_amz_datetime(std::chrono::system_clock::time_point when);
 // Parses YYYYMMDDTHHMMSSZ; invalid_argument otherwise.
