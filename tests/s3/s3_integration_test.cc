@@ -275,8 +275,40 @@ TEST(S3Storage, PresignedGetWorksTamperedAndExpiredLinksAreRefused) {
   std::filesystem::remove(out);
 }
 
-// Runs last (gtest keeps declaration order): it stops and restarts the gateway.
-TEST(S3Storage, GatewayStoppedMidUploadGivesUnavailableAndLeavesNoParts) {
+TEST(NamixS3Command, PresignLsAndLifecycleAgainstTheGateway) {
+  auto client = RgwEnvironment::make_client();
+  const auto bytes = pattern_bytes(5000, 11);
+  ASSERT_TRUE(client->put_object(kBucket, "cli/ep 1.mp3", bytes, "audio/mpeg").ok());
+  const std::string namix = NAMIX_BINARY;
+  // NAMIX_S3_ENDPOINT and the keys come from the environment rgw.sh printed.
+  auto presigned =
+      run_command(namix + " s3 presign 's3://" + kBucket + "/cli/ep 1.mp3' --expires 600");
+  ASSERT_EQ(presigned.exit_code, 0) << presigned.output;
+  const std::string url = presigned.output.substr(0, presigned.output.find('\n'));
+  EXPECT_NE(url.find("/cli/ep%201.mp3?"), std::string::npos) << url;
+  EXPECT_NE(url.find("X-Amz-Expires=600"), std::string::npos) << url;
+  const std::string out = temp_file("cli.bin");
+  EXPECT_EQ(curl_get(url, out), 200);
+  EXPECT_TRUE(read_file(out) == as_string(bytes));
+  std::filesystem::remove(out);
+
+  auto listed = run_command(namix + " s3 ls s3://" + kBucket + "/cli/");
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find(" 5000 cli/ep 1.mp3"), std::string::npos) << listed.output;
+
+  auto lifecycle = run_command(namix + " s3 lifecycle s3://" + kBucket);
+  ASSERT_EQ(lifecycle.exit_code, 0) << lifecycle.output;
+  EXPECT_NE(lifecycle.output.find("temp/ expires after 7 days"), std::string::npos)
+      << lifecycle.output;
+  EXPECT_NE(lifecycle.output.find("mixes/ moves to GLACIER after 90 days"), std::string::npos);
+
+  auto missing = run_command(namix + " s3 ls s3://no-such-bucket-here 2>&1");
+  EXPECT_EQ(missing.exit_code, 3) << missing.output;  // kExitInput: not found
+  EXPECT_NE(missing.output.find("NoSuchBucket"), std::string::npos) << missing.output;
+}
+
+// Its own suite, declared last, so it runs last: it stops and restarts the gateway.
+TEST(S3Outage, GatewayStoppedMidUploadGivesUnavailableAndLeavesNoParts) {
   auto client = RgwEnvironment::make_client();
   S3StorageOptions options;
   options.part_size_bytes = S3Storage::kMinPartSizeBytes;
