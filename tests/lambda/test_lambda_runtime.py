@@ -1,0 +1,207 @@
+"""`namix lambda` (the real binary) against the Runtime API emulator.
+
+Run: python3 test_lambda_runtime.py --namix path/to/namix
+"""
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runtime_emulator import RuntimeEmulator  # noqa: E402
+
+NAMIX = None
+
+V1_GET = {
+    "resource": "/{proxy+}",
+    "path": "/echo/hello",
+    "httpMethod": "GET",
+    "headers": {"Accept": "application/json", "x-api-key": "k1"},
+    "multiValueHeaders": {"Accept": ["application/json"]},
+    "queryStringParameters": {"episode": "12"},
+    "multiValueQueryStringParameters": {"episode": ["12"]},
+    "requestContext": {"stage": "prod", "identity": {"sourceIp": "203.0.113.7"}},
+    "body": None,
+    "isBase64Encoded": False,
+}
+
+
+def v2_event(method, raw_path, body=None, base64_body=False, query=None):
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "stage": "$default",
+            "http": {"method": method, "path": raw_path, "sourceIp": "198.51.100.4"},
+        },
+        "isBase64Encoded": base64_body,
+    }
+    if query:
+        event["queryStringParameters"] = query
+    if body is not None:
+        event["body"] = base64.b64encode(body).decode() if base64_body else body
+    return event
+
+
+def run_namix(args, env_extra, timeout=30):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "NAMIX_"))}
+    env.update(env_extra)
+    return subprocess.run([NAMIX] + args, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+class LambdaRuntimeTest(unittest.TestCase):
+    def setUp(self):
+        self.emulator = RuntimeEmulator(invoke_secret="emulatorSecret/Key+1").start()
+
+    def tearDown(self):
+        self.emulator.stop()
+
+    def serve(self, count, extra_args=()):
+        return run_namix(
+            ["lambda", "--diagnostic-echo", "--max-invocations", str(count)] + list(extra_args),
+            {"AWS_LAMBDA_RUNTIME_API": self.emulator.address},
+        )
+
+    def test_rest_v1_event_round_trip_with_trace_id(self):
+        trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        rid = self.emulator.add_event(V1_GET, trace_id=trace)
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        response = self.emulator.responses[rid]
+        self.assertEqual(response["statusCode"], 200)
+        self.assertFalse(response["isBase64Encoded"])
+        echoed = json.loads(response["body"])
+        self.assertEqual(echoed["method"], "GET")
+        self.assertEqual(echoed["path"], "/echo/hello")
+        self.assertEqual(echoed["query"], {"episode": "12"})
+        self.assertEqual(echoed["headers"]["x-api-key"], "k1")
+        self.assertEqual(echoed["remote_addr"], "203.0.113.7")
+        self.assertEqual(echoed["trace_id"], trace)
+        self.assertIn("x-namix-deadline-ms", echoed["headers"])
+
+    def test_http_v2_event_with_base64_request_body(self):
+        payload = json.dumps({"theme": "rant", "target_duration": 60}).encode()
+        rid = self.emulator.add_event(v2_event("POST", "/mix/jobs", payload, base64_body=True))
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        echoed = json.loads(self.emulator.responses[rid]["body"])
+        self.assertEqual(echoed["method"], "POST")
+        self.assertEqual(echoed["path"], "/mix/jobs")
+        self.assertEqual(echoed["body"].encode(), payload)
+        self.assertEqual(echoed["remote_addr"], "198.51.100.4")
+
+    def test_binary_response_is_base64(self):
+        rid = self.emulator.add_event(v2_event("GET", "/echo/binary"))
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        response = self.emulator.responses[rid]
+        self.assertTrue(response["isBase64Encoded"])
+        self.assertEqual(response["headers"]["Content-Type"], "application/octet-stream")
+        self.assertEqual(base64.b64decode(response["body"]), bytes(range(256)))
+
+    def test_handler_failure_and_unknown_event_go_to_error(self):
+        thrown = self.emulator.add_event(v2_event("GET", "/echo/throw"))
+        unknown = self.emulator.add_event({"Records": [{"eventSource": "aws:sqs"}]})
+        garbage = self.emulator.add_event("this is not json")
+        after = self.emulator.add_event(v2_event("GET", "/echo/still-alive"))
+        done = self.serve(4)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.emulator.errors[thrown]["type"], "Runtime.HandlerException")
+        self.assertIn("diagnostic failure requested",
+                      self.emulator.errors[thrown]["body"]["errorMessage"])
+        self.assertEqual(self.emulator.errors[thrown]["body"]["errorType"],
+                         "Runtime.HandlerException")
+        self.assertEqual(self.emulator.errors[unknown]["type"], "Runtime.InvalidEvent")
+        self.assertEqual(self.emulator.errors[garbage]["type"], "Runtime.InvalidEvent")
+        # The loop goes on after a failed invocation.
+        self.assertEqual(self.emulator.responses[after]["statusCode"], 200)
+
+    def test_deadline_answers_504_before_lambda_kills_the_invocation(self):
+        # 2.5 s left, 1.5 s margin: the answer must come after ~1 s, not 3 s.
+        rid = self.emulator.add_event(
+            v2_event("GET", "/echo/sleep", query={"ms": "3000"}), deadline_in_ms=2500)
+        start = time.monotonic()
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        response = self.emulator.responses[rid]
+        self.assertEqual(response["statusCode"], 504)
+        self.assertIn("/mix/jobs", json.loads(response["body"])["error"]["message"])
+        self.assertLess(time.monotonic() - start, 6.0)
+
+    def test_start_up_failure_goes_to_init_error(self):
+        # s3 storage without credentials: a start-up failure.
+        done = run_namix(["lambda", "--storage", "s3://namix-mixes/prod"],
+                         {"AWS_LAMBDA_RUNTIME_API": self.emulator.address})
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertEqual(len(self.emulator.init_errors), 1)
+        init = self.emulator.init_errors[0]
+        self.assertEqual(init["type"], "Runtime.InitError.invalid_argument")
+        self.assertIn("AWS_ACCESS_KEY_ID", init["body"]["errorMessage"])
+        self.assertIn("no AWS credentials", done.stderr)
+
+    def test_outside_lambda_is_a_usage_error(self):
+        done = run_namix(["lambda"], {})
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("AWS_LAMBDA_RUNTIME_API", done.stderr)
+
+
+class LambdaInvokeTest(unittest.TestCase):
+    """`namix lambda invoke`: the Invoke API call the /mix/jobs hand-off
+    uses, with a SigV4 signature the emulator recomputes independently."""
+
+    def setUp(self):
+        self.emulator = RuntimeEmulator(invoke_secret="emulatorSecret/Key+1").start()
+
+    def tearDown(self):
+        self.emulator.stop()
+
+    def invoke(self, secret, function="namix-prod-api", token=None):
+        env = {
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_REGION": "eu-west-1",
+            "NAMIX_LAMBDA_ENDPOINT": "http://" + self.emulator.address,
+        }
+        if token:
+            env["AWS_SESSION_TOKEN"] = token
+        payload = json.dumps({"namix_job": {"job_id": "20261129T132400Z-1a2b3c4d"}})
+        return run_namix(["lambda", "invoke", function, "--payload", payload], env), payload
+
+    def test_signed_event_invocation_is_accepted(self):
+        done, payload = self.invoke("emulatorSecret/Key+1", token="FQoGZXIvYXdzE//token+=")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(len(self.emulator.invocations), 1)
+        call = self.emulator.invocations[0]
+        self.assertEqual(call["invocation_type"], "Event")
+        self.assertEqual(call["path"], "/2015-03-31/functions/namix-prod-api/invocations")
+        self.assertEqual(call["payload"], payload)
+
+    def test_function_arn_is_encoded_and_signed(self):
+        arn = "arn:aws:lambda:eu-west-1:123456789012:function:namix-prod-api"
+        done, _ = self.invoke("emulatorSecret/Key+1", function=arn)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.emulator.invocations[0]["path"],
+                         "/2015-03-31/functions/" + arn.replace(":", "%3A") + "/invocations")
+
+    def test_wrong_secret_is_refused_with_forbidden_exit_code(self):
+        done, _ = self.invoke("not-the-secret")
+        self.assertEqual(done.returncode, 6, done.stderr)  # kExitNetwork: forbidden
+        self.assertIn("403", done.stderr)
+        self.assertEqual(self.emulator.rejected_invocations[0]["reason"], "signature mismatch")
+
+
+if __name__ == "__main__":
+    if "--namix" in sys.argv:
+        i = sys.argv.index("--namix")
+        NAMIX = os.path.abspath(sys.argv[i + 1])
+        del sys.argv[i:i + 2]
+    if not NAMIX or not os.access(NAMIX, os.X_OK):
+        sys.exit("usage: test_lambda_runtime.py --namix PATH_TO_NAMIX")
+    unittest.main(verbosity=2)
