@@ -38,7 +38,7 @@ osd_up() { ceph --conf "$CONF" osd dump 2>/dev/null | grep -q '^osd\.0 up'; }
 rgw_answers() { curl -s -o /dev/null "http://127.0.0.1:$RGW_PORT/"; }
 
 stop_pid() {
-  local name=$1 signal=$2 pidfile="$DIR/run/$1.pid"
+  local signal=$2 pidfile="$DIR/run/$1.pid"
   [ -f "$pidfile" ] || return 0
   local pid
   pid=$(cat "$pidfile")
@@ -48,7 +48,7 @@ stop_pid() {
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$pidfile"
 }

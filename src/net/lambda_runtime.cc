@@ -340,7 +340,7 @@ std::int64_t now_unix_ms() {
 // future's destructor waits for the work to end before the next invocation.
 template <typename T>
 std::optional<T> run_until(std::future<T>& future, std::int64_t deadline_ms) {
-  if (deadline_ms > 0) {
+  {
     const auto left =
         std::chrono::milliseconds(std::max<std::int64_t>(0, deadline_ms - now_unix_ms()));
     if (future.wait_for(left) != std::future_status::ready) return std::nullopt;
@@ -397,8 +397,10 @@ Result<void> run_lambda_loop(LambdaRuntimeClient& runtime, const HttpHandler& ha
       unsetenv("_X_AMZN_TRACE_ID");
     else
       setenv("_X_AMZN_TRACE_ID", invocation->trace_id.c_str(), 1);
-    const std::int64_t answer_by_ms =
-        invocation->deadline_ms > 0 ? invocation->deadline_ms - options.deadline_margin.count() : 0;
+    const std::int64_t received_ms = now_unix_ms();
+    std::int64_t answer_by_ms = received_ms + options.api_gateway_timeout.count();
+    if (invocation->deadline_ms > 0) answer_by_ms = std::min(answer_by_ms, invocation->deadline_ms);
+    answer_by_ms -= options.deadline_margin.count();
 
     Outcome outcome;
     std::future<Outcome> straggler;

@@ -83,6 +83,10 @@ struct LambdaLoopOptions {
   // Answer this long before Lambda's deadline, so the client gets a clean
   // error rather than a killed invocation.
   std::chrono::milliseconds deadline_margin{1500};
+  // API Gateway cuts a synchronous request at 30 s whatever the function's
+  // timeout (which is long, for asynchronous jobs); API requests are answered
+  // within this budget minus the margin.
+  std::chrono::milliseconds api_gateway_timeout{30000};
   // Stop after this many invocations (tests); < 0 = forever.
   int max_invocations = -1;
 };
