@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 import yaml
@@ -166,7 +167,9 @@ class Dockerfile(unittest.TestCase):
 
 class SmokeTest(unittest.TestCase):
     def test_compiles_and_prints_usage(self):
-        py_compile.compile(path("deploy", "smoke_test.py"), doraise=True)
+        with tempfile.TemporaryDirectory() as scratch:  # keep __pycache__ out of the tree
+            py_compile.compile(path("deploy", "smoke_test.py"), cfile=os.path.join(scratch, "s.pyc"),
+                               doraise=True)
         done = subprocess.run([sys.executable, path("deploy", "smoke_test.py"), "--help"],
                               capture_output=True, text=True)
         self.assertEqual(done.returncode, 0, done.stderr)
