@@ -497,6 +497,7 @@ Result<S3ListPage> S3Client::list_objects_page(const std::string& bucket, const 
     object.key = s3xml::text(contents, "Key").value_or("");
     object.size = to_u64(s3xml::text(contents, "Size"));
     object.etag = unquote(s3xml::text(contents, "ETag").value_or(""));
+    object.storage_class = s3xml::text(contents, "StorageClass").value_or("STANDARD");
     object.last_modified_unix = parse_iso8601(s3xml::text(contents, "LastModified").value_or(""));
     page.objects.push_back(std::move(object));
   }

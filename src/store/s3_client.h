@@ -72,6 +72,7 @@ struct S3ListedObject {
   std::string key;
   std::uint64_t size = 0;
   std::string etag;
+  std::string storage_class;  // STANDARD, GLACIER, ...
   std::int64_t last_modified_unix = 0;
 };
 

@@ -90,6 +90,13 @@ class RgwServer {
                .exit_code == 0;
   }
 
+  // Runs the lifecycle pass now instead of at RGW's next scheduled one.
+  bool process_lifecycle() {
+    return run_command("radosgw-admin --conf " + (dir_ / "ceph.conf").string() +
+                       " -n client.rgw lc process 2>/dev/null")
+               .exit_code == 0;
+  }
+
   std::string endpoint() const { return env_.at("NAMIX_S3_ENDPOINT"); }
   const std::string& error() const { return error_; }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 #include <numeric>
+#include <thread>
 
 #include "rgw_fixture.h"
 #include "store/s3_client.h"
@@ -305,6 +306,43 @@ TEST(NamixS3Command, PresignLsAndLifecycleAgainstTheGateway) {
   auto missing = run_command(namix + " s3 ls s3://no-such-bucket-here 2>&1");
   EXPECT_EQ(missing.exit_code, 3) << missing.output;  // kExitInput: not found
   EXPECT_NE(missing.output.find("NoSuchBucket"), std::string::npos) << missing.output;
+}
+
+// Only with RGW_LC_DEBUG_INTERVAL=10 (a lifecycle "day" lasts 10 s), as the
+// ctest entry s3_lifecycle_effect sets it: the rules must not just be stored
+// but act. rgw.sh gives the gateway a GLACIER storage class; without one RGW
+// still accepts the rule but cannot carry out the transition.
+TEST(S3LifecycleEffect, TempExpiresAndMixesMoveToGlacier) {
+  const char* interval = std::getenv("RGW_LC_DEBUG_INTERVAL");
+  if (interval == nullptr || std::string(interval) != "10")
+    GTEST_SKIP() << "needs RGW_LC_DEBUG_INTERVAL=10 (ctest -R s3_lifecycle_effect)";
+  auto client = RgwEnvironment::make_client();
+  const std::string bucket = "namix-lifecycle";
+  ASSERT_TRUE(client->create_bucket(bucket).ok());
+  ASSERT_TRUE(client->put_object(bucket, "temp/upload.mp3", pattern_bytes(100, 12), "").ok());
+  ASSERT_TRUE(client->put_object(bucket, "mixes/1/a.mp3", pattern_bytes(100, 13), "").ok());
+  // The SPEC rules with 1 "day" instead of 7 and 90.
+  auto rules = spec_lifecycle_rules();
+  for (auto& rule : rules) {
+    if (rule.expiration_days > 0) rule.expiration_days = 1;
+    if (rule.transition_days > 0) rule.transition_days = 1;
+  }
+  ASSERT_TRUE(client->put_bucket_lifecycle(bucket, rules).ok());
+  bool expired = false;
+  bool moved = false;
+  for (int i = 0; i < 30 && !(expired && moved); ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    g_rgw->process_lifecycle();
+    auto listed = client->list_objects(bucket, "");
+    ASSERT_TRUE(listed.ok());
+    expired = std::none_of(listed->begin(), listed->end(),
+                           [](const S3ListedObject& o) { return o.key == "temp/upload.mp3"; });
+    moved = std::any_of(listed->begin(), listed->end(), [](const S3ListedObject& o) {
+      return o.key == "mixes/1/a.mp3" && o.storage_class == "GLACIER";
+    });
+  }
+  EXPECT_TRUE(expired) << "temp/ object still there after the expiry day";
+  EXPECT_TRUE(moved) << "mixes/ object not moved to GLACIER";
 }
 
 // Its own suite, declared last, so it runs last: it stops and restarts the gateway.
