@@ -19,13 +19,29 @@ struct EditSegment {
   std::string kind;          // block kind name: banter, rant, clip, ...
   double confidence = 0.0;
   std::string description;  // why it was chosen
+  // Source ranges inside this segment's long pauses that the renderer leaves
+  // out, so the mix has no dead air (pauses over 1 s; 1.2 s in full mode).
+  // Each lies strictly inside a pause with >= 0.3 s of the pause kept on each
+  // side; the renderer butt-joins the two sides (a few-ms fade at most: both
+  // sides are noise floor) with no overlap, so mix_start_s/duration hold.
+  std::vector<Pause> dropped;
   double duration_s() const { return end_s - start_s; }
+  // What the segment contributes to the mix before crossfade overlaps.
+  double mix_duration_s() const {
+    double d = end_s - start_s;
+    for (const auto& p : dropped) d -= p.duration_s();
+    return d;
+  }
 };
 
 struct EditList {
   std::vector<EditSegment> segments;  // in mix order
-  double crossfade_s = 0.0;           // centred on each join, inside the pauses
-  double duration_s = 0.0;            // of the assembled mix
+  // Each join overlaps the last crossfade_s of one segment with the first
+  // crossfade_s of the next (in/out points sit in pauses, so the overlap is
+  // mostly pause). segments[i+1].mix_start_s = segments[i].mix_start_s +
+  // segments[i].mix_duration_s() - crossfade_s.
+  double crossfade_s = 0.0;
+  double duration_s = 0.0;  // of the assembled mix
   std::string selection_method;
   std::vector<std::string> warnings;
 };

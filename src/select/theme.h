@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/episode_analysis.h"
@@ -31,6 +32,9 @@ struct ThemeSelection {
   bool spread_over_episode = false;              // Best Of: draw on the whole show
   double min_segment_s = 4.0;
   double max_segment_s = 30.0;
+  double target_segment_s = 12.0;  // preferred length of one segment when choosing
+  double engagement_weight = 0.0;  // 0..1: how much Block::engagement counts in the score
+  bool cut_inside_music = false;   // music may be cut anywhere (crossfaded), speech never
 };
 
 struct Theme {
@@ -45,6 +49,14 @@ struct Theme {
   double true_peak_ceiling_dbtp = -1.0;
   std::string chain_summary() const;  // "HPF 80 Hz → peak 200 Hz +2 dB Q0.7 → …"
 };
+
+// Parses one theme file's text; `file` names it in errors ("file: field: reason").
+Result<Theme> parse_theme_toml(std::string_view text, const std::string& file);
+
+// "banter", "rant", ... -> BlockKind; nullopt for any other name. Kept in select/
+// so that the theme files can be read without the analysis implementation.
+std::optional<BlockKind> parse_block_kind(std::string_view name);
+const char* kind_name(BlockKind kind);
 
 class ThemeCatalog {
  public:
@@ -63,5 +75,10 @@ class ThemeCatalog {
 // The directory holding the shipped themes: $NAMIX_THEMES_DIR if set, else the
 // installed/in-tree themes/ directory found relative to the executable.
 std::string default_themes_dir();
+
+// The catalog the CLI and the server use: the themes of default_themes_dir()
+// plus, when `user_dir` is not empty (--themes-dir), the themes there,
+// replacing shipped ones of the same name. A malformed file in either fails.
+Result<ThemeCatalog> load_theme_catalog(const std::string& user_dir);
 
 }  // namespace namix

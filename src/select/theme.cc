@@ -1,0 +1,511 @@
+#include "select/theme.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace namix {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What each stage type accepts. Unknown keys are refused so that a typo
+// ("treshold_db") cannot silently fall back to a default.
+struct ParamRule {
+  const char* key;
+  bool required;
+  double min;
+  double max;
+};
+
+struct StageRule {
+  const char* type;
+  std::vector<ParamRule> params;
+};
+
+const std::vector<StageRule>& stage_rules() {
+  static const std::vector<StageRule> rules = {
+      {"hpf", {{"cutoff_hz", true, 10, 20000}, {"q", false, 0.1, 10}, {"order", false, 1, 8}}},
+      {"lpf", {{"cutoff_hz", true, 100, 22000}, {"q", false, 0.1, 10}, {"order", false, 1, 8}}},
+      {"peaking",
+       {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}, {"q", true, 0.1, 10}}},
+      {"low_shelf",
+       {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}, {"q", false, 0.1, 10}}},
+      {"high_shelf",
+       {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}, {"q", false, 0.1, 10}}},
+      {"compressor",
+       {{"threshold_db", true, -60, 0},
+        {"ratio", true, 1, 30},
+        {"attack_ms", false, 0.1, 1000},
+        {"release_ms", false, 1, 5000},
+        {"knee_db", false, 0, 24},
+        {"makeup_db", false, -12, 24}}},
+      {"reverb",
+       {{"room_size", true, 0, 1},
+        {"wet", true, 0, 1},
+        {"damping", false, 0, 1},
+        {"width", false, 0, 1}}},
+      {"drive", {{"gain_db", true, 0, 24}}},
+      // fundamental_hz 0 = detect 50 or 60 Hz from the audio.
+      {"dehum",
+       {{"fundamental_hz", false, 0, 70}, {"harmonics", false, 1, 12}, {"q", false, 1, 100}}},
+      {"leveller",
+       {{"max_gain_db", false, 0, 30}, {"window_s", false, 0.1, 30}, {"target_db", false, -60, 0}}},
+  };
+  return rules;
+}
+
+constexpr std::array<std::pair<const char*, BlockKind>, 7> kKindNames = {{
+    {"banter", BlockKind::banter},
+    {"rant", BlockKind::rant},
+    {"clip", BlockKind::clip},
+    {"donation", BlockKind::donation},
+    {"jingle", BlockKind::jingle},
+    {"music", BlockKind::music},
+    {"silence", BlockKind::silence},
+}};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string slug_of(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+std::string format_number(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+// Collects the first problem found, worded "file: field: reason".
+class ThemeReader {
+ public:
+  explicit ThemeReader(std::string file) : file_(std::move(file)) {}
+
+  Error fail(const std::string& field, const std::string& reason) const {
+    return make_error(Errc::invalid_argument, file_ + ": " + field + ": " + reason);
+  }
+
+  Result<std::string> string_field(const toml::table& t, const std::string& key,
+                                   const std::string& path, bool required) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) {
+      if (required) return fail(path, "missing (a string is required)");
+      return std::string();
+    }
+    auto v = n->value_exact<std::string>();
+    if (!v) return fail(path, "must be a string");
+    if (required && v->empty()) return fail(path, "must not be empty");
+    return *v;
+  }
+
+  // Integers are accepted where numbers are expected ("ratio = 3").
+  Result<std::optional<double>> number_field(const toml::table& t, const std::string& key,
+                                             const std::string& path, double min,
+                                             double max) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::optional<double>();
+    if (!n->is_number()) return fail(path, "must be a number");
+    double v = n->value<double>().value_or(0.0);
+    if (!std::isfinite(v) || v < min || v > max) {
+      return fail(path, "must be between " + format_number(min) + " and " + format_number(max) +
+                            " (got " + format_number(v) + ")");
+    }
+    return std::optional<double>(v);
+  }
+
+  Result<std::optional<bool>> bool_field(const toml::table& t, const std::string& key,
+                                         const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::optional<bool>();
+    auto v = n->value_exact<bool>();
+    if (!v) return fail(path, "must be true or false");
+    return std::optional<bool>(*v);
+  }
+
+  Result<std::map<BlockKind, double>> kind_table(const toml::table& t, const std::string& key,
+                                                 const std::string& path) const {
+    std::map<BlockKind, double> out;
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return out;
+    const toml::table* kinds = n->as_table();
+    if (kinds == nullptr) return fail(path, "must be a table of kind = weight, e.g. {rant = 1.0}");
+    for (const auto& [k, v] : *kinds) {
+      std::string kind_key(k.str());
+      auto kind = parse_block_kind(kind_key);
+      if (!kind) {
+        return fail(path + "." + kind_key,
+                    "unknown kind (valid: banter, rant, clip, donation, jingle, music, silence)");
+      }
+      if (!v.is_number()) return fail(path + "." + kind_key, "weight must be a number");
+      double w = v.value<double>().value_or(0.0);
+      if (!std::isfinite(w) || w < 0.0 || w > 10.0) {
+        return fail(path + "." + kind_key,
+                    "weight must be between 0 and 10 (got " + format_number(w) + ")");
+      }
+      out[*kind] = w;
+    }
+    return out;
+  }
+
+  Result<std::vector<ProcessingStage>> chain(const toml::table& t, const std::string& key) const {
+    std::vector<ProcessingStage> out;
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return out;
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) return fail(key, "must be an array of tables ([[" + key + "]])");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      std::string path = key + "[" + std::to_string(i) + "]";
+      const toml::table* st = (*arr)[i].as_table();
+      if (st == nullptr) return fail(path, "must be a table with a type");
+      auto type = string_field(*st, "type", path + ".type", true);
+      if (!type) return type.error();
+      const StageRule* rule = nullptr;
+      for (const auto& r : stage_rules()) {
+        if (*type == r.type) rule = &r;
+      }
+      if (rule == nullptr) {
+        std::string valid;
+        for (const auto& r : stage_rules())
+          valid += (valid.empty() ? "" : ", ") + std::string(r.type);
+        return fail(path + ".type", "unknown stage type '" + *type + "' (valid: " + valid + ")");
+      }
+      ProcessingStage stage;
+      stage.type = *type;
+      for (const auto& [k, v] : *st) {
+        std::string pk(k.str());
+        if (pk == "type") continue;
+        bool known = std::any_of(rule->params.begin(), rule->params.end(),
+                                 [&](const ParamRule& p) { return pk == p.key; });
+        if (!known) {
+          std::string valid;
+          for (const auto& p : rule->params)
+            valid += (valid.empty() ? "" : ", ") + std::string(p.key);
+          return fail(path + "." + pk,
+                      "unknown parameter for " + stage.type + " (valid: " + valid + ")");
+        }
+        (void)v;
+      }
+      for (const auto& p : rule->params) {
+        auto v = number_field(*st, p.key, path + "." + p.key, p.min, p.max);
+        if (!v) return v.error();
+        if (!*v) {
+          if (p.required)
+            return fail(path + "." + p.key, "missing (required for " + stage.type + ")");
+          continue;
+        }
+        stage.params[p.key] = **v;
+      }
+      out.push_back(std::move(stage));
+    }
+    return out;
+  }
+
+  Result<Theme> read(const toml::table& root) const {
+    static const std::set<std::string> top_keys = {
+        "name",        "slug",          "description",
+        "crossfade_s", "target_lufs",   "true_peak_ceiling_dbtp",
+        "selection",   "segment_chain", "master_chain"};
+    for (const auto& [k, v] : root) {
+      (void)v;
+      if (top_keys.count(std::string(k.str())) == 0) {
+        return fail(std::string(k.str()), "unknown field");
+      }
+    }
+    Theme theme;
+    auto name = string_field(root, "name", "name", true);
+    if (!name) return name.error();
+    theme.name = *name;
+    auto slug = string_field(root, "slug", "slug", false);
+    if (!slug) return slug.error();
+    theme.slug = slug->empty() ? slug_of(theme.name) : *slug;
+    if (theme.slug.empty() || theme.slug != slug_of(theme.slug)) {
+      return fail("slug",
+                  "must be lower-case letters, digits and dashes (got '" + theme.slug + "')");
+    }
+    auto description = string_field(root, "description", "description", false);
+    if (!description) return description.error();
+    theme.description = *description;
+
+    auto crossfade = number_field(root, "crossfade_s", "crossfade_s", 0.0, 5.0);
+    if (!crossfade) return crossfade.error();
+    if (*crossfade) theme.crossfade_s = **crossfade;
+    auto lufs = number_field(root, "target_lufs", "target_lufs", -40.0, -5.0);
+    if (!lufs) return lufs.error();
+    if (*lufs) theme.target_lufs = **lufs;
+    auto ceiling =
+        number_field(root, "true_peak_ceiling_dbtp", "true_peak_ceiling_dbtp", -12.0, 0.0);
+    if (!ceiling) return ceiling.error();
+    if (*ceiling) theme.true_peak_ceiling_dbtp = **ceiling;
+
+    const toml::node* sel_node = root.get("selection");
+    if (sel_node == nullptr) return fail("selection", "missing (a table with kinds is required)");
+    const toml::table* sel = sel_node->as_table();
+    if (sel == nullptr) return fail("selection", "must be a table");
+    static const std::set<std::string> sel_keys = {
+        "kinds",         "fallback",         "spread_over_episode", "min_segment_s",
+        "max_segment_s", "target_segment_s", "engagement_weight",   "cut_inside_music"};
+    for (const auto& [k, v] : *sel) {
+      (void)v;
+      if (sel_keys.count(std::string(k.str())) == 0) {
+        return fail("selection." + std::string(k.str()), "unknown field");
+      }
+    }
+    ThemeSelection& s = theme.selection;
+    auto kinds = kind_table(*sel, "kinds", "selection.kinds");
+    if (!kinds) return kinds.error();
+    s.kind_weights = *kinds;
+    if (std::none_of(s.kind_weights.begin(), s.kind_weights.end(),
+                     [](const auto& kw) { return kw.second > 0.0; })) {
+      return fail("selection.kinds", "must give at least one kind a weight above 0");
+    }
+    auto fallback = kind_table(*sel, "fallback", "selection.fallback");
+    if (!fallback) return fallback.error();
+    s.fallback_weights = *fallback;
+    auto spread = bool_field(*sel, "spread_over_episode", "selection.spread_over_episode");
+    if (!spread) return spread.error();
+    if (*spread) s.spread_over_episode = **spread;
+    auto music_cuts = bool_field(*sel, "cut_inside_music", "selection.cut_inside_music");
+    if (!music_cuts) return music_cuts.error();
+    if (*music_cuts) s.cut_inside_music = **music_cuts;
+
+    struct NumberKey {
+      const char* key;
+      double min, max;
+      double* out;
+    };
+    NumberKey numbers[] = {
+        {"min_segment_s", 0.5, 600.0, &s.min_segment_s},
+        {"max_segment_s", 1.0, 3600.0, &s.max_segment_s},
+        {"target_segment_s", 1.0, 3600.0, &s.target_segment_s},
+        {"engagement_weight", 0.0, 1.0, &s.engagement_weight},
+    };
+    for (const auto& nk : numbers) {
+      auto v = number_field(*sel, nk.key, std::string("selection.") + nk.key, nk.min, nk.max);
+      if (!v) return v.error();
+      if (*v) *nk.out = **v;
+    }
+    if (s.min_segment_s > s.max_segment_s) {
+      return fail("selection.min_segment_s",
+                  "must not exceed max_segment_s (" + format_number(s.max_segment_s) + ")");
+    }
+    s.target_segment_s = std::clamp(s.target_segment_s, s.min_segment_s, s.max_segment_s);
+
+    auto seg_chain = chain(root, "segment_chain");
+    if (!seg_chain) return seg_chain.error();
+    theme.segment_chain = *seg_chain;
+    auto master = chain(root, "master_chain");
+    if (!master) return master.error();
+    theme.master_chain = *master;
+    return theme;
+  }
+
+ private:
+  std::string file_;
+};
+
+std::string stage_summary(const ProcessingStage& st) {
+  auto num = [&](const char* key, double fallback) {
+    return format_number(st.param(key, fallback));
+  };
+  auto signed_db = [&](const char* key) {
+    double g = st.param(key, 0.0);
+    return (g >= 0 ? "+" : "") + format_number(g) + " dB";
+  };
+  auto hz = [&](const char* key) {
+    double f = st.param(key, 0.0);
+    if (f >= 1000.0) return format_number(f / 1000.0) + " kHz";
+    return format_number(f) + " Hz";
+  };
+  if (st.type == "hpf") return "HPF " + hz("cutoff_hz");
+  if (st.type == "lpf") return "LPF " + hz("cutoff_hz");
+  if (st.type == "peaking") {
+    return "peak " + hz("frequency_hz") + " " + signed_db("gain_db") + " Q" + num("q", 0.707);
+  }
+  if (st.type == "low_shelf") return "low shelf " + hz("frequency_hz") + " " + signed_db("gain_db");
+  if (st.type == "high_shelf")
+    return "high shelf " + hz("frequency_hz") + " " + signed_db("gain_db");
+  if (st.type == "compressor") {
+    return "compressor " + num("threshold_db", 0) + " dB " + num("ratio", 1) + ":1";
+  }
+  if (st.type == "reverb") return "reverb room " + num("room_size", 0) + " wet " + num("wet", 0);
+  if (st.type == "drive") return signed_db("gain_db") + " drive";
+  if (st.type == "dehum") {
+    double f = st.param("fundamental_hz", 0.0);
+    return f > 0 ? "de-hum " + format_number(f) + " Hz" : std::string("de-hum");
+  }
+  if (st.type == "leveller") return "leveller";
+  return st.type;
+}
+
+Result<Theme> load_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return make_error(Errc::unreadable, path.string() + ": cannot be read; check its permissions");
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse_theme_toml(buf.str(), path.string());
+}
+
+Result<std::vector<Theme>> load_themes_in(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return make_error(Errc::not_found, "themes directory '" + dir +
+                                           "' does not exist; pass --themes-dir or set "
+                                           "NAMIX_THEMES_DIR to a directory of *.toml themes");
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".toml") files.push_back(entry.path());
+  }
+  if (ec) return make_error(Errc::unreadable, "themes directory '" + dir + "' cannot be listed");
+  std::sort(files.begin(), files.end());
+  std::vector<Theme> themes;
+  for (const auto& f : files) {
+    auto theme = load_file(f);
+    if (!theme) return theme.error();
+    for (const auto& t : themes) {
+      if (lower(t.name) == lower(theme->name) || t.slug == theme->slug) {
+        return make_error(Errc::invalid_argument, f.string() + ": name: theme '" + theme->name +
+                                                      "' is defined twice in " + dir +
+                                                      "; rename one of them");
+      }
+    }
+    themes.push_back(std::move(*theme));
+  }
+  return themes;
+}
+
+}  // namespace
+
+std::optional<BlockKind> parse_block_kind(std::string_view name) {
+  for (const auto& [n, k] : kKindNames) {
+    if (name == n) return k;
+  }
+  return std::nullopt;
+}
+
+const char* kind_name(BlockKind kind) {
+  for (const auto& [n, k] : kKindNames) {
+    if (k == kind) return n;
+  }
+  return "unknown";
+}
+
+Result<Theme> parse_theme_toml(std::string_view text, const std::string& file) {
+  ThemeReader reader(file);
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return make_error(Errc::invalid_argument, file + ":" + std::to_string(where.line) +
+                                                  ": syntax: " + std::string(e.description()));
+  }
+  return reader.read(root);
+}
+
+std::string Theme::chain_summary() const {
+  std::string out;
+  for (const auto* chain : {&segment_chain, &master_chain}) {
+    for (const auto& st : *chain) {
+      if (!out.empty()) out += " → ";
+      out += stage_summary(st);
+    }
+  }
+  if (!out.empty()) out += " → ";
+  out += "loudness " + format_number(target_lufs) + " LUFS → limiter " +
+         format_number(true_peak_ceiling_dbtp) + " dBTP";
+  return out;
+}
+
+Result<ThemeCatalog> ThemeCatalog::load_dir(const std::string& dir) {
+  auto themes = load_themes_in(dir);
+  if (!themes) return themes.error();
+  if (themes->empty()) {
+    return make_error(Errc::not_found,
+                      "themes directory '" + dir + "' holds no *.toml theme files");
+  }
+  ThemeCatalog catalog;
+  catalog.themes_ = std::move(*themes);
+  return catalog;
+}
+
+Result<void> ThemeCatalog::add_dir(const std::string& dir) {
+  auto themes = load_themes_in(dir);
+  if (!themes) return themes.error();
+  for (auto& t : *themes) {
+    auto same = std::find_if(themes_.begin(), themes_.end(), [&](const Theme& have) {
+      return lower(have.name) == lower(t.name) || have.slug == t.slug;
+    });
+    if (same != themes_.end()) {
+      *same = std::move(t);
+    } else {
+      themes_.push_back(std::move(t));
+    }
+  }
+  return {};
+}
+
+Result<const Theme*> ThemeCatalog::find(const std::string& name) const {
+  std::string want = lower(name);
+  for (const auto& t : themes_) {
+    if (lower(t.name) == want || t.slug == want) return &t;
+  }
+  std::string valid;
+  for (const auto& t : themes_) valid += (valid.empty() ? "" : ", ") + t.name;
+  return make_error(Errc::invalid_argument, "unknown theme '" + name + "'; valid themes: " + valid);
+}
+
+std::string default_themes_dir() {
+  if (const char* env = std::getenv("NAMIX_THEMES_DIR"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // build/src/app/namix -> <repo>/themes; <prefix>/bin/namix -> <prefix>/share/namix/themes
+    for (const fs::path& candidate :
+         {exe.parent_path() / "../../../themes", exe.parent_path() / "../share/namix/themes"}) {
+      if (fs::is_directory(candidate, ec)) return candidate.lexically_normal().string();
+    }
+  }
+  return "/usr/share/namix/themes";
+}
+
+Result<ThemeCatalog> load_theme_catalog(const std::string& user_dir) {
+  auto catalog = ThemeCatalog::load_dir(default_themes_dir());
+  if (!catalog) {
+    // An install without shipped themes still works from a user directory.
+    if (catalog.error().code != Errc::not_found || user_dir.empty()) return catalog.error();
+    return ThemeCatalog::load_dir(user_dir);
+  }
+  if (!user_dir.empty()) NAMIX_TRY(catalog->add_dir(user_dir));
+  return catalog;
+}
+
+}  // namespace namix

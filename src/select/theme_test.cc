@@ -1,0 +1,290 @@
+#include "select/theme.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace namix {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kMinimalTheme = R"(
+name = "Test Theme"
+description = "for tests"
+[selection]
+kinds = { rant = 1.0 }
+[[master_chain]]
+type = "compressor"
+threshold_db = -20
+ratio = 2
+)";
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (fs::temp_directory_path() / "namix_theme_test_XXXXXX").string();
+    path_ = mkdtemp(templ.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(fs::path(path_) / name) << text;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const ProcessingStage* find_stage(const std::vector<ProcessingStage>& chain,
+                                  const std::string& type, int nth = 0) {
+  for (const auto& st : chain) {
+    if (st.type == type && nth-- == 0) return &st;
+  }
+  return nullptr;
+}
+
+TEST(ThemeCatalog, ShippedThemesLoadWithTheSpecValues) {
+  auto catalog = ThemeCatalog::load_dir(NAMIX_SHIPPED_THEMES_DIR);
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  ASSERT_EQ(catalog->themes().size(), 5u);
+  for (const char* name :
+       {"Best Of", "Media Meltdown", "Conspiracy Corner", "Donation Nation", "Musical Mayhem"}) {
+    auto t = catalog->find(name);
+    ASSERT_TRUE(t.ok()) << name;
+    EXPECT_DOUBLE_EQ((*t)->target_lufs, -16.0);
+    EXPECT_DOUBLE_EQ((*t)->true_peak_ceiling_dbtp, -1.0);
+    EXPECT_NE(find_stage((*t)->segment_chain, "dehum"), nullptr) << name;
+  }
+
+  // SPEC.md, Themes: Best Of = HPF 80 Hz; peak 200 Hz +2 dB Q0.7; peak 3 kHz
+  // +1.5 dB Q1.2; compressor -18 dB 3:1; reverb room 0.2 wet 0.1.
+  const Theme& best = **catalog->find("best of");
+  EXPECT_EQ(best.slug, "best-of");
+  EXPECT_TRUE(best.selection.spread_over_episode);
+  EXPECT_GT(best.selection.kind_weights.at(BlockKind::banter), 0.0);
+  EXPECT_GT(best.selection.kind_weights.at(BlockKind::rant), 0.0);
+  EXPECT_GT(best.selection.kind_weights.at(BlockKind::clip), 0.0);
+  EXPECT_DOUBLE_EQ(find_stage(best.segment_chain, "hpf")->param("cutoff_hz", 0), 80.0);
+  const ProcessingStage* p200 = find_stage(best.segment_chain, "peaking", 0);
+  EXPECT_DOUBLE_EQ(p200->param("frequency_hz", 0), 200.0);
+  EXPECT_DOUBLE_EQ(p200->param("gain_db", 0), 2.0);
+  EXPECT_DOUBLE_EQ(p200->param("q", 0), 0.7);
+  const ProcessingStage* p3k = find_stage(best.segment_chain, "peaking", 1);
+  EXPECT_DOUBLE_EQ(p3k->param("frequency_hz", 0), 3000.0);
+  EXPECT_DOUBLE_EQ(p3k->param("gain_db", 0), 1.5);
+  EXPECT_DOUBLE_EQ(p3k->param("q", 0), 1.2);
+  const ProcessingStage* comp = find_stage(best.master_chain, "compressor");
+  EXPECT_DOUBLE_EQ(comp->param("threshold_db", 0), -18.0);
+  EXPECT_DOUBLE_EQ(comp->param("ratio", 0), 3.0);
+  const ProcessingStage* verb = find_stage(best.master_chain, "reverb");
+  EXPECT_DOUBLE_EQ(verb->param("room_size", 0), 0.2);
+  EXPECT_DOUBLE_EQ(verb->param("wet", 0), 0.1);
+  EXPECT_NE(find_stage(best.segment_chain, "leveller"), nullptr);
+  EXPECT_EQ(best.chain_summary(),
+            "de-hum → HPF 80 Hz → peak 200 Hz +2 dB Q0.7 → peak 3 kHz +1.5 dB Q1.2 → leveller → "
+            "compressor -18 dB 3:1 → reverb room 0.2 wet 0.1 → loudness -16 LUFS → limiter -1 "
+            "dBTP");
+
+  const Theme& media = **catalog->find("MEDIA MELTDOWN");
+  EXPECT_EQ(media.selection.kind_weights.size(), 1u);
+  EXPECT_GT(media.selection.kind_weights.at(BlockKind::clip), 0.0);
+  EXPECT_DOUBLE_EQ(find_stage(media.segment_chain, "hpf")->param("cutoff_hz", 0), 100.0);
+  EXPECT_DOUBLE_EQ(find_stage(media.segment_chain, "peaking", 0)->param("gain_db", 0), -2.0);
+  EXPECT_DOUBLE_EQ(find_stage(media.segment_chain, "peaking", 1)->param("q", 0), 1.8);
+  EXPECT_DOUBLE_EQ(find_stage(media.master_chain, "compressor")->param("ratio", 0), 4.0);
+  EXPECT_DOUBLE_EQ(find_stage(media.master_chain, "drive")->param("gain_db", 0), 2.0);
+
+  const Theme& conspiracy = **catalog->find("conspiracy-corner");
+  EXPECT_DOUBLE_EQ(find_stage(conspiracy.segment_chain, "lpf")->param("cutoff_hz", 0), 8000.0);
+  EXPECT_DOUBLE_EQ(find_stage(conspiracy.master_chain, "reverb")->param("room_size", 0), 0.4);
+  EXPECT_DOUBLE_EQ(find_stage(conspiracy.master_chain, "compressor")->param("ratio", 0), 2.5);
+
+  const Theme& donation = **catalog->find("donation nation");
+  EXPECT_DOUBLE_EQ(find_stage(donation.segment_chain, "low_shelf")->param("gain_db", 0), 3.0);
+  EXPECT_DOUBLE_EQ(find_stage(donation.segment_chain, "high_shelf")->param("gain_db", 0), 2.0);
+  EXPECT_DOUBLE_EQ(find_stage(donation.master_chain, "compressor")->param("ratio", 0), 3.5);
+
+  const Theme& music = **catalog->find("Musical Mayhem");
+  EXPECT_EQ(find_stage(music.segment_chain, "leveller"), nullptr);
+  EXPECT_GT(music.crossfade_s, 2 * best.crossfade_s);
+  EXPECT_DOUBLE_EQ(find_stage(music.master_chain, "compressor")->param("threshold_db", 0), -17.0);
+  EXPECT_DOUBLE_EQ(find_stage(music.master_chain, "reverb")->param("wet", 0), 0.18);
+}
+
+TEST(ThemeCatalog, UnknownThemeListsTheValidNames) {
+  auto catalog = ThemeCatalog::load_dir(NAMIX_SHIPPED_THEMES_DIR);
+  ASSERT_TRUE(catalog.ok());
+  auto t = catalog->find("Worst Of");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code, Errc::invalid_argument);
+  EXPECT_EQ(t.error().message,
+            "unknown theme 'Worst Of'; valid themes: Best Of, Conspiracy Corner, Donation Nation, "
+            "Media Meltdown, Musical Mayhem");
+}
+
+TEST(ThemeParse, MinimalThemeGetsDefaultsAndSlug) {
+  auto t = parse_theme_toml(kMinimalTheme, "mini.toml");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(t->name, "Test Theme");
+  EXPECT_EQ(t->slug, "test-theme");
+  EXPECT_DOUBLE_EQ(t->target_lufs, -16.0);
+  EXPECT_DOUBLE_EQ(t->crossfade_s, 0.3);
+  EXPECT_FALSE(t->selection.spread_over_episode);
+}
+
+struct Malformed {
+  const char* what;
+  std::string text;
+  std::string message;  // the whole expected error
+};
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  auto at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) s.replace(at, from.size(), to);
+  return s;
+}
+
+TEST(ThemeParse, MalformedFilesAreRefusedWithFileFieldAndReason) {
+  const std::string good = kMinimalTheme;
+  const std::vector<Malformed> cases = {
+      {"missing name", replace(good, "name = \"Test Theme\"", ""),
+       "bad.toml: name: missing (a string is required)"},
+      {"name not a string", replace(good, "name = \"Test Theme\"", "name = 3"),
+       "bad.toml: name: must be a string"},
+      {"unknown stage type", replace(good, "type = \"compressor\"", "type = \"flanger\""),
+       "bad.toml: master_chain[0].type: unknown stage type 'flanger' (valid: hpf, lpf, peaking, "
+       "low_shelf, high_shelf, compressor, reverb, drive, dehum, leveller)"},
+      {"ratio below 1", replace(good, "ratio = 2", "ratio = 0.5"),
+       "bad.toml: master_chain[0].ratio: must be between 1 and 30 (got 0.5)"},
+      {"ratio as a string", replace(good, "ratio = 2", "ratio = \"2\""),
+       "bad.toml: master_chain[0].ratio: must be a number"},
+      {"missing required parameter", replace(good, "threshold_db = -20\n", ""),
+       "bad.toml: master_chain[0].threshold_db: missing (required for compressor)"},
+      {"misspelt parameter", replace(good, "threshold_db", "treshold_db"),
+       "bad.toml: master_chain[0].treshold_db: unknown parameter for compressor (valid: "
+       "threshold_db, ratio, attack_ms, release_ms, knee_db, makeup_db)"},
+      {"unknown kind", replace(good, "rant = 1.0", "rants = 1.0"),
+       "bad.toml: selection.kinds.rants: unknown kind (valid: banter, rant, clip, donation, "
+       "jingle, music, silence)"},
+      {"no kind wanted", replace(good, "rant = 1.0", "rant = 0"),
+       "bad.toml: selection.kinds: must give at least one kind a weight above 0"},
+      {"missing selection", replace(good, "[selection]\nkinds = { rant = 1.0 }\n", ""),
+       "bad.toml: selection: missing (a table with kinds is required)"},
+      {"crossfade out of range", "crossfade_s = -1\n" + good,
+       "bad.toml: crossfade_s: must be between 0 and 5 (got -1)"},
+      {"loudness as a string", "target_lufs = \"loud\"\n" + good,
+       "bad.toml: target_lufs: must be a number"},
+      {"unknown top-level field", "colour = \"red\"\n" + good, "bad.toml: colour: unknown field"},
+      {"chain not an array", replace(good, "[[master_chain]]", "[master_chain]"),
+       "bad.toml: master_chain: must be an array of tables ([[master_chain]])"},
+      {"spread not a bool", replace(good, "kinds = {", "spread_over_episode = 1\nkinds = {"),
+       "bad.toml: selection.spread_over_episode: must be true or false"},
+      {"min above max",
+       replace(good, "kinds = {", "min_segment_s = 40\nmax_segment_s = 20\nkinds = {"),
+       "bad.toml: selection.min_segment_s: must not exceed max_segment_s (20)"},
+  };
+  for (const auto& c : cases) {
+    auto t = parse_theme_toml(c.text, "bad.toml");
+    ASSERT_FALSE(t.ok()) << c.what;
+    EXPECT_EQ(t.error().code, Errc::invalid_argument) << c.what;
+    EXPECT_EQ(t.error().message, c.message) << c.what;
+  }
+}
+
+TEST(ThemeParse, SyntaxErrorNamesFileAndLine) {
+  auto t = parse_theme_toml("name = \"x\"\nkinds = {\n", "broken.toml");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().message.rfind("broken.toml:2: syntax: ", 0), 0u) << t.error().message;
+}
+
+TEST(ThemeCatalog, MalformedFileInADirectoryFailsTheLoad) {
+  TempDir dir;
+  dir.write("good.toml", kMinimalTheme);
+  dir.write("bad.toml", replace(kMinimalTheme, "ratio = 2", "ratio = 0"));
+  auto catalog = ThemeCatalog::load_dir(dir.path());
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_EQ(catalog.error().message,
+            (fs::path(dir.path()) / "bad.toml").string() +
+                ": master_chain[0].ratio: must be between 1 and 30 (got 0)");
+}
+
+TEST(ThemeCatalog, MissingOrEmptyDirectoryIsAnError) {
+  auto missing = ThemeCatalog::load_dir("/nonexistent/namix/themes");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Errc::not_found);
+  TempDir empty;
+  auto none = ThemeCatalog::load_dir(empty.path());
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find("holds no *.toml"), std::string::npos);
+}
+
+TEST(ThemeCatalog, UserDirectoryOverridesAndAdds) {
+  auto catalog = ThemeCatalog::load_dir(NAMIX_SHIPPED_THEMES_DIR);
+  ASSERT_TRUE(catalog.ok());
+  TempDir user;
+  // Same name in another case: replaces the shipped Best Of.
+  user.write("mine.toml", replace(kMinimalTheme, "Test Theme", "BEST OF"));
+  user.write("extra.toml", replace(kMinimalTheme, "Test Theme", "Late Night"));
+  ASSERT_TRUE(catalog->add_dir(user.path()).ok());
+  EXPECT_EQ(catalog->themes().size(), 6u);
+  auto best = catalog->find("best of");
+  ASSERT_TRUE(best.ok());
+  EXPECT_EQ((*best)->description, "for tests");
+  EXPECT_TRUE(catalog->find("late-night").ok());
+}
+
+TEST(ThemeCatalog, DuplicateNamesInOneDirectoryAreRefused) {
+  TempDir dir;
+  dir.write("a.toml", kMinimalTheme);
+  dir.write("b.toml", replace(kMinimalTheme, "Test Theme", "test theme"));
+  auto catalog = ThemeCatalog::load_dir(dir.path());
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_NE(catalog.error().message.find("b.toml: name: theme 'test theme' is defined twice"),
+            std::string::npos)
+      << catalog.error().message;
+}
+
+TEST(ThemeCatalog, DefaultDirectoryFollowsTheEnvironment) {
+  setenv("NAMIX_THEMES_DIR", "/some/where", 1);
+  EXPECT_EQ(default_themes_dir(), "/some/where");
+  unsetenv("NAMIX_THEMES_DIR");
+  EXPECT_FALSE(default_themes_dir().empty());
+}
+
+TEST(ThemeCatalog, LoadThemeCatalogAddsTheUserDirectoryToTheShippedThemes) {
+  setenv("NAMIX_THEMES_DIR", NAMIX_SHIPPED_THEMES_DIR, 1);
+  TempDir user;
+  user.write("late.toml", replace(kMinimalTheme, "Test Theme", "Late Night"));
+  auto catalog = load_theme_catalog(user.path());
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  EXPECT_EQ(catalog->themes().size(), 6u);
+  EXPECT_TRUE(catalog->find("late night").ok());
+  EXPECT_TRUE(catalog->find("best of").ok());
+  user.write("worse.toml", replace(kMinimalTheme, "rant = 1.0", "rant = -1"));
+  auto bad = load_theme_catalog(user.path());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("worse.toml: selection.kinds.rant: weight must be between 0 "
+                                     "and 10 (got -1)"),
+            std::string::npos)
+      << bad.error().message;
+  unsetenv("NAMIX_THEMES_DIR");
+}
+
+TEST(BlockKindNames, RoundTrip) {
+  for (auto k : {BlockKind::banter, BlockKind::rant, BlockKind::clip, BlockKind::donation,
+                 BlockKind::jingle, BlockKind::music, BlockKind::silence}) {
+    EXPECT_EQ(parse_block_kind(kind_name(k)), k);
+  }
+  EXPECT_FALSE(parse_block_kind("opener").has_value());
+}
+
+}  // namespace
+}  // namespace namix
