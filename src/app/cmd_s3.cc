@@ -1,6 +1,7 @@
-// `namix s3 ...`: presigned links, the SPEC lifecycle rules, listing and
-// bucket creation, against AWS or any S3-compatible endpoint.
+// `namix s3 ...`: presigned links, the SPEC lifecycle rules, listing, copying
+// and bucket creation, against AWS or any S3-compatible endpoint.
 #include <ctime>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 
@@ -119,6 +120,58 @@ int run_ls(const S3Options& options) {
   return kExitOk;
 }
 
+// Upload (local -> s3://) goes through S3Storage, so a big file is a
+// multipart upload from memory exactly as a mix is; download is one GET.
+int run_cp(const S3Options& options, const std::string& from, const std::string& to) {
+  const bool upload = !is_s3_url(from) && is_s3_url(to);
+  const bool download = is_s3_url(from) && !is_s3_url(to);
+  if (!upload && !download)
+    return report_error(make_error(
+        Errc::invalid_argument,
+        "cp copies a local file to s3://BUCKET/KEY or back; got '" + from + "' -> '" + to + "'"));
+  S3Options located = options;
+  located.url = upload ? to : from;
+  auto connected = connect(located);
+  if (!connected) return report_error(connected.error());
+  auto& [client, location] = *connected;
+  if (location.key.empty() || location.key.back() == '/')
+    return report_error(make_error(Errc::invalid_argument,
+                                   "'" + located.url + "' names no object: use s3://BUCKET/KEY"));
+  if (download) {
+    auto bytes = client->get_object(location.bucket, location.key);
+    if (!bytes) return report_error(bytes.error());
+    std::ofstream out(to, std::ios::binary | std::ios::trunc);
+    out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+    if (!out)
+      return report_error(make_error(Errc::io_error, "cannot write " + to + ": check the path"));
+    std::cout << "downloaded " << bytes->size() << " bytes to " << to << "\n";
+    return kExitOk;
+  }
+  std::ifstream in(from, std::ios::binary);
+  if (!in)
+    return report_error(make_error(Errc::not_found, "cannot read " + from + ": no such file"));
+  const std::string content_type = from.size() > 4 && from.substr(from.size() - 4) == ".mp3"
+                                       ? "audio/mpeg"
+                                       : "application/octet-stream";
+  std::shared_ptr<S3Client> shared(std::move(client));
+  S3Storage storage(shared, {location.bucket, ""});
+  auto pending = storage.begin_put(location.key, content_type);
+  if (!pending) return report_error(pending.error());
+  std::vector<std::uint8_t> buffer(1 << 20);
+  std::uint64_t total = 0;
+  while (in) {
+    in.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(buffer.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) break;
+    if (auto written = (*pending)->write(std::span(buffer.data(), n)); !written)
+      return report_error(written.error());
+    total += n;
+  }
+  if (auto committed = (*pending)->commit(); !committed) return report_error(committed.error());
+  std::cout << "uploaded " << total << " bytes to " << location.to_string() << "\n";
+  return kExitOk;
+}
+
 int run_mb(const S3Options& options) {
   auto connected = connect(options);
   if (!connected) return report_error(connected.error());
@@ -134,7 +187,8 @@ std::function<int()> add_s3(CLI::App& app) {
   s3->require_subcommand(1);
 
   struct State {
-    S3Options presign, lifecycle, ls, mb;
+    S3Options presign, lifecycle, ls, mb, cp;
+    std::string cp_from, cp_to;
     long expires_s = 86400;
     std::string at;
     bool show_only = false;
@@ -163,6 +217,11 @@ std::function<int()> add_s3(CLI::App& app) {
   ls->add_option("url", state->ls.url, "s3://BUCKET[/PREFIX]")->required();
   add_connection_options(ls, state->ls);
 
+  CLI::App* cp = s3->add_subcommand("cp", "Copy a local file to s3://BUCKET/KEY, or back");
+  cp->add_option("from", state->cp_from, "Local file or s3://BUCKET/KEY")->required();
+  cp->add_option("to", state->cp_to, "s3://BUCKET/KEY or local file")->required();
+  add_connection_options(cp, state->cp);
+
   CLI::App* mb = s3->add_subcommand("mb", "Create a bucket");
   mb->add_option("url", state->mb.url, "s3://BUCKET")->required();
   add_connection_options(mb, state->mb);
@@ -174,6 +233,7 @@ std::function<int()> add_s3(CLI::App& app) {
       return run_lifecycle(state->lifecycle, state->show_only, state->no_transition);
     if (ls->parsed()) return run_ls(state->ls);
     if (mb->parsed()) return run_mb(state->mb);
+    if (cp->parsed()) return run_cp(state->cp, state->cp_from, state->cp_to);
     return kExitUsage;
   };
 }

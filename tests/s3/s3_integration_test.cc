@@ -303,6 +303,26 @@ TEST(NamixS3Command, PresignLsAndLifecycleAgainstTheGateway) {
       << lifecycle.output;
   EXPECT_NE(lifecycle.output.find("mixes/ moves to GLACIER after 90 days"), std::string::npos);
 
+  // cp up (multipart above one part) and back down, byte for byte.
+  const auto big = pattern_bytes(9 * 1024 * 1024 + 17, 14);
+  const std::string up = temp_file("cp-up.mp3");
+  const std::string down = temp_file("cp-down.mp3");
+  {
+    std::ofstream f(up, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(big.data()), static_cast<std::streamsize>(big.size()));
+  }
+  auto copied_up = run_command(namix + " s3 cp " + up + " s3://" + kBucket + "/cli/big.mp3");
+  ASSERT_EQ(copied_up.exit_code, 0) << copied_up.output;
+  auto copied_down = run_command(namix + " s3 cp s3://" + kBucket + "/cli/big.mp3 " + down);
+  ASSERT_EQ(copied_down.exit_code, 0) << copied_down.output;
+  EXPECT_TRUE(read_file(down) == as_string(big));
+  auto head = client->head_object(kBucket, "cli/big.mp3");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->etag.substr(head->etag.size() - 2), "-2") << head->etag;
+  EXPECT_EQ(head->content_type, "audio/mpeg");
+  std::filesystem::remove(up);
+  std::filesystem::remove(down);
+
   auto missing = run_command(namix + " s3 ls s3://no-such-bucket-here 2>&1");
   EXPECT_EQ(missing.exit_code, 3) << missing.output;  // kExitInput: not found
   EXPECT_NE(missing.output.find("NoSuchBucket"), std::string::npos) << missing.output;
