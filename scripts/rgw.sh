@@ -76,7 +76,7 @@ case "$CMD" in
     ACCESS_KEY=${RGW_ACCESS_KEY:-NAMIXTESTACCESSKEY00}
     SECRET_KEY=${RGW_SECRET_KEY:-namixTestSecretKey/0123456789abcdefghij+}
     LC_INTERVAL=${RGW_LC_DEBUG_INTERVAL:--1}
-    for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph curl uuidgen; do
+    for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph curl; do
       command -v "$tool" >/dev/null || {
         echo "rgw.sh: $tool not found; run scripts/install_deps.sh (radosgw ceph-mon ceph-osd)" >&2
         exit 1
@@ -95,7 +95,7 @@ case "$CMD" in
     fi
     rm -rf "$DIR"
     mkdir -p "$DIR/mon" "$DIR/osd" "$DIR/run" "$DIR/log"
-    FSID=$(uuidgen)
+    FSID=$(cat /proc/sys/kernel/random/uuid)
     OSD_PORT_MIN=$((MON_PORT + 100))
     cat >"$CONF" <<EOF
 [global]
@@ -150,7 +150,7 @@ EOF
     ceph-mon --conf "$CONF" -i a --mkfs --monmap "$DIR/monmap" >>"$DIR/log/setup.out" 2>&1
     ceph-mon --conf "$CONF" -i a -f >>"$DIR/log/mon.out" 2>&1 &
     echo $! >"$DIR/run/mon.pid"
-    OSD_UUID=$(uuidgen)
+    OSD_UUID=$(cat /proc/sys/kernel/random/uuid)
     wait_for "the monitor" 100 ceph --conf "$CONF" osd new "$OSD_UUID"
     ceph-osd --conf "$CONF" -i 0 --mkfs --osd-uuid "$OSD_UUID" >>"$DIR/log/setup.out" 2>&1
     ceph-osd --conf "$CONF" -i 0 -f >>"$DIR/log/osd.out" 2>&1 &
