@@ -126,3 +126,198 @@ TEST(S3Url, ParsesBucketAndKeyAndRejectsBadBuckets) {
 
 }  // namespace
 }  // namespace namix
+
+// ---------------------------------------------------------------------------
+// Behaviour RGW cannot be made to show on demand (errors inside a 200,
+// throttling, 5xx bursts), against a loopback server that answers canned
+// responses in order and records what it got.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace namix {
+namespace {
+
+class CannedS3Server {
+ public:
+  struct Canned {
+    int status;
+    std::string body;
+  };
+  struct Received {
+    std::string request_line;
+    std::string headers;
+    std::string body;
+  };
+
+  explicit CannedS3Server(std::deque<Canned> replies) : replies_(std::move(replies)) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    listen(fd_, 8);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~CannedS3Server() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<Received> received() {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+
+ private:
+  void serve() {
+    while (true) {
+      const int client = accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      std::string data;
+      char buffer[65536];
+      std::size_t header_end = std::string::npos;
+      std::size_t content_length = 0;
+      while (true) {
+        const ssize_t n = recv(client, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        data.append(buffer, static_cast<std::size_t>(n));
+        if (header_end == std::string::npos &&
+            (header_end = data.find("\r\n\r\n")) != std::string::npos) {
+          std::string lower_headers = data.substr(0, header_end);
+          for (char& c : lower_headers)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          const auto at = lower_headers.find("content-length:");
+          if (at != std::string::npos) content_length = std::stoul(lower_headers.substr(at + 15));
+        }
+        if (header_end != std::string::npos && data.size() >= header_end + 4 + content_length)
+          break;
+      }
+      Canned reply{500,
+                   "<Error><Code>InternalError</Code><Message>no canned reply</Message></Error>"};
+      {
+        std::lock_guard lock(mutex_);
+        if (header_end != std::string::npos)
+          received_.push_back({data.substr(0, data.find("\r\n")), data.substr(0, header_end),
+                               data.substr(header_end + 4)});
+        if (!replies_.empty()) {
+          reply = replies_.front();
+          replies_.pop_front();
+        }
+      }
+      const std::string response = "HTTP/1.1 " + std::to_string(reply.status) +
+                                   " X\r\nContent-Type: application/xml\r\nETag: \"e\"\r\n"
+                                   "Connection: close\r\nContent-Length: " +
+                                   std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body;
+      send(client, response.data(), response.size(), MSG_NOSIGNAL);
+      close(client);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::deque<Canned> replies_;
+  std::vector<Received> received_;
+};
+
+S3Config canned_config(const CannedS3Server& server) {
+  S3Config config = example_config(server.endpoint());
+  config.retry.base_delay = std::chrono::milliseconds(1);
+  config.retry.max_delay = std::chrono::milliseconds(5);
+  return config;
+}
+
+const std::vector<S3UploadedPart> kTwoParts = {{1, "a"}, {2, "b"}};
+
+TEST(S3CompleteMultipart, InternalErrorInside200IsRetried) {
+  CannedS3Server server({{200,
+                          "<?xml version=\"1.0\"?>\n\n<Error><Code>InternalError</Code>"
+                          "<Message>We encountered an internal error.</Message></Error>"},
+                         {200,
+                          "<CompleteMultipartUploadResult><ETag>&quot;abc-2&quot;</ETag>"
+                          "</CompleteMultipartUploadResult>"}});
+  S3Client client(canned_config(server));
+  auto etag = client.complete_multipart_upload("bucket", "k.mp3", "upload-1", kTwoParts);
+  ASSERT_TRUE(etag.ok()) << etag.error().message;
+  EXPECT_EQ(*etag, "abc-2");
+  const auto got = server.received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].request_line, "POST /bucket/k.mp3?uploadId=upload-1 HTTP/1.1");
+  EXPECT_NE(got[0].body.find("<PartNumber>2</PartNumber><ETag>\"b\"</ETag>"), std::string::npos);
+}
+
+TEST(S3CompleteMultipart, PermanentErrorInside200FailsAtOnce) {
+  CannedS3Server server({{200,
+                          "<Error><Code>InvalidPart</Code><Message>One or more of the "
+                          "specified parts could not be found.</Message></Error>"}});
+  S3Client client(canned_config(server));
+  auto etag = client.complete_multipart_upload("bucket", "k.mp3", "upload-1", kTwoParts);
+  ASSERT_FALSE(etag.ok());
+  EXPECT_EQ(etag.error().message,
+            "S3 CompleteMultipartUpload bucket/k.mp3 failed: 200 InvalidPart: One or more of the "
+            "specified parts could not be found.");
+  EXPECT_EQ(server.received().size(), 1u);
+}
+
+TEST(S3Retry, ThrottlingAnd5xxAreRetriedThenSucceed) {
+  CannedS3Server server({{503,
+                          "<Error><Code>SlowDown</Code><Message>Reduce your request rate."
+                          "</Message></Error>"},
+                         {500, "<Error><Code>InternalError</Code></Error>"},
+                         {200, ""}});
+  S3Client client(canned_config(server));
+  const std::string body = "hello";
+  auto etag = client.put_object(
+      "bucket", "a b.txt",
+      std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), "text/plain");
+  ASSERT_TRUE(etag.ok()) << etag.error().message;
+  const auto got = server.received();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].request_line, "PUT /bucket/a%20b.txt HTTP/1.1");
+  EXPECT_EQ(got[2].body, body);
+  // Signed as S3 wants it: payload hash header, credential scope, region.
+  EXPECT_NE(got[2].headers.find("x-amz-content-sha256: " + sha256_hex(body)), std::string::npos);
+  EXPECT_NE(got[2].headers.find("Credential=AKIAIOSFODNN7EXAMPLE/"), std::string::npos);
+  EXPECT_NE(got[2].headers.find("/us-east-1/s3/aws4_request"), std::string::npos);
+}
+
+TEST(S3Retry, GivesUpAfterMaxAttemptsAsUnavailable) {
+  CannedS3Server server({{503, "<Error><Code>ServiceUnavailable</Code></Error>"},
+                         {503, "<Error><Code>ServiceUnavailable</Code></Error>"},
+                         {503, "<Error><Code>ServiceUnavailable</Code></Error>"},
+                         {503, "<Error><Code>ServiceUnavailable</Code></Error>"},
+                         {200, ""}});
+  S3Client client(canned_config(server));
+  auto got = client.get_object("bucket", "k");
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, Errc::unavailable);
+  EXPECT_NE(got.error().message.find("[after 4 attempts]"), std::string::npos)
+      << got.error().message;
+  EXPECT_EQ(server.received().size(), 4u);
+}
+
+TEST(S3Retry, ClientErrorsAreNotRetried) {
+  CannedS3Server server({{403,
+                          "<Error><Code>AccessDenied</Code><Message>Access Denied</Message>"
+                          "</Error>"},
+                         {200, ""}});
+  S3Client client(canned_config(server));
+  auto got = client.get_object("bucket", "k");
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, Errc::forbidden);
+  EXPECT_EQ(server.received().size(), 1u);
+}
+
+}  // namespace
+}  // namespace namix

@@ -390,6 +390,8 @@ TEST(S3Outage, GatewayStoppedMidUploadGivesUnavailableAndLeavesNoParts) {
     EXPECT_EQ(write.error().code, Errc::unavailable);  // -> HTTP 503, exit 5
     EXPECT_NE(write.error().message.find("UploadPart"), std::string::npos) << write.error().message;
     EXPECT_NE(write.error().message.find("storage unavailable"), std::string::npos);
+    EXPECT_NE(write.error().message.find("[after 3 attempts]"), std::string::npos)
+        << write.error().message;
     EXPECT_LT(seconds, 10.0) << "retries must give up quickly";
     auto commit = (*pending)->commit();
     ASSERT_FALSE(commit.ok());
