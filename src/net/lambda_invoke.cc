@@ -121,4 +121,21 @@ Result<void> invoke_lambda_async(const LambdaInvokeConfig& config, const std::st
                                            std::to_string(attempts) + " attempts: " + last_problem);
 }
 
+bool running_on_lambda() {
+  const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API");
+  return api != nullptr && *api != '\0';
+}
+
+Result<void> hand_off_job_to_lambda(const std::string& job_id) {
+  auto config = LambdaInvokeConfig::from_environment();
+  if (!config) return config.error();
+  // Only the id travels: the request itself sits in the job record in
+  // storage, and an async payload is capped at 256 KB.
+  const std::string payload = "{\"namix_job\":{\"job_id\":\"" + job_id + "\"}}";
+  for (char c : job_id)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20)
+      return make_error(Errc::internal, "job id with characters JSON would need to escape");
+  return invoke_lambda_async(*config, env_or("AWS_LAMBDA_FUNCTION_NAME", ""), payload);
+}
+
 }  // namespace namix

@@ -29,4 +29,13 @@ struct LambdaInvokeConfig {
 Result<void> invoke_lambda_async(const LambdaInvokeConfig& config, const std::string& function_name,
                                  const std::string& payload_json);
 
+// Inside Lambda (AWS_LAMBDA_RUNTIME_API is set).
+bool running_on_lambda();
+
+// POST /mix/jobs on Lambda: the job record is already in storage; this
+// queues an asynchronous invocation of this same function
+// (AWS_LAMBDA_FUNCTION_NAME) with {"namix_job": {"job_id": ID}}, which the
+// runtime loop hands to its LambdaJobHandler.
+Result<void> hand_off_job_to_lambda(const std::string& job_id);
+
 }  // namespace namix
