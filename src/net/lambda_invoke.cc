@@ -8,6 +8,8 @@
 #include <random>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 namespace namix {
 namespace {
 
@@ -131,10 +133,7 @@ Result<void> hand_off_job_to_lambda(const std::string& job_id) {
   if (!config) return config.error();
   // Only the id travels: the request itself sits in the job record in
   // storage, and an async payload is capped at 256 KB.
-  const std::string payload = "{\"namix_job\":{\"job_id\":\"" + job_id + "\"}}";
-  for (char c : job_id)
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20)
-      return make_error(Errc::internal, "job id with characters JSON would need to escape");
+  const std::string payload = nlohmann::json{{"namix_job", {{"job_id", job_id}}}}.dump();
   return invoke_lambda_async(*config, env_or("AWS_LAMBDA_FUNCTION_NAME", ""), payload);
 }
 
