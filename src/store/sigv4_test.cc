@@ -28,6 +28,8 @@ struct VectorCase {
   fs::path dir;
 };
 
+void PrintTo(const VectorCase& c, std::ostream* os) { *os << c.name; }
+
 std::vector<VectorCase> find_cases() {
   std::vector<VectorCase> cases;
   const fs::path root = NAMIX_SIGV4_VECTORS_DIR;
