@@ -35,4 +35,33 @@ Result<std::unique_ptr<PendingObject>> begin_put_to_s3_url(const std::string& ur
                                                            const std::string& content_type,
                                                            const StorageOpenOptions& options = {});
 
+// Where `namix mix --out` writes: a local file (atomic rename on commit) or
+// s3://BUCKET/KEY (multipart upload from memory, aborted unless committed).
+class OutputObject {
+ public:
+  static Result<OutputObject> open(const std::string& destination, const std::string& content_type,
+                                   const StorageOpenOptions& options = {});
+  OutputObject(OutputObject&&) noexcept;
+  OutputObject& operator=(OutputObject&&) noexcept;
+  ~OutputObject();
+
+  ByteSink& sink();
+  Result<void> commit();
+
+  // For the result JSON's "download": after commit, an absolute path or a
+  // presigned URL valid 24 h; the key; "local" or the bucket.
+  Result<std::string> download_url() const;
+  const std::string& key() const { return key_; }
+  const std::string& bucket() const { return bucket_; }
+  int expires_in_hours() const { return is_s3_ ? 24 : 0; }
+
+ private:
+  OutputObject() = default;
+  struct State;
+  std::unique_ptr<State> state_;
+  std::string key_;
+  std::string bucket_;
+  bool is_s3_ = false;
+};
+
 }  // namespace namix

@@ -10,6 +10,7 @@
 #include "rgw_fixture.h"
 #include "store/s3_client.h"
 #include "store/s3_storage.h"
+#include "store/storage_factory.h"
 
 namespace namix {
 namespace {
@@ -326,6 +327,39 @@ TEST(NamixS3Command, PresignLsAndLifecycleAgainstTheGateway) {
   auto missing = run_command(namix + " s3 ls s3://no-such-bucket-here 2>&1");
   EXPECT_EQ(missing.exit_code, 3) << missing.output;  // kExitInput: not found
   EXPECT_NE(missing.output.find("NoSuchBucket"), std::string::npos) << missing.output;
+}
+
+TEST(OutputObject, MixOutToS3UrlAndToALocalFile) {
+  // What `namix mix --out s3://BUCKET/KEY` does with it.
+  const auto bytes = pattern_bytes(6 * 1024 * 1024, 15);
+  auto out = OutputObject::open(std::string("s3://") + kBucket + "/out/mix.mp3", "audio/mpeg");
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  ASSERT_TRUE(out->sink().write(bytes).ok());
+  EXPECT_EQ(RgwEnvironment::make_client()->head_object(kBucket, "out/mix.mp3").error().code,
+            Errc::not_found);
+  ASSERT_TRUE(out->commit().ok());
+  EXPECT_EQ(out->bucket(), kBucket);
+  EXPECT_EQ(out->key(), "out/mix.mp3");
+  EXPECT_EQ(out->expires_in_hours(), 24);
+  auto url = out->download_url();
+  ASSERT_TRUE(url.ok());
+  const std::string fetched = temp_file("out.mp3");
+  EXPECT_EQ(curl_get(*url, fetched), 200);
+  EXPECT_TRUE(read_file(fetched) == as_string(bytes));
+  std::filesystem::remove(fetched);
+
+  const std::string local = temp_file("local-out.mp3");
+  auto file = OutputObject::open(local, "audio/mpeg");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(file->sink().write(bytes).ok());
+  ASSERT_TRUE(file->commit().ok());
+  EXPECT_EQ(file->bucket(), "local");
+  EXPECT_EQ(file->download_url().value(), std::filesystem::absolute(local).string());
+  EXPECT_TRUE(read_file(local) == as_string(bytes));
+  std::filesystem::remove(local);
+
+  EXPECT_EQ(OutputObject::open(std::string("s3://") + kBucket + "/dir/", "audio/mpeg").error().code,
+            Errc::invalid_argument);
 }
 
 // Only with RGW_LC_DEBUG_INTERVAL=10 (a lifecycle "day" lasts 10 s), as the
