@@ -51,30 +51,37 @@ class RgwServer {
  public:
   // Returns false (and leaves the reason in error()) when the gateway does not come up.
   bool start() {
+    // Two test processes may pick the same free port at the same moment;
+    // rgw.sh then refuses, and we try other ports.
     std::mt19937 random{std::random_device{}()};
     std::uniform_int_distribution<int> pick(20000, 29000);
-    for (int tries = 0; tries < 20 && port_ == 0; ++tries) {
-      const int candidate = pick(random) & ~1;
-      if (port_free(candidate) && port_free(candidate + 1)) port_ = candidate;
-    }
-    dir_ = std::filesystem::temp_directory_path() /
-           ("namix-rgw-" + std::to_string(getpid()) + "-" + std::to_string(port_));
-    const CommandResult started =
-        run_command(std::string(NAMIX_RGW_SCRIPT) + " start " + dir_.string() + " " +
-                    std::to_string(port_) + " 2>&1");
-    if (started.exit_code != 0) {
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      port_ = 0;
+      for (int tries = 0; tries < 20 && port_ == 0; ++tries) {
+        const int candidate = pick(random) & ~1;
+        if (port_free(candidate) && port_free(candidate + 1)) port_ = candidate;
+      }
+      dir_ = std::filesystem::temp_directory_path() /
+             ("namix-rgw-" + std::to_string(getpid()) + "-" + std::to_string(port_));
+      const CommandResult started =
+          run_command(std::string(NAMIX_RGW_SCRIPT) + " start " + dir_.string() + " " +
+                      std::to_string(port_) + " 2>&1");
+      if (started.exit_code == 0) {
+        std::istringstream lines(started.output);
+        std::string line;
+        while (std::getline(lines, line)) {
+          const auto eq = line.find('=');
+          if (eq != std::string::npos) env_[line.substr(0, eq)] = line.substr(eq + 1);
+        }
+        for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
+        unsetenv("AWS_SESSION_TOKEN");
+        return true;
+      }
       error_ = started.output;
-      return false;
+      stop();
+      if (started.output.find("in use") == std::string::npos) return false;
     }
-    std::istringstream lines(started.output);
-    std::string line;
-    while (std::getline(lines, line)) {
-      const auto eq = line.find('=');
-      if (eq != std::string::npos) env_[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
-    unsetenv("AWS_SESSION_TOKEN");
-    return true;
+    return false;
   }
 
   void stop() {
