@@ -85,9 +85,9 @@ DIGEST=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end
 export NAMIX_IMAGE_URI="$DIGEST"
 "${SLS[@]}" deploy --config deploy/serverless.yml --stage "$STAGE" --region "$REGION" \
   --param="alarmEmail=$ALARM_EMAIL"
+# The HTTP API's base URL: scheme and host of the first route listed.
 ENDPOINT=$("${SLS[@]}" info --config deploy/serverless.yml --stage "$STAGE" --region "$REGION" |
-  awk '/https:\/\/.*execute-api/ {for (i = 1; i <= NF; i++) if ($i ~ /^https:/) {print $i; exit}}')
-ENDPOINT=${ENDPOINT%%/health*}
+  grep -o 'https://[^/ ]*execute-api[^/ ]*' | head -n 1 || true)
 echo "deploy: done. API: ${ENDPOINT:-see 'serverless info'}"
 # CI reads the endpoint from here for the smoke test.
 if [ -n "${DEPLOY_ENDPOINT_FILE:-}" ]; then echo "$ENDPOINT" >"$DEPLOY_ENDPOINT_FILE"; fi
