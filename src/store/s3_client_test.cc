@@ -146,7 +146,7 @@ namespace {
 class CannedS3Server {
  public:
   struct Canned {
-    int status;
+    int status;  // 0: accept, then send nothing
     std::string body;
   };
   struct Received {
@@ -171,6 +171,7 @@ class CannedS3Server {
     shutdown(fd_, SHUT_RDWR);
     close(fd_);
     thread_.join();
+    for (auto& t : hung_) t.join();
   }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::vector<Received> received() {
@@ -214,6 +215,13 @@ class CannedS3Server {
           replies_.pop_front();
         }
       }
+      if (reply.status == 0) {  // a server that hangs: say nothing for 3 s, keep serving others
+        hung_.emplace_back([client] {
+          std::this_thread::sleep_for(std::chrono::seconds(3));
+          close(client);
+        });
+        continue;
+      }
       const std::string response = "HTTP/1.1 " + std::to_string(reply.status) +
                                    " X\r\nContent-Type: application/xml\r\nETag: \"e\"\r\n"
                                    "Connection: close\r\nContent-Length: " +
@@ -226,6 +234,7 @@ class CannedS3Server {
   int fd_ = -1;
   int port_ = 0;
   std::thread thread_;
+  std::vector<std::thread> hung_;
   std::mutex mutex_;
   std::deque<Canned> replies_;
   std::vector<Received> received_;
@@ -317,6 +326,22 @@ TEST(S3Retry, ClientErrorsAreNotRetried) {
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code, Errc::forbidden);
   EXPECT_EQ(server.received().size(), 1u);
+}
+
+TEST(S3Retry, AStalledResponseTimesOutAndIsRetried) {
+  CannedS3Server server({{0, ""}, {200, "abc"}});
+  S3Config config = canned_config(server);
+  config.stall_timeout = std::chrono::seconds(1);
+  S3Client client(config);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto got = client.get_object("bucket", "k");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(*got, "abc");
+  EXPECT_EQ(server.received().size(), 2u);
+  EXPECT_GE(seconds, 0.9);  // the stall timeout, not the server's 3 s hang
+  EXPECT_LT(seconds, 2.9);
 }
 
 }  // namespace

@@ -123,6 +123,12 @@ class LambdaRuntimeTest(unittest.TestCase):
         # The loop goes on after a failed invocation.
         self.assertEqual(self.emulator.responses[after]["statusCode"], 200)
 
+    def test_job_event_without_a_job_runner_fails_the_invocation(self):
+        rid = self.emulator.add_event({"namix_job": {"job_id": "20261129T132400Z-1a2b3c4d"}})
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.emulator.errors[rid]["type"], "Runtime.NoJobHandler")
+
     def test_deadline_answers_504_before_lambda_kills_the_invocation(self):
         # 2.5 s left, 1.5 s margin: the answer must come after ~1 s, not 3 s.
         rid = self.emulator.add_event(

@@ -294,6 +294,14 @@ TEST(NamixS3Command, PresignLsAndLifecycleAgainstTheGateway) {
   EXPECT_TRUE(read_file(out) == as_string(bytes));
   std::filesystem::remove(out);
 
+  // Temporary credentials: the token is signed into the link, with a warning.
+  auto temporary = run_command("AWS_SESSION_TOKEN='tok/en+1=' " + namix + " s3 presign s3://" +
+                               kBucket + "/cli/x.mp3 2>&1");
+  ASSERT_EQ(temporary.exit_code, 0) << temporary.output;
+  EXPECT_NE(temporary.output.find("X-Amz-Security-Token=tok%2Fen%2B1%3D"), std::string::npos)
+      << temporary.output;
+  EXPECT_NE(temporary.output.find("warning: signed with temporary credentials"), std::string::npos);
+
   auto listed = run_command(namix + " s3 ls s3://" + kBucket + "/cli/");
   ASSERT_EQ(listed.exit_code, 0) << listed.output;
   EXPECT_NE(listed.output.find(" 5000 cli/ep 1.mp3"), std::string::npos) << listed.output;
