@@ -227,10 +227,10 @@ class Selector {
     for (const Range& r : ranges_) {
       EditSegment seg = describe(r);
       seg.mix_start_s = mix_t;
-      mix_t += seg.mix_duration_s() - theme_.crossfade_s;
+      mix_t += seg.mix_duration_s();
       list.segments.push_back(std::move(seg));
     }
-    list.duration_s = list.segments.empty() ? 0.0 : mix_t + theme_.crossfade_s;
+    list.duration_s = mix_t;
     if (shortfall) {
       double fallback_s = 0.0;
       for (const auto& seg : list.segments) {
@@ -296,14 +296,14 @@ class Selector {
       total += timeline_.body({block_first_[b], block_last_[b]});
       ++n;
     }
-    return n == 0 ? 0.0 : total - (n - 1) * theme_.crossfade_s;
+    return n == 0 ? 0.0 : total;
   }
 
   double total(const std::vector<Range>& rs) const {
     if (rs.empty()) return 0.0;
     double t = 0.0;
     for (const Range& r : rs) t += timeline_.body(r);
-    return t - static_cast<double>(rs.size() - 1) * theme_.crossfade_s;
+    return t;
   }
 
   // A cut in a short pause lets the crossfade run into speech; prefer wide ones.
@@ -495,7 +495,7 @@ class Selector {
     int fitting = 0;
     for (const Window& w : ws) {
       if (added >= 24 && fitting >= 24) break;
-      bool fits = timeline_.body(w.r) - theme_.crossfade_s <= missing;
+      bool fits = timeline_.body(w.r) <= missing;
       if (added >= 24 && !fits) continue;
       if (overlaps(w.r, rs)) continue;
       auto next = rs;
@@ -801,10 +801,10 @@ EditList whole_episode(const EpisodeAnalysis& a, const Theme& theme) {
       seg.description = "unclassified material at " + clock(seg.start_s);
     }
     seg.mix_start_s = mix_t;
-    mix_t += seg.mix_duration_s() - list.crossfade_s;
+    mix_t += seg.mix_duration_s();
     list.segments.push_back(std::move(seg));
   }
-  list.duration_s = mix_t + list.crossfade_s;
+  list.duration_s = mix_t;
   return list;
 }
 
