@@ -337,6 +337,27 @@ TEST(NamixS3Command, PresignLsAndLifecycleAgainstTheGateway) {
   EXPECT_NE(missing.output.find("NoSuchBucket"), std::string::npos) << missing.output;
 }
 
+TEST(StorageFactory, S3SpecOpensS3StorageAndAppliesLifecycleWhenAsked) {
+  auto client = RgwEnvironment::make_client();
+  ASSERT_TRUE(client->create_bucket("namix-factory").ok());
+  StorageOpenOptions options;
+  options.apply_lifecycle = true;
+  auto storage = open_storage("s3://namix-factory/prod", options);
+  ASSERT_TRUE(storage.ok()) << storage.error().message;
+  EXPECT_EQ((*storage)->describe(), "s3://namix-factory/prod");
+  EXPECT_EQ((*storage)->bucket(), "namix-factory");
+  ASSERT_TRUE((*storage)->check_reachable().ok());
+  auto rules = client->get_bucket_lifecycle("namix-factory");
+  ASSERT_TRUE(rules.ok()) << rules.error().message;
+  EXPECT_EQ(rules->size(), spec_lifecycle_rules().size());
+
+  auto missing = open_storage("s3://namix-no-such-bucket", {});
+  ASSERT_TRUE(missing.ok()) << "opening does no network round trip (Lambda cold start)";
+  EXPECT_EQ((*missing)->check_reachable().error().code, Errc::not_found);
+  EXPECT_EQ(open_storage("ftp://x/y", {}).error().code, Errc::invalid_argument);
+  EXPECT_EQ(open_storage("", {}).error().code, Errc::invalid_argument);
+}
+
 TEST(OutputObject, MixOutToS3UrlAndToALocalFile) {
   // What `namix mix --out s3://BUCKET/KEY` does with it.
   const auto bytes = pattern_bytes(6 * 1024 * 1024, 15);
