@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Load figures for `namix serve` (issue 4), bounded in time:
+#   1. /health latency and throughput with wrk at 200 connections;
+#   2. mixes per minute with concurrent synchronous POST /mix/professional
+#      requests on the ~140 s two-voice fixture of tests/service (30 s mixes).
+# Usage: bench/load_service.sh [namix binary] [seconds per phase]
+# Env: CONNECTIONS (200), CLIENTS (4 concurrent mix requests), WORKERS (2), TARGET_S (30),
+#      HTTP_THREADS (256, the server default).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NAMIX=${1:-build/src/app/namix}
+SECONDS_PER_PHASE=${2:-20}
+CONNECTIONS=${CONNECTIONS:-200}
+CLIENTS=${CLIENTS:-4}
+WORKERS=${WORKERS:-2}
+TARGET_S=${TARGET_S:-30}
+HTTP_THREADS=${HTTP_THREADS:-256}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+[ -x "$NAMIX" ] || { echo "no namix binary at $NAMIX (make build)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/namix-load.XXXXXX)
+namix_pid=""
+files_pid=""
+cleanup() {
+  [ -n "$namix_pid" ] && kill "$namix_pid" 2>/dev/null && wait "$namix_pid" 2>/dev/null
+  [ -n "$files_pid" ] && kill "$files_pid" 2>/dev/null && wait "$files_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The same fixture the integration tests make (espeak-ng + lame).
+episode=$(python3 -c "import sys; sys.path.insert(0, 'tests/service'); import service_test as t; print(t.make_fixture('$work'))")
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work" >"$work/files.log" 2>&1 &
+files_pid=$!
+for _ in $(seq 100); do
+  files_port=$(grep -o 'port [0-9]*' "$work/files.log" | head -1 | cut -d' ' -f2 || true)
+  [ -n "$files_port" ] && break
+  sleep 0.1
+done
+"$NAMIX" serve --port 0 --port-file "$work/port" --data-dir "$work/data" --allow-private-urls \
+  --workers "$WORKERS" --queue 64 --rate-per-minute 0 --http-threads "$HTTP_THREADS" \
+  >"$work/emf.log" 2>"$work/requests.log" &
+namix_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+port=$(cat "$work/port")
+
+echo "== /health: wrk, $CONNECTIONS connections, ${SECONDS_PER_PHASE} s, $HTTP_THREADS http threads ($(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg))"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_PHASE}s" --timeout 10s --latency \
+  "http://127.0.0.1:$port/health" | sed -n '/Latency Distribution/,$p;/Thread Stats/,/Req\/Sec/p'
+
+echo "== mixes: $CLIENTS concurrent clients, ${SECONDS_PER_PHASE} s, $WORKERS workers, ${TARGET_S} s Best Of from a $(python3 -c "import wave,sys; w=wave.open('$work/episode.wav'); print(round(w.getnframes()/w.getframerate()))") s episode"
+python3 - "$port" "$files_port" "$(basename "$episode")" "$CLIENTS" "$SECONDS_PER_PHASE" "$TARGET_S" <<'PY'
+import http.client, json, sys, threading, time
+port, files_port, name, clients, seconds, target = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
+body = json.dumps({"episode_url": "http://127.0.0.1:%s/%s" % (files_port, name),
+                   "theme": "Best Of", "target_duration": target}).encode()
+lock = threading.Lock()
+done, failed, latencies = [], [], []
+stop_at = time.time() + seconds
+def client():
+    while time.time() < stop_at:
+        t0 = time.time()
+        conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=600)
+        conn.request("POST", "/mix/professional", body, {"Content-Type": "application/json"})
+        resp = conn.getresponse(); resp.read(); conn.close()
+        with lock:
+            (done if resp.status == 200 else failed).append(resp.status)
+            if resp.status == 200: latencies.append(time.time() - t0)
+started = time.time()
+threads = [threading.Thread(target=client) for _ in range(clients)]
+for t in threads: t.start()
+for t in threads: t.join()
+elapsed = time.time() - started
+latencies.sort()
+pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
+print("mixes done %d, failed %d (%s) in %.1f s -> %.1f mixes/minute; latency p50 %.2f s, p95 %.2f s, max %.2f s"
+      % (len(done), len(failed), sorted(set(failed)), elapsed, 60 * len(done) / elapsed,
+         pct(0.5), pct(0.95), latencies[-1] if latencies else float("nan")))
+PY
+echo "== per-mix EMF (mean over mixes)"
+python3 - "$work/emf.log" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ok = [l for l in lines if l.get("error_count") == 0]
+if ok:
+    for k in ("mix_ms", "fetch_ms", "decode_ms", "analysis_ms", "render_ms", "encode_ms", "store_ms"):
+        print("  %-12s %8.1f" % (k, sum(l[k] for l in ok) / len(ok)))
+PY

@@ -1,0 +1,258 @@
+// `namix serve`: the HTTP API of SPEC.md on one box, with local storage.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "app/command.h"
+#include "app/exit_code.h"
+#include "mix/pipeline.h"
+#include "net/router.h"
+#include "net/server.h"
+#include "select/theme.h"
+#include "store/local_storage.h"
+
+namespace namix {
+namespace {
+
+struct ServeSettings {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string data_dir = "./namix-data";
+  bool allow_private_urls = false;
+  std::string api_keys_file;
+  std::size_t workers = 2;
+  std::size_t queue = 8;
+  std::size_t http_threads = 256;
+  std::string web_dir;
+  std::string themes_dir;
+  std::string signing_key;
+  std::string public_url;
+  std::string port_file;
+  std::uint64_t max_download_mb = 1024;
+  std::uint64_t max_upload_mb = 1024;
+  int fetch_timeout_s = 600;
+  double rate_per_minute = 30.0;
+  double burst = 10.0;
+  double link_ttl_hours = 24.0;
+};
+
+void log_line(const nlohmann::json& j) { std::cerr << j.dump() << "\n" << std::flush; }
+
+Result<std::set<std::string>> load_api_keys(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return make_error(Errc::not_found, "cannot read the API keys file " + path +
+                                           " (one key per line; '#' starts a comment)");
+  }
+  std::set<std::string> keys;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto hash = line.find('#');
+    if (hash != std::string::npos) line.erase(hash);
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    const auto last = line.find_last_not_of(" \t\r");
+    keys.insert(line.substr(first, last - first + 1));
+  }
+  if (keys.empty()) {
+    return make_error(Errc::invalid_argument,
+                      "the API keys file " + path + " holds no key; add one per line");
+  }
+  return keys;
+}
+
+// The web page in the build tree: <build>/src/app/namix -> <source>/web.
+std::string default_web_dir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  const auto candidate = exe.parent_path() / "../../../web";
+  if (std::filesystem::is_directory(candidate, ec)) {
+    return std::filesystem::weakly_canonical(candidate, ec).string();
+  }
+  return "";
+}
+
+int serve(const ServeSettings& s) {
+  // Signals are taken by one thread with sigwait(); every thread created
+  // from here on inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto catalog = load_theme_catalog(s.themes_dir);
+  if (!catalog) return report_error(catalog.error());
+
+  std::set<std::string> keys;
+  if (!s.api_keys_file.empty()) {
+    auto loaded = load_api_keys(s.api_keys_file);
+    if (!loaded) return report_error(loaded.error());
+    keys = std::move(*loaded);
+  }
+
+  ServiceOptions service;
+  service.data_dir = s.data_dir;
+  service.fetch.allow_private_urls = s.allow_private_urls;
+  service.fetch.max_bytes = s.max_download_mb << 20;
+  service.fetch.total_timeout = std::chrono::seconds(s.fetch_timeout_s);
+  service.fetch.stall_timeout = std::chrono::seconds(std::min(30, std::max(1, s.fetch_timeout_s)));
+  service.fetch.connect_timeout =
+      std::chrono::seconds(std::min(10, std::max(1, s.fetch_timeout_s)));
+  service.max_upload_bytes = s.max_upload_mb << 20;
+  service.workers = std::max<std::size_t>(1, s.workers);
+  service.max_queued = s.queue;
+  service.throttle = {s.rate_per_minute, std::max(1.0, s.burst)};
+  service.api_keys = std::move(keys);
+  service.web_dir = s.web_dir.empty() ? default_web_dir() : s.web_dir;
+  service.link_ttl = std::chrono::seconds(static_cast<long>(s.link_ttl_hours * 3600.0));
+
+  ServerOptions server_options;
+  server_options.host = s.host;
+  server_options.port = s.port;
+  // Synchronous mixes hold a connection thread while they wait, so there are
+  // always threads left for health checks and polling.
+  server_options.http_threads = std::max(s.http_threads, service.workers + service.max_queued + 8);
+  server_options.max_upload_bytes = service.max_upload_bytes;
+  server_options.max_json_bytes = service.max_json_bytes;
+
+  auto opened = LocalStorage::open({s.data_dir, s.signing_key, ""});
+  if (!opened) return report_error(opened.error());
+  std::unique_ptr<LocalStorage> storage = std::move(*opened);
+  Metrics metrics(&std::cout);  // one EMF line per mix on stdout
+  ApiService api(
+      service, *storage, storage.get(), *catalog,
+      [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics,
+      &std::cerr);
+  auto recovered = api.recover_jobs();
+  if (!recovered) return report_error(recovered.error());
+
+  HttpServer server(api, server_options);
+  auto port = server.bind();
+  if (!port) return report_error(port.error());
+  const std::string base = "http://" +
+                           (s.host.find(':') != std::string::npos ? "[" + s.host + "]" : s.host) +
+                           ":" + std::to_string(*port);
+  // Links must reach this server from the client; behind a proxy pass --public-url.
+  storage->set_public_base_url(s.public_url.empty() ? base : s.public_url);
+  if (!s.port_file.empty()) {
+    std::ofstream(s.port_file) << *port << "\n";
+  }
+  log_line({{"ts", iso8601_now()},
+            {"level", "info"},
+            {"msg", "listening"},
+            {"url", base},
+            {"storage", storage->describe()},
+            {"themes", catalog->themes().size()},
+            {"workers", service.workers},
+            {"queue", service.max_queued},
+            {"http_threads", server_options.http_threads},
+            {"allow_private_urls", s.allow_private_urls},
+            {"api_keys", service.api_keys.size()},
+            {"web_dir", service.web_dir},
+            {"unfinished_jobs_failed", *recovered}});
+
+  std::atomic<bool> listener_failed{false};
+  std::thread listener([&] {
+    if (!server.run()) listener_failed = true;
+    // However the listener ended, wake the signal wait below.
+    ::kill(::getpid(), SIGTERM);
+  });
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  log_line(
+      {{"ts", iso8601_now()}, {"level", "info"}, {"msg", "draining"}, {"signal", signal_number}});
+  // New mixes are refused (503) while running ones finish and are stored;
+  // queued ones fail cleanly. Then the listener stops.
+  api.drain();
+  server.stop();
+  listener.join();
+  log_line({{"ts", iso8601_now()}, {"level", "info"}, {"msg", "stopped"}});
+  return listener_failed ? kExitOutput : kExitOk;
+}
+
+std::function<int()> add_serve(CLI::App& app) {
+  auto settings = std::make_shared<ServeSettings>();
+  CLI::App* cmd =
+      app.add_subcommand("serve", "Serve the mixing HTTP API (SPEC.md) with local storage");
+  cmd->add_option("--host", settings->host, "Address to listen on")
+      ->envname("NAMIX_HOST")
+      ->capture_default_str();
+  cmd->add_option("--port", settings->port, "Port to listen on (0: any free port)")
+      ->envname("NAMIX_PORT")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", settings->data_dir,
+                  "Where mixes, their JSON and job state are kept")
+      ->envname("NAMIX_DATA_DIR")
+      ->capture_default_str();
+  cmd->add_flag(
+         "--allow-private-urls", settings->allow_private_urls,
+         "Fetch episodes from loopback/private/link-local addresses too (never on a public server)")
+      ->envname("NAMIX_ALLOW_PRIVATE_URLS");
+  cmd->add_option("--api-keys", settings->api_keys_file,
+                  "File of accepted x-api-key values, one a line (default: no key needed)")
+      ->envname("NAMIX_API_KEYS_FILE");
+  cmd->add_option("--workers", settings->workers, "Mixes run at once")
+      ->envname("NAMIX_WORKERS")
+      ->capture_default_str();
+  cmd->add_option("--queue", settings->queue, "Mixes that may wait for a worker; more get 503")
+      ->envname("NAMIX_QUEUE")
+      ->capture_default_str();
+  // cpp-httplib serves one keep-alive connection per thread: connections
+  // beyond this wait for a free thread (p99 of /health at 200 connections:
+  // 1.2 s with 32 threads, 15 ms with 256, bench/load_service.sh).
+  cmd->add_option("--http-threads", settings->http_threads,
+                  "Connection threads (one per open keep-alive connection)")
+      ->envname("NAMIX_HTTP_THREADS")
+      ->capture_default_str();
+  cmd->add_option("--web-dir", settings->web_dir,
+                  "The web page's files (default: web/ of the source tree)")
+      ->envname("NAMIX_WEB_DIR");
+  cmd->add_option("--themes-dir", settings->themes_dir,
+                  "Directory of extra *.toml themes (override shipped ones by name)");
+  cmd->add_option("--signing-key", settings->signing_key,
+                  "Secret for /files download links (default: random, kept in the data dir)")
+      ->envname("NAMIX_SIGNING_KEY");
+  cmd->add_option("--public-url", settings->public_url,
+                  "Base URL of download links (default: http://HOST:PORT)")
+      ->envname("NAMIX_PUBLIC_URL");
+  cmd->add_option("--port-file", settings->port_file, "Write the port listened on to this file")
+      ->envname("NAMIX_PORT_FILE");
+  cmd->add_option("--max-download-mb", settings->max_download_mb, "Largest episode fetched, MiB")
+      ->envname("NAMIX_MAX_DOWNLOAD_MB")
+      ->capture_default_str();
+  cmd->add_option("--max-upload-mb", settings->max_upload_mb, "Largest upload, MiB")
+      ->envname("NAMIX_MAX_UPLOAD_MB")
+      ->capture_default_str();
+  cmd->add_option("--fetch-timeout", settings->fetch_timeout_s,
+                  "Seconds allowed for fetching an episode")
+      ->envname("NAMIX_FETCH_TIMEOUT_S")
+      ->capture_default_str();
+  cmd->add_option("--rate-per-minute", settings->rate_per_minute,
+                  "Mixes each client (API key or address) may start per minute; 0: no limit")
+      ->envname("NAMIX_RATE_PER_MINUTE")
+      ->capture_default_str();
+  cmd->add_option("--burst", settings->burst, "Mixes a client may start at once")
+      ->envname("NAMIX_BURST")
+      ->capture_default_str();
+  cmd->add_option("--link-ttl-hours", settings->link_ttl_hours, "Lifetime of download links")
+      ->envname("NAMIX_LINK_TTL_HOURS")
+      ->capture_default_str();
+  return [cmd, settings]() -> int {
+    if (!cmd->parsed()) return -1;
+    return serve(*settings);
+  };
+}
+
+}  // namespace
+NAMIX_REGISTER_COMMAND(serve, add_serve);
+}  // namespace namix

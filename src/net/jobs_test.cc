@@ -1,0 +1,110 @@
+#include "net/jobs.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "store/local_storage.h"
+
+namespace namix {
+namespace {
+
+TEST(WorkerPool, BoundedQueueRefusesAtOnceAndDrainCancelsWaitingTasks) {
+  WorkerPool pool(/*workers=*/1, /*max_queued=*/1);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> ran{0}, cancelled{0};
+  const auto blocking = [&](bool was_cancelled) {
+    if (was_cancelled) {
+      ++cancelled;
+      return;
+    }
+    released.wait();
+    ++ran;
+  };
+  ASSERT_TRUE(pool.try_submit(blocking));  // taken by the worker
+  // Wait until the worker holds it, so the next one really waits in the queue.
+  for (int i = 0; i < 1000 && pool.running() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(pool.running(), 1u);
+  ASSERT_TRUE(pool.try_submit(blocking));  // waits: the one queue slot
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(pool.try_submit(blocking)) << "a full queue is refused";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(100));
+  EXPECT_EQ(pool.queued(), 1u);
+
+  std::thread drainer([&] { pool.drain(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(cancelled.load(), 1) << "the waiting task is cancelled, not run";
+  EXPECT_FALSE(pool.try_submit(blocking)) << "a draining pool takes nothing";
+  release.set_value();  // the running task finishes; drain() returns
+  drainer.join();
+  EXPECT_EQ(ran.load(), 1);
+  EXPECT_EQ(pool.running(), 0u);
+}
+
+TEST(JobStore, RecordsSurviveAndUnfinishedJobsFailOnRecovery) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("namix-jobs-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto storage = LocalStorage::open({dir.string(), "k", ""});
+  ASSERT_TRUE(storage.ok());
+  {
+    JobStore jobs(**storage);
+    for (const char* id : {"a-1", "b-2", "c-3"}) {
+      JobRecord r;
+      r.job_id = id;
+      r.session_id = "s";
+      ASSERT_TRUE(jobs.create(r).ok());
+    }
+    jobs.update(
+        "b-2",
+        [](JobRecord& r) {
+          r.state = JobState::running;
+          r.progress = 0.4;
+        },
+        true);
+    jobs.update(
+        "c-3",
+        [](JobRecord& r) {
+          r.state = JobState::done;
+          r.progress = 1.0;
+          r.result = {{"status", "success"}};
+        },
+        true);
+    auto live = jobs.find("b-2");
+    ASSERT_TRUE(live.ok());
+    EXPECT_DOUBLE_EQ(live->progress, 0.4);
+  }
+  JobStore restarted(**storage);  // a new process: nothing live
+  auto failed = restarted.fail_unfinished("restarted");
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(*failed, 2u);
+  EXPECT_EQ(restarted.find("a-1")->state, JobState::failed);
+  EXPECT_EQ(restarted.find("b-2")->state, JobState::failed);
+  EXPECT_EQ(restarted.find("b-2")->error["error"]["message"], "restarted");
+  auto done = restarted.find("c-3");
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->state, JobState::done);
+  EXPECT_EQ(done->result["status"], "success");
+  EXPECT_EQ(restarted.find("zzz").error().code, Errc::not_found);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(JobIds, AreSortableAndSafeAsKeys) {
+  const std::string a = new_mix_id();
+  EXPECT_TRUE(is_valid_job_id(a));
+  EXPECT_TRUE(is_valid_storage_key("mixes/1/best-of/" + a + ".mp3"));
+  EXPECT_FALSE(is_valid_job_id("../x"));
+  EXPECT_FALSE(is_valid_job_id(""));
+  EXPECT_FALSE(is_valid_job_id("a/b"));
+}
+
+}  // namespace
+}  // namespace namix

@@ -1,0 +1,946 @@
+#include "net/router.h"
+
+#include <lame/lame.h>
+#include <mpg123.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <future>
+#include <system_error>
+
+#include "mix/result_json.h"
+#include "net/multipart.h"
+
+namespace namix {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool valid_session_id(const std::string& s) {
+  if (s.empty() || s.size() > 128) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+// A storage key segment from an episode number ("1779"), or "unknown".
+std::string episode_segment(const std::string& episode) {
+  std::string out;
+  for (unsigned char c : episode) {
+    if (std::isalnum(c) || c == '-' || c == '_') out.push_back(static_cast<char>(c));
+    if (out.size() >= 32) break;
+  }
+  return out.empty() ? "unknown" : out;
+}
+
+void add_cors(HttpResponse& r) {
+  r.headers["Access-Control-Allow-Origin"] = "*";
+  r.headers["Access-Control-Expose-Headers"] = "Retry-After, Content-Length, X-Request-Id";
+}
+
+std::string content_type_for(const std::string& path) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json"},
+      {".woff2", "font/woff2"},
+      {".wasm", "application/wasm"},
+      {".mp3", "audio/mpeg"},
+  };
+  const std::string ext = lower(fs::path(path).extension().string());
+  for (const auto& [e, t] : kTypes) {
+    if (ext == e) return t;
+  }
+  return "application/octet-stream";
+}
+
+std::string new_request_id() { return "req-" + new_mix_id(); }
+
+// Parses a duration given as text (form fields): seconds or "full".
+std::optional<double> parse_number(std::string_view text) {
+  double v = 0.0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || ptr != end || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+int ApiService::http_status(Errc code) {
+  switch (code) {
+    case Errc::invalid_argument:
+    case Errc::unreadable:
+      return 400;
+    case Errc::not_found:
+      return 404;
+    case Errc::not_audio:
+      return 415;
+    case Errc::undecodable:
+      return 422;
+    case Errc::too_large:
+      return 413;
+    case Errc::unauthorized:
+      return 401;
+    case Errc::forbidden:
+      return 403;
+    case Errc::throttled:
+      return 429;
+    case Errc::upstream_failed:
+      return 502;
+    case Errc::upstream_timeout:
+      return 504;
+    case Errc::unavailable:
+      return 503;
+    case Errc::io_error:
+    case Errc::internal:
+      return 500;
+  }
+  return 500;
+}
+
+ApiService::ApiService(ServiceOptions options, Storage& storage, LocalStorage* local_files,
+                       const ThemeCatalog& themes, MixRunner runner, Metrics& metrics,
+                       std::ostream* request_log)
+    : options_(std::move(options)),
+      storage_(storage),
+      local_files_(local_files),
+      themes_(themes),
+      runner_(std::move(runner)),
+      metrics_(metrics),
+      request_log_(request_log),
+      limiter_(options_.throttle),
+      jobs_(storage),
+      pool_(std::make_unique<WorkerPool>(options_.workers, options_.max_queued)) {
+  // Downloads and uploads a crashed process left behind are of no use.
+  std::error_code ec;
+  fs::remove_all(fs::path(options_.data_dir) / "tmp", ec);
+  fs::create_directories(fs::path(options_.data_dir) / "tmp", ec);
+  metrics_.set_gauges([this] {
+    return std::map<std::string, double>{
+        {"namix_mixes_queued", static_cast<double>(pool_->queued())},
+        {"namix_mixes_running", static_cast<double>(pool_->running())},
+        {"namix_mix_workers", static_cast<double>(pool_->workers())},
+        {"namix_draining", draining_.load() ? 1.0 : 0.0}};
+  });
+}
+
+ApiService::~ApiService() {
+  metrics_.set_gauges(nullptr);
+  pool_.reset();  // drains: running mixes finish while the members still exist
+}
+
+Result<std::size_t> ApiService::recover_jobs() {
+  return jobs_.fail_unfinished(
+      "the server restarted before this job finished; submit the mix again");
+}
+
+void ApiService::begin_drain() { draining_.store(true); }
+
+void ApiService::drain() {
+  begin_drain();
+  pool_->drain();
+}
+
+HttpResponse ApiService::json_response(int status, const nlohmann::json& body) const {
+  HttpResponse r;
+  r.status = status;
+  r.headers["Content-Type"] = "application/json";
+  r.body = body.dump();
+  return r;
+}
+
+HttpResponse ApiService::error_response(const Error& error, const std::string& session_id,
+                                        int status) const {
+  return json_response(status != 0 ? status : http_status(error.code),
+                       error_json(error, session_id));
+}
+
+HttpResponse ApiService::handle(const HttpRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string request_id = new_request_id();
+  std::string route_label = "unmatched";
+  HttpResponse response;
+  try {
+    response = route(request, route_label);
+  } catch (const std::exception& e) {
+    // Only our own bugs get here; the detail goes to the log, not the client.
+    if (request_log_ != nullptr) {
+      std::lock_guard lock(log_mutex_);
+      *request_log_ << nlohmann::json{{"level", "error"},
+                                      {"msg", "unhandled exception"},
+                                      {"request_id", request_id},
+                                      {"what", e.what()}}
+                           .dump()
+                    << "\n";
+    }
+    response = error_response(
+        make_error(Errc::internal, "internal error (request " + request_id + "); please report it"),
+        "");
+  }
+  add_cors(response);
+  response.headers["X-Request-Id"] = request_id;
+  const double elapsed = ms_since(started);
+  metrics_.record_request(route_label, response.status, elapsed);
+  log_request(request, route_label, response.status, elapsed, request_id);
+  return response;
+}
+
+void ApiService::log_request(const HttpRequest& request, const std::string& route_label, int status,
+                             double elapsed_ms, const std::string& request_id) {
+  if (request_log_ == nullptr) return;
+  const nlohmann::json line = {{"ts", iso8601_now()},
+                               {"level", status >= 500 ? "error" : "info"},
+                               {"msg", "request"},
+                               {"request_id", request_id},
+                               {"method", request.method},
+                               {"path", request.path},
+                               {"route", route_label},
+                               {"status", status},
+                               {"ms", std::round(elapsed_ms * 10.0) / 10.0},
+                               {"remote", request.remote_addr}};
+  std::lock_guard lock(log_mutex_);
+  *request_log_ << line.dump() << "\n" << std::flush;
+}
+
+HttpResponse ApiService::route(const HttpRequest& req, std::string& label) {
+  const std::string& path = req.path;
+  const std::string& method = req.method;
+  const bool get = method == "GET" || method == "HEAD";
+
+  if (method == "OPTIONS") {
+    // CORS preflight, on every path: the web page may call any route.
+    label = "options";
+    HttpResponse r;
+    r.status = 204;
+    r.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS";
+    r.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Api-Key, Authorization";
+    r.headers["Access-Control-Max-Age"] = "86400";
+    return r;
+  }
+
+  const auto method_not_allowed = [&](const char* allow) {
+    HttpResponse r =
+        error_response(make_error(Errc::invalid_argument,
+                                  method + " is not allowed on " + path + "; use " + allow),
+                       "", 405);
+    r.headers["Allow"] = allow;
+    return r;
+  };
+
+  if (path == "/health") {
+    label = "/health";
+    return get ? health() : method_not_allowed("GET");
+  }
+  if (path == "/mix/health") {
+    label = "/mix/health";
+    return get ? mix_health() : method_not_allowed("GET");
+  }
+  if (path == "/mix/themes") {
+    label = "/mix/themes";
+    return get ? themes_list() : method_not_allowed("GET");
+  }
+  if (path == "/metrics") {
+    label = "/metrics";
+    if (!get) return method_not_allowed("GET");
+    if (auto refused = check_api_key(req)) return *refused;
+    return metrics(req);
+  }
+  if (path == "/mix/history") {
+    label = "/mix/history";
+    if (!get) return method_not_allowed("GET");
+    if (auto refused = check_api_key(req)) return *refused;
+    return history(req);
+  }
+  if (path == "/mix/professional") {
+    label = "/mix/professional";
+    if (method != "POST") return method_not_allowed("POST");
+    if (auto refused = check_api_key(req)) return *refused;
+    if (auto refused = admit_mix(req)) return *refused;
+    return mix_sync(req);
+  }
+  if (path == "/mix/jobs") {
+    label = "/mix/jobs";
+    if (method != "POST") return method_not_allowed("POST");
+    if (auto refused = check_api_key(req)) return *refused;
+    if (auto refused = admit_mix(req)) return *refused;
+    return mix_async(req);
+  }
+  if (path.rfind("/mix/jobs/", 0) == 0) {
+    label = "/mix/jobs/{id}";
+    if (!get) return method_not_allowed("GET");
+    if (auto refused = check_api_key(req)) return *refused;
+    return job_status(path.substr(std::string("/mix/jobs/").size()));
+  }
+  if (path.rfind("/files/", 0) == 0) {
+    label = "/files/{key}";
+    if (!get) return method_not_allowed("GET, HEAD");
+    return download(req, path.substr(std::string("/files/").size()));
+  }
+  if (path.rfind("/mix/", 0) == 0 || path == "/mix") {
+    return error_response(make_error(Errc::not_found, "no route " + path +
+                                                          " (see GET /mix/themes, POST "
+                                                          "/mix/professional, POST /mix/jobs)"),
+                          "");
+  }
+  if (get) {
+    label = "static";
+    return static_file(req);
+  }
+  return error_response(make_error(Errc::not_found, "no route " + method + " " + path), "");
+}
+
+std::optional<HttpResponse> ApiService::check_api_key(const HttpRequest& req) {
+  if (options_.api_keys.empty()) return std::nullopt;
+  const auto key = req.header("x-api-key");
+  if (!key || key->empty()) {
+    return error_response(
+        make_error(Errc::unauthorized,
+                   "this server needs an API key: send it in the x-api-key header"),
+        "");
+  }
+  if (options_.api_keys.count(*key) == 0) {
+    return error_response(make_error(Errc::forbidden, "the x-api-key is not valid on this server"),
+                          "");
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> ApiService::admit_mix(const HttpRequest& req) {
+  if (draining_.load()) {
+    HttpResponse r = error_response(
+        make_error(Errc::unavailable, "the server is shutting down; retry in a moment"), "");
+    r.headers["Retry-After"] = "5";
+    return r;
+  }
+  const auto key = req.header("x-api-key");
+  const std::string client =
+      key && !options_.api_keys.empty() ? "key:" + *key : "addr:" + req.remote_addr;
+  if (auto wait = limiter_.take(client)) {
+    metrics_.record_throttled();
+    HttpResponse r = error_response(
+        make_error(Errc::throttled, "too many mixes requested from this client; retry in " +
+                                        std::to_string(*wait) + " s"),
+        "");
+    r.headers["Retry-After"] = std::to_string(*wait);
+    return r;
+  }
+  return std::nullopt;
+}
+
+int ApiService::retry_after_busy_s() const {
+  const double waiting = static_cast<double>(pool_->queued() + pool_->running());
+  const double s = mean_mix_s_.load() * waiting / static_cast<double>(pool_->workers());
+  return std::clamp(static_cast<int>(std::ceil(s)), 1, 300);
+}
+
+HttpResponse ApiService::health() {
+  if (draining_.load()) {
+    return json_response(503,
+                         {{"status", "draining"}, {"service", "namix"}, {"version", kVersion}});
+  }
+  return json_response(200, {{"status", "healthy"},
+                             {"service", "namix"},
+                             {"version", kVersion},
+                             {"timestamp", iso8601_now()},
+                             {"uptime_s", std::round(ms_since(started_) / 100.0) / 10.0}});
+}
+
+HttpResponse ApiService::mix_health() {
+  bool healthy = true;
+  nlohmann::json components = nlohmann::json::object();
+  const auto component = [&](const char* name, bool ok, nlohmann::json detail) {
+    detail["state"] = ok ? "ok" : "failed";
+    components[name] = std::move(detail);
+    healthy = healthy && ok;
+  };
+  // The decoder: libmpg123 with at least one synthesis backend.
+  const char** decoders = mpg123_decoders();
+  component("decoder", decoders != nullptr && decoders[0] != nullptr,
+            {{"library", "libmpg123"},
+             {"backend", decoders != nullptr && decoders[0] != nullptr ? decoders[0] : ""}});
+  component("encoder", get_lame_version() != nullptr,
+            {{"library", "LAME"}, {"version", get_lame_version()}, {"bitrate_kbps", 320}});
+  auto reachable = storage_.check_reachable();
+  component("storage", reachable.ok(),
+            {{"backend", storage_.describe()},
+             {"detail", reachable.ok() ? "reachable" : reachable.error().message}});
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& t : themes_.themes()) names.push_back(t.name);
+  component("themes", !themes_.themes().empty(), {{"count", themes_.themes().size()}});
+  component("mixer", static_cast<bool>(runner_),
+            {{"workers", pool_->workers()},
+             {"running", pool_->running()},
+             {"queued", pool_->queued()},
+             {"queue_capacity", pool_->capacity()}});
+  const bool up = healthy && !draining_.load();
+  return json_response(
+      up ? 200 : 503,
+      {{"status", draining_.load() ? "draining" : (healthy ? "healthy" : "degraded")},
+       {"service", "namix-professional-mixer"},
+       {"version", kVersion},
+       {"components", components},
+       {"themes_available", names},
+       {"timestamp", iso8601_now()}});
+}
+
+HttpResponse ApiService::themes_list() {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& t : themes_.themes()) {
+    list.push_back({{"name", t.name},
+                    {"slug", t.slug},
+                    {"description", t.description},
+                    {"processing_chain", t.chain_summary()},
+                    {"target_lufs", t.target_lufs},
+                    {"true_peak_ceiling_dbtp", t.true_peak_ceiling_dbtp}});
+  }
+  return json_response(200, {{"status", "success"}, {"count", list.size()}, {"themes", list}});
+}
+
+HttpResponse ApiService::metrics(const HttpRequest& req) {
+  auto format = req.query.find("format");
+  if (format != req.query.end() && lower(format->second) == "emf") {
+    return json_response(200, metrics_.emf_document());
+  }
+  if (format != req.query.end() && lower(format->second) != "prometheus") {
+    return error_response(make_error(Errc::invalid_argument,
+                                     "unknown metrics format '" + format->second +
+                                         "'; use format=emf or leave it out for Prometheus text"),
+                          "");
+  }
+  HttpResponse r;
+  r.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = metrics_.prometheus_text();
+  return r;
+}
+
+HttpResponse ApiService::history(const HttpRequest& req) {
+  std::string prefix = "mixes/";
+  auto episode = req.query.find("episode");
+  if (episode != req.query.end()) {
+    const std::string segment = episode_segment(episode->second);
+    if (segment != episode->second) {
+      return error_response(
+          make_error(Errc::invalid_argument, "episode must be an episode number such as 1779"), "");
+    }
+    prefix += segment + "/";
+  }
+  std::size_t limit = 50;
+  auto limit_it = req.query.find("limit");
+  if (limit_it != req.query.end()) {
+    auto n = parse_number(limit_it->second);
+    if (!n || *n < 1 || *n > 1000 || std::floor(*n) != *n) {
+      return error_response(make_error(Errc::invalid_argument, "limit must be 1..1000"), "");
+    }
+    limit = static_cast<std::size_t>(*n);
+  }
+  auto listed = storage_.list(prefix);
+  if (!listed) return error_response(listed.error(), "");
+  std::vector<ObjectInfo> results;
+  for (const auto& info : *listed) {
+    if (info.key.size() > 5 && info.key.compare(info.key.size() - 5, 5, ".json") == 0) {
+      results.push_back(info);
+    }
+  }
+  // Keys end in {id}.json and ids start with a UTC timestamp; newest first.
+  std::sort(results.begin(), results.end(), [](const ObjectInfo& a, const ObjectInfo& b) {
+    return fs::path(a.key).filename() > fs::path(b.key).filename();
+  });
+  nlohmann::json mixes = nlohmann::json::array();
+  for (const auto& info : results) {
+    if (mixes.size() >= limit) break;
+    auto text = storage_.get(info.key);
+    if (!text) continue;  // removed meanwhile
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) continue;
+    // Stored links expire; hand out a fresh one for the MP3 beside the JSON.
+    const std::string mp3_key = info.key.substr(0, info.key.size() - 5) + ".mp3";
+    if (storage_.head(mp3_key).ok()) {
+      auto url = storage_.download_url(mp3_key, options_.link_ttl);
+      if (url && j.contains("download") && j["download"].is_object()) j["download"]["url"] = *url;
+    }
+    j["mix_key"] = mp3_key;
+    mixes.push_back(std::move(j));
+  }
+  return json_response(200, {{"status", "success"}, {"count", mixes.size()}, {"mixes", mixes}});
+}
+
+HttpResponse ApiService::job_status(const std::string& job_id) {
+  if (!is_valid_job_id(job_id)) {
+    return error_response(make_error(Errc::not_found, "no job '" + job_id.substr(0, 80) + "'"), "");
+  }
+  auto record = jobs_.find(job_id);
+  if (!record) return error_response(record.error(), "");
+  return json_response(200, record->to_json());
+}
+
+HttpResponse ApiService::download(const HttpRequest& req, const std::string& key) {
+  if (local_files_ == nullptr) {
+    return error_response(
+        make_error(Errc::not_found, "this server stores mixes in " + storage_.describe() +
+                                        "; use the presigned URL from the result"),
+        "");
+  }
+  const auto q = [&](const char* name) {
+    auto it = req.query.find(name);
+    return it == req.query.end() ? std::string() : it->second;
+  };
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto verified = local_files_->verify_download(key, q("expires"), q("sig"), now);
+  if (!verified) return error_response(verified.error(), "");
+  auto info = storage_.head(key);
+  if (!info) return error_response(info.error(), "");
+  auto path = local_files_->path_for(key);
+  if (!path) return error_response(path.error(), "");
+  HttpResponse r;
+  r.status = 200;
+  r.body_file = *path;
+  r.binary = true;
+  r.headers["Content-Type"] = content_type_for(key);
+  r.headers["Content-Length"] = std::to_string(info->size);
+  r.headers["Content-Disposition"] =
+      "attachment; filename=\"" + fs::path(key).filename().string() + "\"";
+  r.headers["Cache-Control"] = "private, max-age=3600";
+  return r;
+}
+
+HttpResponse ApiService::static_file(const HttpRequest& req) {
+  const auto not_found = [&] {
+    return error_response(make_error(Errc::not_found, "no page " + req.path.substr(0, 200)), "");
+  };
+  if (options_.web_dir.empty()) return not_found();
+  std::string rel = req.path == "/" ? "index.html" : req.path.substr(1);
+  if (!rel.empty() && rel.back() == '/') rel += "index.html";
+  // Refuse anything that could leave the web directory before touching the disk.
+  if (rel.find('\0') != std::string::npos || rel.find('\\') != std::string::npos)
+    return not_found();
+  for (const auto& part : fs::path(rel)) {
+    if (part == ".." || part == "." || (!part.empty() && part.string()[0] == '.'))
+      return not_found();
+  }
+  std::error_code ec;
+  const fs::path root = fs::canonical(options_.web_dir, ec);
+  if (ec) return not_found();
+  const fs::path file = fs::weakly_canonical(root / rel, ec);
+  if (ec) return not_found();
+  const auto [root_end, nothing] =
+      std::mismatch(root.begin(), root.end(), file.begin(), file.end());
+  (void)nothing;
+  if (root_end != root.end() || !fs::is_regular_file(file, ec)) return not_found();
+  HttpResponse r;
+  r.status = 200;
+  r.body_file = file.string();
+  r.headers["Content-Type"] = content_type_for(file.string());
+  r.headers["Content-Length"] = std::to_string(fs::file_size(file, ec));
+  r.headers["Cache-Control"] = "no-cache";
+  r.binary = content_type_for(file.string()).rfind("text/", 0) != 0;
+  return r;
+}
+
+Result<MixOrder> ApiService::parse_order(const HttpRequest& req) {
+  const std::string content_type = req.header("content-type").value_or("");
+  if (auto boundary = multipart_boundary(content_type)) {
+    return parse_multipart_order(req, *boundary);
+  }
+  return parse_json_order(req);
+}
+
+namespace {
+
+Result<std::optional<double>> parse_target(const nlohmann::json& value, double min_s,
+                                           double max_s) {
+  const std::string range = "target_duration must be a number of seconds from " +
+                            std::to_string(static_cast<int>(min_s)) + " to " +
+                            std::to_string(static_cast<int>(max_s)) + ", or \"full\"";
+  if (value.is_string()) {
+    if (lower(value.get<std::string>()) == "full") return std::optional<double>();
+    return make_error(Errc::invalid_argument, range + " (got the string \"" +
+                                                  value.get<std::string>().substr(0, 40) + "\")");
+  }
+  if (!value.is_number() || value.is_boolean()) {
+    return make_error(Errc::invalid_argument,
+                      range + " (got " + std::string(value.type_name()) + ")");
+  }
+  const double s = value.get<double>();
+  if (!std::isfinite(s) || s < min_s || s > max_s) {
+    return make_error(Errc::invalid_argument, range + " (got " + value.dump() + ")");
+  }
+  return std::optional<double>(s);
+}
+
+}  // namespace
+
+Result<MixOrder> ApiService::parse_json_order(const HttpRequest& req) {
+  if (req.body.size() > options_.max_json_bytes) {
+    return make_error(Errc::too_large, "the JSON body is larger than " +
+                                           std::to_string(options_.max_json_bytes / 1024) +
+                                           " KiB; send the episode as episode_url or an upload");
+  }
+  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) {
+    return make_error(Errc::invalid_argument,
+                      "the body is not valid JSON; send {\"episode_url\": ..., \"theme\": ..., "
+                      "\"target_duration\": ...} with Content-Type: application/json");
+  }
+  if (!body.is_object()) {
+    return make_error(Errc::invalid_argument, "the JSON body must be an object");
+  }
+  MixOrder order;
+  const auto string_field = [&](const char* name, bool required) -> Result<std::string> {
+    if (!body.contains(name) || body[name].is_null()) {
+      if (required) {
+        return make_error(Errc::invalid_argument, std::string("missing field '") + name + "'");
+      }
+      return std::string();
+    }
+    if (!body[name].is_string()) {
+      return make_error(
+          Errc::invalid_argument,
+          std::string("field '") + name + "' must be a string, not " + body[name].type_name());
+    }
+    return body[name].get<std::string>();
+  };
+  auto session = string_field("session_id", false);
+  if (!session) return session.error();
+  if (!session->empty() && !valid_session_id(*session)) {
+    return make_error(Errc::invalid_argument,
+                      "session_id must be 1-128 letters, digits, '-', '_', '.' or ':'");
+  }
+  order.session_id = *session;
+  auto url = string_field("episode_url", true);
+  if (!url) return url.error();
+  NAMIX_TRY(check_episode_url(*url));
+  order.episode_url = *url;
+  auto theme_name = string_field("theme", true);
+  if (!theme_name) return theme_name.error();
+  auto theme = themes_.find(*theme_name);
+  if (!theme) return theme.error();
+  order.theme = *theme;
+  if (!body.contains("target_duration")) {
+    return make_error(
+        Errc::invalid_argument,
+        "missing field 'target_duration' (seconds, or \"full\" for the whole episode)");
+  }
+  auto target = parse_target(body["target_duration"], options_.min_target_s, options_.max_target_s);
+  if (!target) return target.error();
+  order.target_s = *target;
+  if (body.contains("target_lufs") && !body["target_lufs"].is_null()) {
+    const auto& v = body["target_lufs"];
+    if (!v.is_number() || v.get<double>() < options_.min_target_lufs ||
+        v.get<double>() > options_.max_target_lufs) {
+      return make_error(Errc::invalid_argument,
+                        "target_lufs must be a number from " +
+                            std::to_string(static_cast<int>(options_.min_target_lufs)) + " to " +
+                            std::to_string(static_cast<int>(options_.max_target_lufs)));
+    }
+    order.target_lufs = v.get<double>();
+  }
+  auto episode = string_field("episode_number", false);
+  if (!episode) return episode.error();
+  order.episode_number = !episode->empty() ? *episode : episode_number_from_name(order.episode_url);
+  return order;
+}
+
+Result<MixOrder> ApiService::parse_multipart_order(const HttpRequest& req,
+                                                   const std::string& boundary) {
+  auto parts = parse_multipart(req.body, boundary);
+  if (!parts) return parts.error();
+  nlohmann::json fields = nlohmann::json::object();
+  const FormPart* file = nullptr;
+  for (const auto& part : *parts) {
+    if (part.name == "file") {
+      file = &part;
+    } else {
+      fields[part.name] = std::string(part.data);
+    }
+  }
+  if (file == nullptr) {
+    return make_error(Errc::invalid_argument,
+                      "the upload has no 'file' part; send the episode as -F file=@episode.mp3");
+  }
+  if (fields.contains("episode_url")) {
+    return make_error(Errc::invalid_argument, "send either an upload or episode_url, not both");
+  }
+  if (file->data.size() > options_.max_upload_bytes) {
+    return make_error(Errc::too_large,
+                      "the upload is larger than the " +
+                          std::to_string(options_.max_upload_bytes / (1024 * 1024)) + " MiB limit");
+  }
+  MixOrder order;
+  if (fields.contains("session_id")) {
+    order.session_id = fields["session_id"].get<std::string>();
+    if (!valid_session_id(order.session_id)) {
+      return make_error(Errc::invalid_argument,
+                        "session_id must be 1-128 letters, digits, '-', '_', '.' or ':'");
+    }
+  }
+  if (!fields.contains("theme")) return make_error(Errc::invalid_argument, "missing field 'theme'");
+  auto theme = themes_.find(fields["theme"].get<std::string>());
+  if (!theme) return theme.error();
+  order.theme = *theme;
+  if (!fields.contains("target_duration")) {
+    return make_error(
+        Errc::invalid_argument,
+        "missing field 'target_duration' (seconds, or \"full\" for the whole episode)");
+  }
+  // Form fields are text: a number in text is a number here.
+  const std::string target_text = fields["target_duration"].get<std::string>();
+  const auto as_number = parse_number(target_text);
+  auto target = parse_target(as_number ? nlohmann::json(*as_number) : nlohmann::json(target_text),
+                             options_.min_target_s, options_.max_target_s);
+  if (!target) return target.error();
+  order.target_s = *target;
+  if (fields.contains("target_lufs")) {
+    auto lufs = parse_number(fields["target_lufs"].get<std::string>());
+    if (!lufs || *lufs < options_.min_target_lufs || *lufs > options_.max_target_lufs) {
+      return make_error(Errc::invalid_argument, "target_lufs must be a number from -40 to -5");
+    }
+    order.target_lufs = *lufs;
+  }
+  if (file->data.empty()) return make_error(Errc::undecodable, "the uploaded file is empty");
+  if (!looks_like_audio(file->data.substr(0, 12))) {
+    return make_error(Errc::not_audio,
+                      "the uploaded file is not audio (expected MP3, WAV, FLAC or Ogg)");
+  }
+  order.upload_name = fs::path(file->filename.value_or("upload")).filename().string();
+  auto temp = ScopedTempFile::create(options_.data_dir + "/tmp", "upload");
+  if (!temp) return temp.error();
+  NAMIX_TRY(
+      temp->write({reinterpret_cast<const std::uint8_t*>(file->data.data()), file->data.size()}));
+  order.upload = std::make_shared<ScopedTempFile>(std::move(*temp));
+  order.episode_number = fields.contains("episode_number")
+                             ? fields["episode_number"].get<std::string>()
+                             : episode_number_from_name(order.upload_name);
+  return order;
+}
+
+Result<nlohmann::json> ApiService::execute(const std::string& mix_id, MixOrder& order,
+                                           const ProgressFn& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  MixOutcome outcome;
+  outcome.theme = order.theme != nullptr ? order.theme->name : "unknown";
+  const auto fail = [&](const Error& e) -> Result<nlohmann::json> {
+    outcome.ok = false;
+    outcome.error_code = std::string(errc_name(e.code));
+    outcome.timings.total_ms = ms_since(started);
+    metrics_.record_mix(outcome);
+    return e;
+  };
+  if (!runner_) return fail(make_error(Errc::unavailable, "this server has no mixer wired in"));
+
+  std::optional<ScopedTempFile> download;
+  std::string input_path;
+  double fetch_ms = 0.0;
+  if (!order.episode_url.empty()) {
+    if (progress) progress("fetch", 0.0);
+    auto temp = ScopedTempFile::create(options_.data_dir + "/tmp", "fetch");
+    if (!temp) return fail(temp.error());
+    auto fetched = fetch_episode(order.episode_url, options_.fetch, *temp);
+    if (!fetched) return fail(fetched.error());
+    metrics_.record_fetch_bytes(fetched->bytes);
+    fetch_ms = fetched->elapsed_ms;
+    input_path = temp->path();
+    download.emplace(std::move(*temp));
+  } else {
+    input_path = order.upload->path();
+  }
+
+  const std::string key_stem =
+      "mixes/" + episode_segment(order.episode_number) + "/" + order.theme->slug + "/" + mix_id;
+  auto pending = storage_.begin_put(key_stem + ".mp3", "audio/mpeg");
+  if (!pending) return fail(pending.error());
+  MixRequest request;
+  request.input_path = input_path;
+  request.theme = order.theme;
+  request.target_s = order.target_s;
+  request.target_lufs = order.target_lufs;
+  request.episode_number = order.episode_number;
+  request.progress = [&](std::string_view stage, double fraction) {
+    if (progress) progress(stage, 0.05 + 0.9 * std::clamp(fraction, 0.0, 1.0));
+  };
+  auto report = runner_(request, **pending);
+  // The episode is no longer needed once mixed (or failed).
+  download.reset();
+  order.upload.reset();
+  if (!report) return fail(report.error());
+
+  if (progress) progress("store", 0.95);
+  const auto store_started = std::chrono::steady_clock::now();
+  auto committed = (*pending)->commit();
+  if (!committed) return fail(committed.error());
+  auto url = storage_.download_url(key_stem + ".mp3", options_.link_ttl);
+  if (!url) return fail(url.error());
+  report->timings.fetch_ms = fetch_ms;
+  report->timings.store_ms = ms_since(store_started);
+  report->timings.total_ms = ms_since(started);
+  DownloadInfo info{*url, key_stem + ".mp3", storage_.bucket(),
+                    static_cast<double>(options_.link_ttl.count()) / 3600.0};
+  nlohmann::json result = result_json(*report, info, order.session_id);
+  result["mix_id"] = mix_id;
+  const std::string text = result.dump();
+  // The JSON beside the MP3 is what history lists; written last so history
+  // never shows a mix whose MP3 is missing.
+  auto stored = storage_.put(key_stem + ".json",
+                             {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
+                             "application/json");
+  if (!stored) {
+    (void)storage_.remove(key_stem + ".mp3");
+    return fail(stored.error());
+  }
+  outcome.ok = true;
+  outcome.timings = report->timings;
+  outcome.file_size_bytes = report->file_size_bytes;
+  outcome.segments = report->edit_list.segments.size();
+  outcome.duration_s = report->duration_s;
+  metrics_.record_mix(outcome);
+  // A running mean for Retry-After estimates.
+  mean_mix_s_.store(0.8 * mean_mix_s_.load() + 0.2 * report->timings.total_ms / 1000.0);
+  return result;
+}
+
+HttpResponse ApiService::mix_sync(const HttpRequest& req) {
+  auto order = parse_order(req);
+  if (!order) return error_response(order.error(), "");
+  if (order->session_id.empty()) order->session_id = "sess-" + new_mix_id();
+  const std::string session_id = order->session_id;
+  auto shared = std::make_shared<MixOrder>(std::move(*order));
+  auto promise = std::make_shared<std::promise<Result<nlohmann::json>>>();
+  auto future = promise->get_future();
+  const std::string mix_id = new_mix_id();
+  const bool queued = pool_->try_submit([this, shared, promise, mix_id](bool cancelled) {
+    if (cancelled) {
+      promise->set_value(
+          make_error(Errc::unavailable, "the server shut down before the mix started; retry"));
+      return;
+    }
+    promise->set_value(execute(mix_id, *shared, nullptr));
+  });
+  if (!queued) {
+    HttpResponse r = error_response(
+        make_error(Errc::unavailable,
+                   draining_.load() ? "the server is shutting down; retry in a moment"
+                                    : "all mixers are busy and the queue is full; retry later"),
+        session_id);
+    r.headers["Retry-After"] = std::to_string(retry_after_busy_s());
+    return r;
+  }
+  auto result = future.get();
+  if (!result) return error_response(result.error(), session_id);
+  return json_response(200, *result);
+}
+
+HttpResponse ApiService::mix_async(const HttpRequest& req) {
+  auto order = parse_order(req);
+  if (!order) return error_response(order.error(), "");
+  if (order->session_id.empty()) order->session_id = "sess-" + new_mix_id();
+  const std::string job_id = new_mix_id();
+  JobRecord record;
+  record.job_id = job_id;
+  record.state = JobState::queued;
+  record.stage = "queued";
+  record.created_at = record.updated_at = iso8601_now();
+  record.session_id = order->session_id;
+  record.theme = order->theme->name;
+  record.source = order->episode_url.empty() ? "upload:" + order->upload_name : order->episode_url;
+  auto created = jobs_.create(record);
+  if (!created) return error_response(created.error(), order->session_id);
+  auto shared = std::make_shared<MixOrder>(std::move(*order));
+  const bool queued = pool_->try_submit([this, shared, job_id](bool cancelled) {
+    const auto fail = [&](const Error& e) {
+      jobs_.update(
+          job_id,
+          [&](JobRecord& r) {
+            r.state = JobState::failed;
+            r.stage = "failed";
+            r.error = error_json(e, shared->session_id);
+          },
+          true);
+    };
+    if (cancelled) {
+      fail(make_error(Errc::unavailable,
+                      "the server shut down before the job started; submit it again"));
+      return;
+    }
+    jobs_.update(
+        job_id,
+        [](JobRecord& r) {
+          r.state = JobState::running;
+          r.stage = "fetch";
+        },
+        true);
+    std::string last_stage;
+    auto result = execute(job_id, *shared, [&](std::string_view stage, double fraction) {
+      const bool changed = stage != last_stage;
+      last_stage = std::string(stage);
+      jobs_.update(
+          job_id,
+          [&](JobRecord& r) {
+            r.stage = std::string(stage);
+            r.progress = std::max(r.progress, std::clamp(fraction, 0.0, 0.99));
+          },
+          changed);
+    });
+    if (!result) {
+      fail(result.error());
+      return;
+    }
+    jobs_.update(
+        job_id,
+        [&](JobRecord& r) {
+          r.state = JobState::done;
+          r.stage = "done";
+          r.progress = 1.0;
+          r.result = *result;
+        },
+        true);
+  });
+  if (!queued) {
+    jobs_.update(
+        job_id,
+        [](JobRecord& r) {
+          r.state = JobState::failed;
+          r.stage = "rejected";
+          r.error = {{"status", "error"},
+                     {"error", {{"code", "unavailable"}, {"message", "the queue was full"}}}};
+        },
+        false);
+    (void)storage_.remove(JobStore::key_for(job_id));
+    HttpResponse r = error_response(
+        make_error(Errc::unavailable,
+                   draining_.load() ? "the server is shutting down; retry in a moment"
+                                    : "all mixers are busy and the queue is full; retry later"),
+        shared->session_id);
+    r.headers["Retry-After"] = std::to_string(retry_after_busy_s());
+    return r;
+  }
+  HttpResponse r = json_response(202, {{"status", "accepted"},
+                                       {"job_id", job_id},
+                                       {"session_id", shared->session_id},
+                                       {"state", "queued"},
+                                       {"status_url", "/mix/jobs/" + job_id}});
+  r.headers["Location"] = "/mix/jobs/" + job_id;
+  return r;
+}
+
+}  // namespace namix

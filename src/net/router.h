@@ -1,0 +1,133 @@
+// The HTTP API of SPEC.md, independent of the transport: cpp-httplib
+// (`namix serve`, net/server.h) and API Gateway events (`namix lambda`) both
+// turn their requests into HttpRequest and call ApiService::handle().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/byte_sink.h"
+#include "core/error.h"
+#include "mix/pipeline.h"
+#include "net/fetch.h"
+#include "net/http_types.h"
+#include "net/jobs.h"
+#include "net/metrics.h"
+#include "net/throttling.h"
+#include "select/theme.h"
+#include "store/local_storage.h"
+#include "store/storage.h"
+
+namespace namix {
+
+// The one place a mix is made; `namix serve` passes run_mix().
+using MixRunner = std::function<Result<MixReport>(const MixRequest&, ByteSink&)>;
+
+struct ServiceOptions {
+  std::string data_dir;  // downloads and uploads wait in {data_dir}/tmp while mixing
+  FetchOptions fetch;
+  std::uint64_t max_upload_bytes = std::uint64_t{1} << 30;
+  std::size_t max_json_bytes = 64 * 1024;
+  std::size_t workers = 2;
+  std::size_t max_queued = 8;  // mixes waiting for a worker; more is a 503
+  ThrottleOptions throttle;
+  std::set<std::string> api_keys;  // empty: no key needed
+  std::string web_dir;             // empty: no web page
+  std::chrono::seconds link_ttl{24 * 3600};
+  double min_target_s = 5.0;
+  double max_target_s = 6 * 3600.0;
+  double min_target_lufs = -40.0;
+  double max_target_lufs = -5.0;
+};
+
+// A mix request after validation.
+struct MixOrder {
+  std::string session_id;
+  const Theme* theme = nullptr;
+  std::optional<double> target_s;
+  std::optional<double> target_lufs;
+  std::string episode_url;  // empty for uploads
+  std::shared_ptr<ScopedTempFile> upload;
+  std::string upload_name;
+  std::string episode_number;
+};
+
+class ApiService {
+ public:
+  ApiService(ServiceOptions options, Storage& storage, LocalStorage* local_files,
+             const ThemeCatalog& themes, MixRunner runner, Metrics& metrics,
+             std::ostream* request_log);
+  ~ApiService();
+  ApiService(const ApiService&) = delete;
+  ApiService& operator=(const ApiService&) = delete;
+
+  HttpResponse handle(const HttpRequest& request);
+
+  // At start-up: jobs a previous process left unfinished are marked failed.
+  Result<std::size_t> recover_jobs();
+  // No new mixes from now on (503); health answers "draining".
+  void begin_drain();
+  // begin_drain(), then waits until running mixes have finished and stored.
+  void drain();
+  bool draining() const { return draining_.load(); }
+
+  const ServiceOptions& options() const { return options_; }
+  static int http_status(Errc code);
+
+ private:
+  HttpResponse route(const HttpRequest& request, std::string& route_label);
+  HttpResponse health();
+  HttpResponse mix_health();
+  HttpResponse themes_list();
+  HttpResponse metrics(const HttpRequest& request);
+  HttpResponse history(const HttpRequest& request);
+  HttpResponse job_status(const std::string& job_id);
+  HttpResponse mix_sync(const HttpRequest& request);
+  HttpResponse mix_async(const HttpRequest& request);
+  HttpResponse download(const HttpRequest& request, const std::string& key);
+  HttpResponse static_file(const HttpRequest& request);
+  std::optional<HttpResponse> check_api_key(const HttpRequest& request);
+  std::optional<HttpResponse> admit_mix(const HttpRequest& request);
+
+  Result<MixOrder> parse_order(const HttpRequest& request);
+  Result<MixOrder> parse_json_order(const HttpRequest& request);
+  Result<MixOrder> parse_multipart_order(const HttpRequest& request, const std::string& boundary);
+  // Fetch (or take the upload), mix, store: the result JSON.
+  Result<nlohmann::json> execute(const std::string& mix_id, MixOrder& order,
+                                 const ProgressFn& progress);
+  int retry_after_busy_s() const;
+
+  HttpResponse json_response(int status, const nlohmann::json& body) const;
+  HttpResponse error_response(const Error& error, const std::string& session_id,
+                              int status = 0) const;
+  void log_request(const HttpRequest& request, const std::string& route_label, int status,
+                   double elapsed_ms, const std::string& request_id);
+
+  ServiceOptions options_;
+  Storage& storage_;
+  LocalStorage* local_files_;
+  const ThemeCatalog& themes_;
+  MixRunner runner_;
+  Metrics& metrics_;
+  std::ostream* request_log_;
+  std::mutex log_mutex_;
+  TokenBucketLimiter limiter_;
+  JobStore jobs_;
+  std::atomic<bool> draining_{false};
+  std::atomic<double> mean_mix_s_{20.0};
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  // Last member: its destructor drains, and running tasks use the members above.
+  std::unique_ptr<WorkerPool> pool_;
+};
+
+}  // namespace namix

@@ -1,0 +1,234 @@
+#include "net/server.h"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <strings.h>
+
+#include <random>
+
+namespace namix {
+namespace {
+
+// A body larger than its cap is still read (and dropped) up to this much
+// more, so the client gets its 413 instead of a reset connection.
+constexpr std::uint64_t kDrainSlackBytes = 64ull << 20;
+
+HttpRequest to_request(const httplib::Request& in) {
+  HttpRequest out;
+  out.method = in.method;
+  out.path = in.path;
+  for (const auto& [k, v] : in.params) out.query.emplace(k, v);  // first value wins
+  for (const auto& [k, v] : in.headers) out.headers.emplace(k, v);
+  out.remote_addr = in.remote_addr;
+  return out;
+}
+
+void to_response(HttpResponse&& in, httplib::Response& out) {
+  out.status = in.status;
+  std::string content_type = "application/json";
+  for (const auto& [k, v] : in.headers) {
+    // httplib writes these itself from the content it sends.
+    if (::strcasecmp(k.c_str(), "Content-Type") == 0) {
+      content_type = v;
+    } else if (::strcasecmp(k.c_str(), "Content-Length") != 0) {
+      out.set_header(k, v);
+    }
+  }
+  if (!in.body_file.empty()) {
+    const int fd = ::open(in.body_file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      out.status = 404;
+      out.set_content(
+          R"({"status":"error","error":{"code":"not_found","message":"file vanished"}})",
+          "application/json");
+      return;
+    }
+    const off_t size = ::lseek(fd, 0, SEEK_END);
+    out.set_content_provider(
+        static_cast<std::size_t>(size), content_type,
+        [fd](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+          char buf[64 * 1024];
+          const std::size_t n = std::min(length, sizeof buf);
+          const ssize_t got = ::pread(fd, buf, n, static_cast<off_t>(offset));
+          if (got <= 0) return false;
+          return sink.write(buf, static_cast<std::size_t>(got));
+        },
+        [fd](bool) { ::close(fd); });
+    return;
+  }
+  if (in.body.empty() && in.status == 204) return;
+  out.set_content(std::move(in.body), content_type);
+}
+
+HttpResponse too_large_response(std::uint64_t cap) {
+  HttpResponse r;
+  r.status = 413;
+  r.headers["Content-Type"] = "application/json";
+  r.headers["Connection"] = "close";
+  r.body = nlohmann::json{
+      {"status", "error"},
+      {"error",
+       {{"code", "too_large"},
+        {"message", "the request body is larger than the " + std::to_string(cap / (1024 * 1024)) +
+                        " MiB limit; send a smaller file or an episode_url"}}},
+      {"session_id",
+       ""}}.dump();
+  r.headers["Access-Control-Allow-Origin"] = "*";
+  return r;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(ApiService& api, ServerOptions options)
+    : api_(api), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+  auto& svr = *server_;
+  const std::size_t threads = options_.http_threads;
+  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  svr.set_keep_alive_max_count(100);
+  svr.set_keep_alive_timeout(5);
+  svr.set_read_timeout(30);
+  svr.set_write_timeout(120);
+  svr.set_tcp_nodelay(true);
+  svr.set_payload_max_length(
+      static_cast<std::size_t>(options_.max_upload_bytes + kDrainSlackBytes));
+
+  const auto simple = [this](const httplib::Request& req, httplib::Response& res) {
+    to_response(api_.handle(to_request(req)), res);
+  };
+  svr.Get(".*", simple);  // HEAD comes here too; httplib leaves the body out
+  svr.Options(".*", simple);
+  svr.Put(".*", simple);
+  svr.Delete(".*", simple);
+  svr.Patch(".*", simple);
+  svr.Post(".*", [this](const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) {
+    HttpRequest request = to_request(req);
+    const bool multipart = req.is_multipart_form_data();
+    const std::uint64_t cap = multipart
+                                  ? options_.max_upload_bytes + (1u << 20)
+                                  : std::max<std::uint64_t>(options_.max_json_bytes, 1u << 20);
+    if (req.has_header("Content-Length")) {
+      const auto declared =
+          std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+      if (declared > cap + kDrainSlackBytes) {
+        to_response(too_large_response(cap), res);
+        return;
+      }
+    }
+    bool overflow = false;
+    bool ok = true;
+    if (multipart) {
+      // httplib always parses multipart bodies itself; the parts are put
+      // back into one body (with our own boundary) for the transport-neutral
+      // parser, which is also what API Gateway hands the Lambda adapter.
+      std::random_device rd;
+      const std::string boundary = "namix" + std::to_string(rd()) + std::to_string(rd());
+      std::string& body = request.body;
+      bool open_part = false;
+      ok = reader(
+          [&](const httplib::MultipartFormData& part) {
+            if (open_part) body += "\r\n";
+            // Quotes and line breaks in names would break the re-framed body.
+            const auto clean = [](std::string v) {
+              for (char& c : v) {
+                if (c == '"' || c == '\r' || c == '\n' || c == '\\') c = '_';
+              }
+              return v;
+            };
+            body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" +
+                    clean(part.name) + "\"";
+            if (!part.filename.empty()) body += "; filename=\"" + clean(part.filename) + "\"";
+            body += "\r\n";
+            if (!part.content_type.empty()) {
+              body += "Content-Type: " + clean(part.content_type) + "\r\n";
+            }
+            body += "\r\n";
+            open_part = true;
+            return true;
+          },
+          [&](const char* data, std::size_t n) {
+            if (overflow || body.size() + n > cap) {
+              overflow = true;
+              std::string().swap(body);
+              return true;  // keep reading so the client sees the 413
+            }
+            body.append(data, n);
+            return true;
+          });
+      if (open_part && !overflow) body += "\r\n";
+      if (!overflow) body += "--" + boundary + "--\r\n";
+      request.headers["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+    } else {
+      ok = reader([&](const char* data, std::size_t n) {
+        if (overflow || request.body.size() + n > cap) {
+          overflow = true;
+          std::string().swap(request.body);
+          return true;
+        }
+        request.body.append(data, n);
+        return true;
+      });
+    }
+    if (overflow || res.status == 413) {
+      to_response(too_large_response(cap), res);
+      return;
+    }
+    if (!ok) {
+      HttpResponse bad;
+      bad.status = 400;
+      bad.headers["Connection"] = "close";
+      bad.headers["Access-Control-Allow-Origin"] = "*";
+      bad.body = nlohmann::json{
+          {"status", "error"},
+          {"error",
+           {{"code", "invalid_argument"},
+            {"message",
+             "the request body could not be read: malformed multipart "
+             "or chunked encoding"}}},
+          {"session_id",
+           ""}}.dump();
+      to_response(std::move(bad), res);
+      return;
+    }
+    to_response(api_.handle(request), res);
+  });
+  svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    res.set_header("Access-Control-Allow-Origin", "*");
+    res.set_content(
+        nlohmann::json{{"status", "error"},
+                       {"error",
+                        {{"code", res.status == 413 ? "too_large" : "invalid_argument"},
+                         {"message", "the request was refused by the HTTP layer (status " +
+                                         std::to_string(res.status) + ")"}}},
+                       {"session_id", ""}}
+            .dump(),
+        "application/json");
+  });
+}
+
+HttpServer::~HttpServer() = default;
+
+Result<int> HttpServer::bind() {
+  int port = options_.port;
+  if (port == 0) {
+    port = server_->bind_to_any_port(options_.host);
+  } else if (!server_->bind_to_port(options_.host, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    return make_error(Errc::unavailable, "cannot listen on " + options_.host + ":" +
+                                             std::to_string(options_.port) +
+                                             " (in use, or not an address of this machine); pick "
+                                             "another --host/--port");
+  }
+  return port;
+}
+
+bool HttpServer::run() { return server_->listen_after_bind(); }
+
+void HttpServer::stop() { server_->stop(); }
+
+}  // namespace namix

@@ -1,0 +1,46 @@
+// `namix serve`'s transport: cpp-httplib with a fixed number of connection
+// threads, turning each request into an HttpRequest for ApiService.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "net/router.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace namix {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (tests)
+  std::size_t http_threads = 256;
+  std::uint64_t max_upload_bytes = std::uint64_t{1} << 30;
+  std::size_t max_json_bytes = 64 * 1024;
+};
+
+class HttpServer {
+ public:
+  HttpServer(ApiService& api, ServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds the listening socket; returns the port (useful with port 0).
+  Result<int> bind();
+  // Serves until stop(); returns false when the listener failed.
+  bool run();
+  void stop();
+
+ private:
+  ApiService& api_;
+  ServerOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+};
+
+}  // namespace namix

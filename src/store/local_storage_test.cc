@@ -1,0 +1,142 @@
+#include "store/local_storage.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+namespace namix {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LocalStorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("namix-store-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    auto opened = LocalStorage::open({dir_.string(), "test-secret", "http://h:1"});
+    ASSERT_TRUE(opened.ok());
+    storage_ = std::move(*opened);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static std::span<const std::uint8_t> bytes(const std::string& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+  }
+
+  fs::path dir_;
+  std::unique_ptr<LocalStorage> storage_;
+};
+
+TEST_F(LocalStorageTest, PutGetHeadListRemove) {
+  ASSERT_TRUE(storage_->put("mixes/1779/best-of/a.json", bytes("{}"), "application/json").ok());
+  ASSERT_TRUE(storage_->put("mixes/1779/best-of/a.mp3", bytes("ID3xyz"), "audio/mpeg").ok());
+  ASSERT_TRUE(storage_->put("jobs/j1.json", bytes("{\"a\":1}"), "application/json").ok());
+
+  auto got = storage_->get("mixes/1779/best-of/a.mp3");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, "ID3xyz");
+  auto info = storage_->head("mixes/1779/best-of/a.mp3");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->size, 6u);
+
+  auto listed = storage_->list("mixes/");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].key, "mixes/1779/best-of/a.json");
+  // A partial prefix matches inside the directory it names.
+  auto partial = storage_->list("mixes/17");
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->size(), 2u);
+  auto none = storage_->list("mixes/18");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+
+  ASSERT_TRUE(storage_->remove("jobs/j1.json").ok());
+  auto gone = storage_->get("jobs/j1.json");
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code, Errc::not_found);
+  EXPECT_EQ(storage_->head("jobs/j1.json").error().code, Errc::not_found);
+}
+
+TEST_F(LocalStorageTest, PendingObjectIsInvisibleUntilCommitAndLeavesNothingWhenDropped) {
+  {
+    auto pending = storage_->begin_put("mixes/1/x/dropped.mp3", "audio/mpeg");
+    ASSERT_TRUE(pending.ok());
+    ASSERT_TRUE((*pending)->write(bytes("abc")).ok());
+    auto listed = storage_->list("mixes/");
+    ASSERT_TRUE(listed.ok());
+    EXPECT_TRUE(listed->empty()) << "a write in progress must not be listed";
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ / "mixes/1/x")) << "a dropped write must leave no file";
+
+  auto pending = storage_->begin_put("mixes/1/x/kept.mp3", "audio/mpeg");
+  ASSERT_TRUE(pending.ok());
+  ASSERT_TRUE((*pending)->write(bytes("abcdef")).ok());
+  ASSERT_TRUE((*pending)->write_at(0, bytes("X")).ok());
+  ASSERT_TRUE((*pending)->commit().ok());
+  EXPECT_EQ(*storage_->get("mixes/1/x/kept.mp3"), "Xbcdef");
+}
+
+TEST_F(LocalStorageTest, RefusesKeysThatEscapeTheDataDirectory) {
+  for (const char* key : {"../etc/passwd", "/etc/passwd", "mixes/../../x", "a//b", ".signing-key",
+                          "mixes/.hidden", "a/b/", "", "a\\b", "a b"}) {
+    EXPECT_FALSE(is_valid_storage_key(key)) << key;
+    EXPECT_FALSE(storage_->put(key, bytes("x"), "text/plain").ok()) << key;
+  }
+  EXPECT_TRUE(is_valid_storage_key("mixes/1779/best-of/20260101-abc.mp3"));
+}
+
+TEST_F(LocalStorageTest, SignedLinksVerifyAndRefuseTamperingOrExpiry) {
+  auto url = storage_->download_url("mixes/1/best-of/a.mp3", std::chrono::hours(24));
+  ASSERT_TRUE(url.ok());
+  const std::string prefix = "http://h:1/files/mixes/1/best-of/a.mp3?expires=";
+  ASSERT_EQ(url->rfind(prefix, 0), 0u) << *url;
+  const auto amp = url->find("&sig=");
+  ASSERT_NE(amp, std::string::npos);
+  const std::string expires = url->substr(prefix.size(), amp - prefix.size());
+  const std::string sig = url->substr(amp + 5);
+  EXPECT_EQ(sig.size(), 64u);  // hex of a SHA-256 HMAC
+  const std::int64_t now = std::stoll(expires) - 24 * 3600;
+
+  EXPECT_TRUE(storage_->verify_download("mixes/1/best-of/a.mp3", expires, sig, now).ok());
+  std::string tampered = sig;
+  tampered[0] = tampered[0] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(storage_->verify_download("mixes/1/best-of/a.mp3", expires, tampered, now).error().code,
+            Errc::forbidden);
+  EXPECT_FALSE(storage_->verify_download("mixes/1/best-of/b.mp3", expires, sig, now).ok());
+  EXPECT_FALSE(storage_
+                   ->verify_download("mixes/1/best-of/a.mp3",
+                                     std::to_string(std::stoll(expires) + 1), sig, now)
+                   .ok());
+  EXPECT_FALSE(
+      storage_->verify_download("mixes/1/best-of/a.mp3", expires, sig, std::stoll(expires) + 1)
+          .ok())
+      << "an expired link must be refused";
+  EXPECT_FALSE(storage_->verify_download("mixes/1/best-of/a.mp3", "", sig, now).ok());
+  EXPECT_FALSE(storage_->verify_download("mixes/1/best-of/a.mp3", "12x", sig, now).ok());
+}
+
+TEST(LocalStorageSecret, RandomSecretPersistsAcrossRestarts) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("namix-store-secret-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto first = LocalStorage::open({dir.string(), "", ""});
+  ASSERT_TRUE(first.ok());
+  auto second = LocalStorage::open({dir.string(), "", ""});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*first)->sign("k", 1), (*second)->sign("k", 1));
+  auto other = LocalStorage::open({dir.string(), "another-secret", ""});
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE((*first)->sign("k", 1), (*other)->sign("k", 1));
+  EXPECT_EQ(fs::status(dir / ".signing-key").permissions() & fs::perms::others_read,
+            fs::perms::none);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace namix
