@@ -10,8 +10,13 @@
 
 #include "app/command.h"
 #include "app/exit_code.h"
+#include "mix/pipeline.h"
 #include "net/lambda_invoke.h"
 #include "net/lambda_runtime.h"
+#include "net/metrics.h"
+#include "net/router.h"
+#include "select/theme.h"
+#include "store/local_storage.h"
 #include "store/storage_factory.h"
 
 namespace namix {
@@ -48,32 +53,9 @@ HttpResponse echo_handler(const HttpRequest& request) {
   return HttpResponse{200, {{"Content-Type", "application/json"}}, body.dump(), "", false};
 }
 
-// Until the API router (ApiService) is merged into this branch, the Lambda
-// entry point serves /health and says plainly that the rest is missing.
-HttpHandler minimal_api_handler(std::shared_ptr<Storage> storage) {
-  return [storage](const HttpRequest& request) {
-    if (request.path == "/health")
-      return HttpResponse{
-          200,
-          {{"Content-Type", "application/json"}},
-          json{{"status", "ok"}, {"storage", storage ? storage->describe() : std::string("none")}}
-              .dump(),
-          "",
-          false};
-    return HttpResponse{501,
-                        {{"Content-Type", "application/json"}},
-                        json{{"status", "error"},
-                             {"error",
-                              {{"code", "not_implemented"},
-                               {"message", "this build of namix lambda has no API router"}}}}
-                            .dump(),
-                        "",
-                        false};
-  };
-}
-
 struct LambdaArgs {
   std::string storage;
+  std::string themes_dir;
   std::string s3_endpoint;
   bool echo = false;
   int max_invocations = -1;
@@ -83,37 +65,66 @@ struct LambdaArgs {
 };
 
 int run_loop(const LambdaArgs& args) {
-  const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API");
-  if (api == nullptr || *api == '\0')
+  const char* runtime_api = std::getenv("AWS_LAMBDA_RUNTIME_API");
+  if (runtime_api == nullptr || *runtime_api == '\0')
     return report_error(make_error(Errc::invalid_argument,
                                    "AWS_LAMBDA_RUNTIME_API is not set: `namix lambda` runs inside "
                                    "AWS Lambda (use `namix serve` elsewhere)"));
-  LambdaRuntimeClient runtime(api);
+  LambdaRuntimeClient runtime(runtime_api);
 
   // Start-up: everything that can fail before the first request is reported
   // to /init/error, so Lambda shows it rather than a timeout.
-  std::shared_ptr<Storage> storage;
+  auto init_failed = [&runtime](const Error& error) {
+    if (auto posted = runtime.report_init_error(
+            "Runtime.InitError." + std::string(errc_name(error.code)), error.message);
+        !posted)
+      std::cerr << "namix lambda: " << posted.error().message << "\n";
+    return report_error(error);
+  };
+  // Lambda's file system is read-only but for /tmp.
+  const char* data_dir_env = std::getenv("NAMIX_DATA_DIR");
+  const std::string data_dir = data_dir_env != nullptr && *data_dir_env != '\0'
+                                   ? std::string(data_dir_env)
+                                   : std::string("/tmp/namix");
   std::string spec = args.storage;
   if (spec.empty()) {
-    if (const char* env = std::getenv("NAMIX_STORAGE")) spec = env;
+    const char* env = std::getenv("NAMIX_STORAGE");
+    spec = env != nullptr && *env != '\0' ? std::string(env) : data_dir;
   }
-  if (!spec.empty()) {
-    StorageOpenOptions options;
-    options.s3_endpoint = args.s3_endpoint;
-    options.warnings = &std::cerr;
-    auto opened = open_storage(spec, options);
-    if (!opened) {
-      const Error& error = opened.error();
-      if (auto posted = runtime.report_init_error(
-              "Runtime.InitError." + std::string(errc_name(error.code)), error.message);
-          !posted)
-        std::cerr << "namix lambda: " << posted.error().message << "\n";
-      return report_error(error);
-    }
-    storage = std::move(*opened);
+  StorageOpenOptions storage_options;
+  storage_options.s3_endpoint = args.s3_endpoint;
+  storage_options.warnings = &std::cerr;
+  auto opened = open_storage(spec, storage_options);
+  if (!opened) return init_failed(opened.error());
+  std::unique_ptr<Storage> storage = std::move(*opened);
+
+  if (args.echo) {
+    LambdaLoopOptions options;
+    options.max_invocations = args.max_invocations;
+    options.deadline_margin = std::chrono::milliseconds(args.deadline_margin_ms);
+    auto ran = run_lambda_loop(runtime, HttpHandler(echo_handler), nullptr, options);
+    if (!ran) return report_error(ran.error());
+    return kExitOk;
   }
 
-  const HttpHandler handler = args.echo ? HttpHandler(echo_handler) : minimal_api_handler(storage);
+  auto catalog = load_theme_catalog(args.themes_dir);
+  if (!catalog) return init_failed(catalog.error());
+  ServiceOptions service;
+  service.data_dir = data_dir;
+  // One invocation is one request: Lambda never sends a second one while
+  // this one runs, so one mixing worker and no queue.
+  service.workers = 1;
+  service.max_queued = 1;
+  // Only /files links of local storage (a test set-up) go through the API;
+  // on S3 the links are presigned.
+  auto* local_files = dynamic_cast<LocalStorage*>(storage.get());
+  Metrics metrics(&std::cout);  // EMF on stdout: CloudWatch Logs picks it up
+  ApiService api(
+      service, *storage, local_files, *catalog,
+      [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics,
+      &std::cerr);
+  // No recover_jobs() here: other instances may be running jobs right now.
+  const HttpHandler handler = [&api](const HttpRequest& request) { return api.handle(request); };
   LambdaLoopOptions options;
   options.max_invocations = args.max_invocations;
   options.deadline_margin = std::chrono::milliseconds(args.deadline_margin_ms);
@@ -138,8 +149,11 @@ std::function<int()> add_lambda(CLI::App& app) {
       "lambda", "Run as an AWS Lambda custom runtime (the container image's entry point)");
   auto args = std::make_shared<LambdaArgs>();
   cmd->add_option("--storage", args->storage,
-                  "Storage: a directory or s3://BUCKET/PREFIX (default: NAMIX_STORAGE)");
+                  "Storage: a directory or s3://BUCKET/PREFIX (default: NAMIX_STORAGE, else "
+                  "NAMIX_DATA_DIR, else /tmp/namix)");
   cmd->add_option("--s3-endpoint", args->s3_endpoint, "S3-compatible endpoint (default: AWS)");
+  cmd->add_option("--themes-dir", args->themes_dir,
+                  "Directory of extra *.toml themes (default: the shipped ones)");
   cmd->add_flag("--diagnostic-echo", args->echo,
                 "Answer every request with what the adapter made of it (checks an API Gateway "
                 "set-up without the mixer)");

@@ -5,16 +5,10 @@
 #include <ostream>
 
 #include "core/atomic_file.h"
+#include "store/local_storage.h"
 
 #include "store/s3_storage.h"
 #include "store/s3_url.h"
-
-// The local backend comes from its own branch; until both are merged the
-// factory builds without it and says so when asked for a directory.
-#if __has_include("store/local_storage.h")
-#include "store/local_storage.h"
-#define NAMIX_HAVE_LOCAL_STORAGE 1
-#endif
 
 namespace namix {
 namespace {
@@ -54,7 +48,6 @@ Result<std::unique_ptr<Storage>> open_storage(const std::string& spec,
   if (spec.find("://") != std::string::npos)
     return make_error(Errc::invalid_argument,
                       "unsupported storage '" + spec + "': use a directory or s3://BUCKET/PREFIX");
-#ifdef NAMIX_HAVE_LOCAL_STORAGE
   LocalStorageOptions local;
   local.data_dir = spec;
   local.signing_key = options.signing_key;
@@ -62,9 +55,6 @@ Result<std::unique_ptr<Storage>> open_storage(const std::string& spec,
   auto opened = LocalStorage::open(local);
   if (!opened) return opened.error();
   return std::unique_ptr<Storage>(std::move(*opened));
-#else
-  return make_error(Errc::internal, "this build has no local storage backend");
-#endif
 }
 
 Result<std::unique_ptr<PendingObject>> begin_put_to_s3_url(const std::string& url,

@@ -6,7 +6,9 @@ Run: python3 test_lambda_runtime.py --namix path/to/namix
 import base64
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import sys
 import time
 import unittest
@@ -15,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from runtime_emulator import RuntimeEmulator  # noqa: E402
 
 NAMIX = None
+THEMES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "themes")
 
 V1_GET = {
     "resource": "/{proxy+}",
@@ -156,6 +159,41 @@ class LambdaRuntimeTest(unittest.TestCase):
         done = run_namix(["lambda"], {})
         self.assertEqual(done.returncode, 2)
         self.assertIn("AWS_LAMBDA_RUNTIME_API", done.stderr)
+
+
+class LambdaApiTest(unittest.TestCase):
+    """The real API router (ApiService) behind the Lambda adapter, local storage."""
+
+    def setUp(self):
+        self.emulator = RuntimeEmulator().start()
+        self.data_dir = tempfile.mkdtemp(prefix="namix-lambda-")
+
+    def tearDown(self):
+        self.emulator.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def test_health_themes_and_a_bad_request_through_the_router(self):
+        health = self.emulator.add_event(v2_event("GET", "/health"))
+        themes = self.emulator.add_event(dict(V1_GET, path="/mix/themes", queryStringParameters=None))
+        bad = self.emulator.add_event(v2_event(
+            "POST", "/mix/professional",
+            json.dumps({"episode_url": "http://127.0.0.1:9/x.mp3", "theme": "No Such Theme",
+                        "target_duration": 60})))
+        done = run_namix(["lambda", "--max-invocations", "3"], {
+            "AWS_LAMBDA_RUNTIME_API": self.emulator.address,
+            "NAMIX_DATA_DIR": self.data_dir,
+            "NAMIX_THEMES_DIR": THEMES_DIR,
+        })
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.emulator.responses[health]["statusCode"], 200,
+                         self.emulator.responses[health])
+        listed = self.emulator.responses[themes]
+        self.assertEqual(listed["statusCode"], 200, listed)
+        self.assertIn("Media Meltdown", listed["body"])
+        refused = self.emulator.responses[bad]
+        self.assertEqual(refused["statusCode"], 400, refused)
+        self.assertIn("Best Of", json.loads(refused["body"])["error"]["message"])
+        self.assertEqual(self.emulator.errors, {})
 
 
 class LambdaInvokeTest(unittest.TestCase):
