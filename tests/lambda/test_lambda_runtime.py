@@ -12,12 +12,16 @@ import tempfile
 import sys
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from runtime_emulator import RuntimeEmulator  # noqa: E402
 
 NAMIX = None
-THEMES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "themes")
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+THEMES_DIR = os.path.join(REPO, "themes")
+RGW_SCRIPT = os.path.join(REPO, "scripts", "rgw.sh")
+MAKE_EPISODE = os.path.join(REPO, "scripts", "make_demo_episode.sh")
 
 V1_GET = {
     "resource": "/{proxy+}",
@@ -194,6 +198,82 @@ class LambdaApiTest(unittest.TestCase):
         self.assertEqual(refused["statusCode"], 400, refused)
         self.assertIn("Best Of", json.loads(refused["body"])["error"]["message"])
         self.assertEqual(self.emulator.errors, {})
+
+
+class LambdaS3MixTest(unittest.TestCase):
+    """A whole mix through `namix lambda` with S3 storage (Ceph RGW on loopback,
+    scripts/rgw.sh): upload in the event, MP3 in the bucket, presigned link works."""
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="namix-lambda-s3-")
+        self.emulator = RuntimeEmulator().start()
+        self.rgw_dir = os.path.join(self.work, "rgw")
+        port = free_port_pair()
+        started = subprocess.run([RGW_SCRIPT, "start", self.rgw_dir, str(port)],
+                                 capture_output=True, text=True, timeout=120)
+        self.assertEqual(started.returncode, 0, started.stdout + started.stderr)
+        self.env = dict(line.split("=", 1) for line in started.stdout.split() if "=" in line)
+
+    def tearDown(self):
+        subprocess.run([RGW_SCRIPT, "kill", self.rgw_dir], capture_output=True, timeout=60)
+        self.emulator.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def test_upload_mix_stored_in_s3_and_link_downloads(self):
+        made = run_namix(["s3", "mb", "s3://namix-lambda"], self.env)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        episode = os.path.join(self.work, "ep.mp3")
+        subprocess.run([MAKE_EPISODE, episode, "2"], check=True, capture_output=True, timeout=300)
+        with open(episode, "rb") as f:
+            audio = f.read()
+        boundary = "namixboundary7d9"
+        body = b"".join([
+            b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"theme\"\r\n\r\nBest Of\r\n",
+            b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"target_duration\"\r\n\r\n30\r\n",
+            b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ep.mp3\"\r\n"
+            b"Content-Type: audio/mpeg\r\n\r\n" + audio + b"\r\n",
+            b"--" + boundary.encode() + b"--\r\n",
+        ])
+        event = v2_event("POST", "/mix/professional", body, base64_body=True)
+        event["headers"]["content-type"] = "multipart/form-data; boundary=" + boundary
+        rid = self.emulator.add_event(event, deadline_in_ms=120000)
+        env = dict(self.env, AWS_LAMBDA_RUNTIME_API=self.emulator.address,
+                   NAMIX_DATA_DIR=os.path.join(self.work, "data"), NAMIX_THEMES_DIR=THEMES_DIR)
+        done = run_namix(["lambda", "--storage", "s3://namix-lambda/prod", "--max-invocations", "1"],
+                         env, timeout=180)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        response = self.emulator.responses[rid]
+        self.assertEqual(response["statusCode"], 200, response)
+        result = json.loads(response["body"])
+        self.assertEqual(result["status"], "success")
+        download = result["download"]
+        self.assertEqual(download["bucket"], "namix-lambda")
+        self.assertTrue(download["s3_key"].startswith("mixes/"), download)
+        self.assertTrue(download["url"].startswith(self.env["NAMIX_S3_ENDPOINT"] + "/namix-lambda/prod/"),
+                        download["url"])
+        self.assertIn("X-Amz-Signature=", download["url"])
+        with urllib.request.urlopen(download["url"], timeout=30) as fetched:
+            self.assertEqual(fetched.status, 200)
+            mp3 = fetched.read()
+        self.assertEqual(len(mp3), result["mix_metadata"]["file_size_bytes"])
+        self.assertTrue(mp3[:3] == b"ID3" or mp3[0] == 0xFF, mp3[:4])
+
+
+def free_port_pair():
+    import random
+    import socket
+    for _ in range(50):
+        port = random.randrange(30000, 39000, 2)
+        ok = True
+        for p in (port, port + 1):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", p))
+                except OSError:
+                    ok = False
+        if ok:
+            return port
+    raise RuntimeError("no free port pair")
 
 
 class LambdaInvokeTest(unittest.TestCase):
