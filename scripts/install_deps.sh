@@ -14,6 +14,8 @@ packages=(
   espeak-ng sox ffmpeg mpg123 lame python3 python3-numpy
   # real S3 server for the storage tests (Ceph RADOS Gateway, memstore)
   radosgw ceph-mon ceph-osd
+  # rgw.sh's readiness probe and the presigned-link checks in tests/s3
+  curl
   # browser tests and load tests
   chromium wrk
   # checks on deploy/ (shell scripts, YAML)

@@ -1,0 +1,179 @@
+// `namix lambda`: the container image's entry point on AWS Lambda (Runtime
+// API loop), and `namix lambda invoke` to queue an asynchronous invocation.
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <stdexcept>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "app/command.h"
+#include "app/exit_code.h"
+#include "mix/pipeline.h"
+#include "net/lambda_invoke.h"
+#include "net/lambda_runtime.h"
+#include "net/metrics.h"
+#include "net/router.h"
+#include "select/theme.h"
+#include "store/local_storage.h"
+#include "store/storage_factory.h"
+
+namespace namix {
+namespace {
+
+using nlohmann::json;
+
+// `--diagnostic-echo`: answers every request with what the adapter made of
+// it, to check an API Gateway set-up (and to test the adapter) without the
+// mixer. /echo/binary answers 256 raw bytes, /echo/throw fails the
+// invocation, /echo/sleep?ms=N takes N ms.
+HttpResponse echo_handler(const HttpRequest& request) {
+  if (request.path == "/echo/throw") throw std::runtime_error("diagnostic failure requested");
+  if (request.path == "/echo/binary") {
+    std::string bytes(256, '\0');
+    for (int i = 0; i < 256; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<char>(i);
+    return HttpResponse{200, {{"Content-Type", "application/octet-stream"}}, bytes, "", true};
+  }
+  if (request.path == "/echo/sleep") {
+    auto it = request.query.find("ms");
+    const long ms = it == request.query.end() ? 0 : std::strtol(it->second.c_str(), nullptr, 10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+  json headers = json::object();
+  for (const auto& [name, value] : request.headers) headers[name] = value;
+  const char* trace = std::getenv("_X_AMZN_TRACE_ID");
+  json body{{"method", request.method},
+            {"path", request.path},
+            {"query", request.query},
+            {"headers", headers},
+            {"body", request.body},
+            {"remote_addr", request.remote_addr},
+            {"trace_id", trace != nullptr ? trace : ""}};
+  return HttpResponse{200, {{"Content-Type", "application/json"}}, body.dump(), "", false};
+}
+
+struct LambdaArgs {
+  std::string storage;
+  std::string themes_dir;
+  std::string s3_endpoint;
+  bool echo = false;
+  int max_invocations = -1;
+  long deadline_margin_ms = 1500;
+  std::string invoke_function;
+  std::string invoke_payload = "{}";
+};
+
+int run_loop(const LambdaArgs& args) {
+  const char* runtime_api = std::getenv("AWS_LAMBDA_RUNTIME_API");
+  if (runtime_api == nullptr || *runtime_api == '\0')
+    return report_error(make_error(Errc::invalid_argument,
+                                   "AWS_LAMBDA_RUNTIME_API is not set: `namix lambda` runs inside "
+                                   "AWS Lambda (use `namix serve` elsewhere)"));
+  LambdaRuntimeClient runtime(runtime_api);
+
+  // Start-up: everything that can fail before the first request is reported
+  // to /init/error, so Lambda shows it rather than a timeout.
+  auto init_failed = [&runtime](const Error& error) {
+    if (auto posted = runtime.report_init_error(
+            "Runtime.InitError." + std::string(errc_name(error.code)), error.message);
+        !posted)
+      std::cerr << "namix lambda: " << posted.error().message << "\n";
+    return report_error(error);
+  };
+  // Lambda's file system is read-only but for /tmp.
+  const char* data_dir_env = std::getenv("NAMIX_DATA_DIR");
+  const std::string data_dir = data_dir_env != nullptr && *data_dir_env != '\0'
+                                   ? std::string(data_dir_env)
+                                   : std::string("/tmp/namix");
+  std::string spec = args.storage;
+  if (spec.empty()) {
+    const char* env = std::getenv("NAMIX_STORAGE");
+    spec = env != nullptr && *env != '\0' ? std::string(env) : data_dir;
+  }
+  StorageOpenOptions storage_options;
+  storage_options.s3_endpoint = args.s3_endpoint;
+  storage_options.warnings = &std::cerr;
+  auto opened = open_storage(spec, storage_options);
+  if (!opened) return init_failed(opened.error());
+  std::unique_ptr<Storage> storage = std::move(*opened);
+
+  if (args.echo) {
+    LambdaLoopOptions options;
+    options.max_invocations = args.max_invocations;
+    options.deadline_margin = std::chrono::milliseconds(args.deadline_margin_ms);
+    auto ran = run_lambda_loop(runtime, HttpHandler(echo_handler), nullptr, options);
+    if (!ran) return report_error(ran.error());
+    return kExitOk;
+  }
+
+  auto catalog = load_theme_catalog(args.themes_dir);
+  if (!catalog) return init_failed(catalog.error());
+  ServiceOptions service;
+  service.data_dir = data_dir;
+  // One invocation is one request: Lambda never sends a second one while
+  // this one runs, so one mixing worker and no queue.
+  service.workers = 1;
+  service.max_queued = 1;
+  // Only /files links of local storage (a test set-up) go through the API;
+  // on S3 the links are presigned.
+  auto* local_files = dynamic_cast<LocalStorage*>(storage.get());
+  Metrics metrics(&std::cout);  // EMF on stdout: CloudWatch Logs picks it up
+  ApiService api(
+      service, *storage, local_files, *catalog,
+      [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics,
+      &std::cerr);
+  // No recover_jobs() here: other instances may be running jobs right now.
+  const HttpHandler handler = [&api](const HttpRequest& request) { return api.handle(request); };
+  LambdaLoopOptions options;
+  options.max_invocations = args.max_invocations;
+  options.deadline_margin = std::chrono::milliseconds(args.deadline_margin_ms);
+  auto ran = run_lambda_loop(runtime, handler, nullptr, options);
+  if (!ran) return report_error(ran.error());
+  return kExitOk;
+}
+
+int run_invoke(const LambdaArgs& args) {
+  auto config = LambdaInvokeConfig::from_environment();
+  if (!config) return report_error(config.error());
+  if (!json::accept(args.invoke_payload))
+    return report_error(make_error(Errc::invalid_argument, "--payload is not valid JSON"));
+  auto invoked = invoke_lambda_async(*config, args.invoke_function, args.invoke_payload);
+  if (!invoked) return report_error(invoked.error());
+  std::cout << "queued an asynchronous invocation of " << args.invoke_function << "\n";
+  return kExitOk;
+}
+
+std::function<int()> add_lambda(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "lambda", "Run as an AWS Lambda custom runtime (the container image's entry point)");
+  auto args = std::make_shared<LambdaArgs>();
+  cmd->add_option("--storage", args->storage,
+                  "Storage: a directory or s3://BUCKET/PREFIX (default: NAMIX_STORAGE, else "
+                  "NAMIX_DATA_DIR, else /tmp/namix)");
+  cmd->add_option("--s3-endpoint", args->s3_endpoint, "S3-compatible endpoint (default: AWS)");
+  cmd->add_option("--themes-dir", args->themes_dir,
+                  "Directory of extra *.toml themes (default: the shipped ones)");
+  cmd->add_flag("--diagnostic-echo", args->echo,
+                "Answer every request with what the adapter made of it (checks an API Gateway "
+                "set-up without the mixer)");
+  cmd->add_option("--max-invocations", args->max_invocations,
+                  "Exit after this many invocations (default: never)");
+  cmd->add_option("--deadline-margin-ms", args->deadline_margin_ms,
+                  "Answer this long before Lambda's deadline (default 1500)");
+
+  CLI::App* invoke = cmd->add_subcommand(
+      "invoke", "Queue an asynchronous invocation (Invoke API, InvocationType Event)");
+  invoke->add_option("function", args->invoke_function, "Function name or ARN")->required();
+  invoke->add_option("--payload", args->invoke_payload, "JSON event (default {})");
+
+  return [=]() -> int {
+    if (!cmd->parsed()) return -1;
+    if (invoke->parsed()) return run_invoke(*args);
+    return run_loop(*args);
+  };
+}
+
+}  // namespace
+NAMIX_REGISTER_COMMAND(lambda, add_lambda);
+}  // namespace namix

@@ -1,0 +1,331 @@
+"""`namix lambda` (the real binary) against the Runtime API emulator.
+
+Run: python3 test_lambda_runtime.py --namix path/to/namix
+"""
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import sys
+import time
+import unittest
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runtime_emulator import RuntimeEmulator  # noqa: E402
+
+NAMIX = None
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+THEMES_DIR = os.path.join(REPO, "themes")
+RGW_SCRIPT = os.path.join(REPO, "scripts", "rgw.sh")
+MAKE_EPISODE = os.path.join(REPO, "scripts", "make_demo_episode.sh")
+
+V1_GET = {
+    "resource": "/{proxy+}",
+    "path": "/echo/hello",
+    "httpMethod": "GET",
+    "headers": {"Accept": "application/json", "x-api-key": "k1"},
+    "multiValueHeaders": {"Accept": ["application/json"]},
+    "queryStringParameters": {"episode": "12"},
+    "multiValueQueryStringParameters": {"episode": ["12"]},
+    "requestContext": {"stage": "prod", "identity": {"sourceIp": "203.0.113.7"}},
+    "body": None,
+    "isBase64Encoded": False,
+}
+
+
+def v2_event(method, raw_path, body=None, base64_body=False, query=None):
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "stage": "$default",
+            "http": {"method": method, "path": raw_path, "sourceIp": "198.51.100.4"},
+        },
+        "isBase64Encoded": base64_body,
+    }
+    if query:
+        event["queryStringParameters"] = query
+    if body is not None:
+        event["body"] = base64.b64encode(body).decode() if base64_body else body
+    return event
+
+
+def run_namix(args, env_extra, timeout=30):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "NAMIX_"))}
+    env.update(env_extra)
+    return subprocess.run([NAMIX] + args, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+class LambdaRuntimeTest(unittest.TestCase):
+    def setUp(self):
+        self.emulator = RuntimeEmulator(invoke_secret="emulatorSecret/Key+1").start()
+
+    def tearDown(self):
+        self.emulator.stop()
+
+    def serve(self, count, extra_args=()):
+        return run_namix(
+            ["lambda", "--diagnostic-echo", "--max-invocations", str(count)] + list(extra_args),
+            {"AWS_LAMBDA_RUNTIME_API": self.emulator.address},
+        )
+
+    def test_rest_v1_event_round_trip_with_trace_id(self):
+        trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        rid = self.emulator.add_event(V1_GET, trace_id=trace)
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        response = self.emulator.responses[rid]
+        self.assertEqual(response["statusCode"], 200)
+        self.assertFalse(response["isBase64Encoded"])
+        echoed = json.loads(response["body"])
+        self.assertEqual(echoed["method"], "GET")
+        self.assertEqual(echoed["path"], "/echo/hello")
+        self.assertEqual(echoed["query"], {"episode": "12"})
+        self.assertEqual(echoed["headers"]["x-api-key"], "k1")
+        self.assertEqual(echoed["remote_addr"], "203.0.113.7")
+        self.assertEqual(echoed["trace_id"], trace)
+        self.assertIn("x-namix-deadline-ms", echoed["headers"])
+
+    def test_http_v2_event_with_base64_request_body(self):
+        payload = json.dumps({"theme": "rant", "target_duration": 60}).encode()
+        rid = self.emulator.add_event(v2_event("POST", "/mix/jobs", payload, base64_body=True))
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        echoed = json.loads(self.emulator.responses[rid]["body"])
+        self.assertEqual(echoed["method"], "POST")
+        self.assertEqual(echoed["path"], "/mix/jobs")
+        self.assertEqual(echoed["body"].encode(), payload)
+        self.assertEqual(echoed["remote_addr"], "198.51.100.4")
+
+    def test_binary_response_is_base64(self):
+        rid = self.emulator.add_event(v2_event("GET", "/echo/binary"))
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        response = self.emulator.responses[rid]
+        self.assertTrue(response["isBase64Encoded"])
+        self.assertEqual(response["headers"]["Content-Type"], "application/octet-stream")
+        self.assertEqual(base64.b64decode(response["body"]), bytes(range(256)))
+
+    def test_handler_failure_and_unknown_event_go_to_error(self):
+        thrown = self.emulator.add_event(v2_event("GET", "/echo/throw"))
+        unknown = self.emulator.add_event({"Records": [{"eventSource": "aws:sqs"}]})
+        garbage = self.emulator.add_event("this is not json")
+        after = self.emulator.add_event(v2_event("GET", "/echo/still-alive"))
+        done = self.serve(4)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.emulator.errors[thrown]["type"], "Runtime.HandlerException")
+        self.assertIn("diagnostic failure requested",
+                      self.emulator.errors[thrown]["body"]["errorMessage"])
+        self.assertEqual(self.emulator.errors[thrown]["body"]["errorType"],
+                         "Runtime.HandlerException")
+        self.assertEqual(self.emulator.errors[unknown]["type"], "Runtime.InvalidEvent")
+        self.assertEqual(self.emulator.errors[garbage]["type"], "Runtime.InvalidEvent")
+        # The loop goes on after a failed invocation.
+        self.assertEqual(self.emulator.responses[after]["statusCode"], 200)
+
+    def test_job_event_without_a_job_runner_fails_the_invocation(self):
+        rid = self.emulator.add_event({"namix_job": {"job_id": "20261129T132400Z-1a2b3c4d"}})
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.emulator.errors[rid]["type"], "Runtime.NoJobHandler")
+
+    def test_deadline_answers_504_before_lambda_kills_the_invocation(self):
+        # 2.5 s left, 1.5 s margin: the answer must come after ~1 s, not 3 s.
+        rid = self.emulator.add_event(
+            v2_event("GET", "/echo/sleep", query={"ms": "3000"}), deadline_in_ms=2500)
+        start = time.monotonic()
+        done = self.serve(1)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        response = self.emulator.responses[rid]
+        self.assertEqual(response["statusCode"], 504)
+        self.assertIn("/mix/jobs", json.loads(response["body"])["error"]["message"])
+        self.assertLess(time.monotonic() - start, 6.0)
+
+    def test_start_up_failure_goes_to_init_error(self):
+        # s3 storage without credentials: a start-up failure.
+        done = run_namix(["lambda", "--storage", "s3://namix-mixes/prod"],
+                         {"AWS_LAMBDA_RUNTIME_API": self.emulator.address})
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertEqual(len(self.emulator.init_errors), 1)
+        init = self.emulator.init_errors[0]
+        self.assertEqual(init["type"], "Runtime.InitError.invalid_argument")
+        self.assertIn("AWS_ACCESS_KEY_ID", init["body"]["errorMessage"])
+        self.assertIn("no AWS credentials", done.stderr)
+
+    def test_outside_lambda_is_a_usage_error(self):
+        done = run_namix(["lambda"], {})
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("AWS_LAMBDA_RUNTIME_API", done.stderr)
+
+
+class LambdaApiTest(unittest.TestCase):
+    """The real API router (ApiService) behind the Lambda adapter, local storage."""
+
+    def setUp(self):
+        self.emulator = RuntimeEmulator().start()
+        self.data_dir = tempfile.mkdtemp(prefix="namix-lambda-")
+
+    def tearDown(self):
+        self.emulator.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def test_health_themes_and_a_bad_request_through_the_router(self):
+        health = self.emulator.add_event(v2_event("GET", "/health"))
+        themes = self.emulator.add_event(dict(V1_GET, path="/mix/themes", queryStringParameters=None))
+        bad = self.emulator.add_event(v2_event(
+            "POST", "/mix/professional",
+            json.dumps({"episode_url": "http://127.0.0.1:9/x.mp3", "theme": "No Such Theme",
+                        "target_duration": 60})))
+        done = run_namix(["lambda", "--max-invocations", "3"], {
+            "AWS_LAMBDA_RUNTIME_API": self.emulator.address,
+            "NAMIX_DATA_DIR": self.data_dir,
+            "NAMIX_THEMES_DIR": THEMES_DIR,
+        })
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.emulator.responses[health]["statusCode"], 200,
+                         self.emulator.responses[health])
+        listed = self.emulator.responses[themes]
+        self.assertEqual(listed["statusCode"], 200, listed)
+        self.assertIn("Media Meltdown", listed["body"])
+        refused = self.emulator.responses[bad]
+        self.assertEqual(refused["statusCode"], 400, refused)
+        self.assertIn("Best Of", json.loads(refused["body"])["error"]["message"])
+        self.assertEqual(self.emulator.errors, {})
+
+
+class LambdaS3MixTest(unittest.TestCase):
+    """A whole mix through `namix lambda` with S3 storage (Ceph RGW on loopback,
+    scripts/rgw.sh): upload in the event, MP3 in the bucket, presigned link works."""
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="namix-lambda-s3-")
+        self.emulator = RuntimeEmulator().start()
+        self.rgw_dir = os.path.join(self.work, "rgw")
+        port = free_port_pair()
+        started = subprocess.run([RGW_SCRIPT, "start", self.rgw_dir, str(port)],
+                                 capture_output=True, text=True, timeout=120)
+        self.assertEqual(started.returncode, 0, started.stdout + started.stderr)
+        self.env = dict(line.split("=", 1) for line in started.stdout.split() if "=" in line)
+
+    def tearDown(self):
+        subprocess.run([RGW_SCRIPT, "kill", self.rgw_dir], capture_output=True, timeout=60)
+        self.emulator.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def test_upload_mix_stored_in_s3_and_link_downloads(self):
+        made = run_namix(["s3", "mb", "s3://namix-lambda"], self.env)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        episode = os.path.join(self.work, "ep.mp3")
+        subprocess.run([MAKE_EPISODE, episode, "2"], check=True, capture_output=True, timeout=300)
+        with open(episode, "rb") as f:
+            audio = f.read()
+        boundary = "namixboundary7d9"
+        body = b"".join([
+            b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"theme\"\r\n\r\nBest Of\r\n",
+            b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"target_duration\"\r\n\r\n30\r\n",
+            b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ep.mp3\"\r\n"
+            b"Content-Type: audio/mpeg\r\n\r\n" + audio + b"\r\n",
+            b"--" + boundary.encode() + b"--\r\n",
+        ])
+        event = v2_event("POST", "/mix/professional", body, base64_body=True)
+        event["headers"]["content-type"] = "multipart/form-data; boundary=" + boundary
+        rid = self.emulator.add_event(event, deadline_in_ms=120000)
+        env = dict(self.env, AWS_LAMBDA_RUNTIME_API=self.emulator.address,
+                   NAMIX_DATA_DIR=os.path.join(self.work, "data"), NAMIX_THEMES_DIR=THEMES_DIR)
+        done = run_namix(["lambda", "--storage", "s3://namix-lambda/prod", "--max-invocations", "1"],
+                         env, timeout=180)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        response = self.emulator.responses[rid]
+        self.assertEqual(response["statusCode"], 200, response)
+        result = json.loads(response["body"])
+        self.assertEqual(result["status"], "success")
+        download = result["download"]
+        self.assertEqual(download["bucket"], "namix-lambda")
+        self.assertTrue(download["s3_key"].startswith("mixes/"), download)
+        self.assertTrue(download["url"].startswith(self.env["NAMIX_S3_ENDPOINT"] + "/namix-lambda/prod/"),
+                        download["url"])
+        self.assertIn("X-Amz-Signature=", download["url"])
+        with urllib.request.urlopen(download["url"], timeout=30) as fetched:
+            self.assertEqual(fetched.status, 200)
+            mp3 = fetched.read()
+        self.assertEqual(len(mp3), result["mix_metadata"]["file_size_bytes"])
+        self.assertTrue(mp3[:3] == b"ID3" or mp3[0] == 0xFF, mp3[:4])
+
+
+def free_port_pair():
+    import random
+    import socket
+    for _ in range(50):
+        port = random.randrange(30000, 39000, 2)
+        ok = True
+        for p in (port, port + 1):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", p))
+                except OSError:
+                    ok = False
+        if ok:
+            return port
+    raise RuntimeError("no free port pair")
+
+
+class LambdaInvokeTest(unittest.TestCase):
+    """`namix lambda invoke`: the Invoke API call the /mix/jobs hand-off
+    uses, with a SigV4 signature the emulator recomputes independently."""
+
+    def setUp(self):
+        self.emulator = RuntimeEmulator(invoke_secret="emulatorSecret/Key+1").start()
+
+    def tearDown(self):
+        self.emulator.stop()
+
+    def invoke(self, secret, function="namix-prod-api", token=None):
+        env = {
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_REGION": "eu-west-1",
+            "NAMIX_LAMBDA_ENDPOINT": "http://" + self.emulator.address,
+        }
+        if token:
+            env["AWS_SESSION_TOKEN"] = token
+        payload = json.dumps({"namix_job": {"job_id": "20261129T132400Z-1a2b3c4d"}})
+        return run_namix(["lambda", "invoke", function, "--payload", payload], env), payload
+
+    def test_signed_event_invocation_is_accepted(self):
+        done, payload = self.invoke("emulatorSecret/Key+1", token="FQoGZXIvYXdzE//token+=")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(len(self.emulator.invocations), 1)
+        call = self.emulator.invocations[0]
+        self.assertEqual(call["invocation_type"], "Event")
+        self.assertEqual(call["path"], "/2015-03-31/functions/namix-prod-api/invocations")
+        self.assertEqual(call["payload"], payload)
+
+    def test_function_arn_is_encoded_and_signed(self):
+        arn = "arn:aws:lambda:eu-west-1:123456789012:function:namix-prod-api"
+        done, _ = self.invoke("emulatorSecret/Key+1", function=arn)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.emulator.invocations[0]["path"],
+                         "/2015-03-31/functions/" + arn.replace(":", "%3A") + "/invocations")
+
+    def test_wrong_secret_is_refused_with_forbidden_exit_code(self):
+        done, _ = self.invoke("not-the-secret")
+        self.assertEqual(done.returncode, 6, done.stderr)  # kExitNetwork: forbidden
+        self.assertIn("403", done.stderr)
+        self.assertEqual(self.emulator.rejected_invocations[0]["reason"], "signature mismatch")
+
+
+if __name__ == "__main__":
+    if "--namix" in sys.argv:
+        i = sys.argv.index("--namix")
+        NAMIX = os.path.abspath(sys.argv[i + 1])
+        del sys.argv[i:i + 2]
+    if not NAMIX or not os.access(NAMIX, os.X_OK):
+        sys.exit("usage: test_lambda_runtime.py --namix PATH_TO_NAMIX")
+    unittest.main(verbosity=2)
