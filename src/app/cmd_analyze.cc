@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "analysis/analysis_json.h"
@@ -12,6 +15,10 @@
 #include "app/command.h"
 #include "app/exit_code.h"
 #include "codec/audio_decoder.h"
+#include "core/atomic_file.h"
+#include "mix/episode_plot.h"
+#include "select/edit_list.h"
+#include "select/theme.h"
 
 namespace namix {
 namespace {
@@ -67,12 +74,41 @@ void print_table(const EpisodeAnalysis& a, const std::string& path) {
     std::printf("%-9s %s\n", kind.c_str(), clock_time(s).c_str());
 }
 
+struct PlotOptions {
+  std::string path;
+  std::string theme;
+  double duration_s = 90.0;
+};
+
+// The picture of the episode the web page draws, as a standalone SVG.
+Result<void> write_plot(const EpisodeAnalysis& analysis, const std::string& input,
+                        const PlotOptions& plot) {
+  std::optional<EditList> edits;
+  if (!plot.theme.empty()) {
+    auto catalog = load_theme_catalog("");
+    if (!catalog.ok()) return catalog.error();
+    auto theme = catalog->find(plot.theme);
+    if (!theme.ok()) return theme.error();
+    auto selected = select_segments(analysis, **theme, plot.duration_s);
+    if (!selected.ok()) return selected.error();
+    edits = std::move(selected.value());
+  }
+  EpisodePlotOptions options;
+  options.title = std::filesystem::path(input).filename().string();
+  const std::string svg = episode_plot_svg(analysis, edits ? &*edits : nullptr, options);
+  auto file = AtomicFile::create(plot.path);
+  if (!file.ok()) return file.error();
+  NAMIX_TRY(file->write(std::span(reinterpret_cast<const std::uint8_t*>(svg.data()), svg.size())));
+  return file->commit();
+}
+
 std::function<int()> add_analyze(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("analyze", "Print an episode's utterances, pauses and blocks");
   auto input = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto frames = std::make_shared<int>(0);
   auto options = std::make_shared<AnalysisOptions>();
+  auto plot = std::make_shared<PlotOptions>();
   cmd->add_option("INPUT", *input, "Episode file (MP3, WAV or FLAC)")->required();
   cmd->add_flag("--json", *json, "Print the analysis as JSON");
   cmd->add_option("--frames", *frames, "With --json, include every N-th 10 ms feature frame")
@@ -80,7 +116,12 @@ std::function<int()> add_analyze(CLI::App& app) {
   cmd->add_option("--tail-guard", options->tail_guard_s,
                   "Seconds added after each utterance's audible end (breathy voices: 0.15)")
       ->check(CLI::Range(0.0, 0.5));
-  return [cmd, input, json, frames, options]() -> int {
+  cmd->add_option("--plot", plot->path, "Also draw the episode (loudness, blocks) as an SVG file");
+  cmd->add_option("--theme", plot->theme,
+                  "With --plot, also select for this theme and highlight the chosen segments");
+  cmd->add_option("--duration", plot->duration_s, "With --theme, the mix length in seconds")
+      ->capture_default_str();
+  return [cmd, input, json, frames, options, plot]() -> int {
     if (!cmd->parsed()) return -1;
     auto decoder = open_for_analysis(*input);
     if (!decoder) return report_error(decoder.error());
@@ -94,6 +135,11 @@ std::function<int()> add_analyze(CLI::App& app) {
     auto analysis = analyze_episode(**decoder, *options, progress);
     if (show_progress) std::fprintf(stderr, "\r              \r");
     if (!analysis) return report_error(analysis.error());
+    if (!plot->path.empty()) {
+      if (auto drawn = write_plot(*analysis, *input, *plot); !drawn.ok()) {
+        return report_error(drawn.error());
+      }
+    }
     if (*json) {
       std::cout << analysis_to_json(*analysis, {.frame_decimation = *frames}).dump(1) << "\n";
     } else {

@@ -11,6 +11,7 @@
 #include "codec/audio_decoder.h"
 #include "codec/mp3_encoder.h"
 #include "mix/chain_builder.h"
+#include "mix/episode_plot.h"
 #include "mix/mastering.h"
 #include "mix/render_plan.h"
 #include "mix/renderer.h"
@@ -46,22 +47,6 @@ int analysis_rate_divisor(int source_rate) {
   if (source_rate >= 44100) return 4;
   if (source_rate >= 22050) return 2;
   return 1;
-}
-
-// One value per second of the analysis level, for the picture of the episode.
-std::vector<float> level_timeline(const EpisodeAnalysis& analysis, double step_s) {
-  std::vector<float> out;
-  const std::size_t per_step =
-      std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(step_s / analysis.hop_s)));
-  for (std::size_t i = 0; i < analysis.frames.size(); i += per_step) {
-    double energy = 0.0;
-    const std::size_t end = std::min(analysis.frames.size(), i + per_step);
-    for (std::size_t j = i; j < end; ++j)
-      energy += std::pow(10.0, analysis.frames[j].level_db / 10.0);
-    energy /= static_cast<double>(end - i);
-    out.push_back(static_cast<float>(10.0 * std::log10(std::max(energy, 1e-12))));
-  }
-  return out;
 }
 
 Mp3Tags tags_for(const MixRequest& request, const EditList& edits, const RenderPlan& plan) {
@@ -137,7 +122,9 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   report.timings.analysis_ms = ms_since(t0);
   report.source_duration_s = analysis->duration_s;
   report.blocks = analysis->blocks;
-  report.timeline_level_db = level_timeline(*analysis, report.timeline_step_s);
+  LoudnessTimeline timeline = loudness_timeline(*analysis);
+  report.timeline_step_s = timeline.step_s;
+  report.timeline_level_db = std::move(timeline.level_db);
 
   // 2. Select.
   progress("select", 0.4);

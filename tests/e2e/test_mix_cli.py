@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import unittest
+import xml.etree.ElementTree as ET
 
 import numpy as np
 
@@ -148,6 +149,18 @@ class MixEndToEnd(unittest.TestCase):
         self.assertGreaterEqual(checked, 2)
         # The same measure on audio from elsewhere is far lower: the check can fail.
         self.assertLess(np.median(shifted), 0.5)
+
+    def test_plot_draws_the_chosen_segments(self):
+        svg = os.path.join(ARGS.workdir, "episode.svg")
+        r = run([ARGS.namix, "analyze", self.episode, "--plot", svg, "--theme", "Best Of",
+                 "--duration", str(self.target)])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        root = ET.parse(svg).getroot()
+        rects = [e for e in root.iter() if e.tag.endswith("rect")]
+        segments = [e for e in rects if e.get("class") == "segment"]
+        blocks = [e for e in rects if (e.get("class") or "").startswith("block ")]
+        self.assertEqual(len(segments), len(self.result["segments"]))
+        self.assertGreater(len(blocks), 3)
 
     def test_no_dead_air_over_one_second(self):
         x = decode(self.mix)
