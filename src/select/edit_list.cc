@@ -8,16 +8,16 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <sstream>
 
 namespace namix {
 namespace {
 
-// Pauses longer than this inside a themed segment are shortened (no dead air
-// over 1 s in the mix); the whole-episode remaster keeps up to 1.2 s
-// (issue 3: "pauses over 1.2 s shortened").
+// Pauses longer than this are shortened (issue 2: no dead air over 1 s in a
+// themed mix). The whole-episode remaster only has to shorten pauses over
+// 1.2 s (issue 3), but a kept 1.2 s pause measures longer with the word
+// tails around it, so it uses the same limit.
 constexpr double kMaxKeptPauseS = 1.0;
-constexpr double kMaxKeptPauseFullS = 1.2;
+constexpr double kMaxKeptPauseFullS = 1.0;
 // What is left of a shortened pause: a natural breath, half on each side.
 constexpr double kShortenedPauseS = 0.7;
 // An in/out point sits at least this far inside its pause (issue 2: cuts in
@@ -115,7 +115,6 @@ class Timeline {
     }
   }
 
-  double pad() const { return pad_; }
   double in_point(int i) const {
     const Unit& u = units_[static_cast<std::size_t>(i)];
     return u.start - std::min(u.gap_before / 2.0, pad_);
@@ -399,7 +398,6 @@ class Selector {
     bounds.back() = d - edge;
     bounds.push_back(d);
     auto ws = windows();
-    zones_used_ = 0;
     const std::size_t last_zone = bounds.size() - 2;
     for (std::size_t z = 0; z <= last_zone; ++z) {
       const Window* best = nullptr;
@@ -425,7 +423,6 @@ class Selector {
       if (best != nullptr) {
         ranges_.push_back(best->r);
         normalize(ranges_);
-        ++zones_used_;
       }
     }
     zone_count_ = static_cast<int>(bounds.size()) - 1;
@@ -742,7 +739,6 @@ class Selector {
   bool uncapped_ = false;
   int zone_count_ = 0;
   double zone_width_ = 0.0;
-  int zones_used_ = 0;
 };
 
 // Whole-episode remaster: everything in order, one segment (chapter) per block.

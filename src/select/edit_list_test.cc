@@ -397,13 +397,13 @@ TEST(SelectSegments, WholeEpisodeKeepsEverythingInOrderWithChaptersAtBlocks) {
     EXPECT_LE(list->segments[i].start_s, a.blocks[i].start_s);
     EXPECT_GE(list->segments[i].end_s, a.blocks[i].end_s);
   }
-  // The episode's own leading/trailing silence is kept up to 1.2 s, else cut to 0.35 s.
+  // The episode's own leading/trailing silence is kept up to 1 s, else cut to 0.35 s.
   const Pause& lead = a.pauses.front();
   const Pause& trail = a.pauses.back();
   EXPECT_DOUBLE_EQ(list->segments.front().start_s,
-                   lead.duration_s() > 1.2 ? lead.end_s - 0.35 : 0.0);
+                   lead.duration_s() > 1.0 ? lead.end_s - 0.35 : 0.0);
   EXPECT_DOUBLE_EQ(list->segments.back().end_s,
-                   trail.duration_s() > 1.2 ? trail.start_s + 0.35 : a.duration_s);
+                   trail.duration_s() > 1.0 ? trail.start_s + 0.35 : a.duration_s);
   // Every utterance is inside exactly one segment and no dropped range touches one.
   for (const auto& u : a.utterances) {
     int holders = 0;
@@ -416,14 +416,14 @@ TEST(SelectSegments, WholeEpisodeKeepsEverythingInOrderWithChaptersAtBlocks) {
     EXPECT_EQ(holders, 1);
   }
   expect_cuts_in_pauses(a, *list, false);
-  EXPECT_LE(longest_silence(a, *list), 1.2 + 1e-9);
+  EXPECT_LE(longest_silence(a, *list), 1.0 + 1e-9);
   // Only long pauses were shortened: the mix is the episode minus (pause - 0.7 s)
-  // for each pause over 1.2 s, minus the join overlaps.
+  // for each pause over 1 s, minus the join overlaps.
   double removed = 0.0;
   for (std::size_t i = 0; i < a.pauses.size(); ++i) {
     bool edge = i == 0 || i + 1 == a.pauses.size();
     double d = a.pauses[i].duration_s();
-    if (d > 1.2) removed += d - (edge ? 0.35 : 0.7);
+    if (d > 1.0) removed += d - (edge ? 0.35 : 0.7);
   }
   double expected =
       a.duration_s - removed - static_cast<double>(list->segments.size() - 1) * list->crossfade_s;
