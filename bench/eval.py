@@ -29,7 +29,8 @@ table row per mix:
   hf9k       energy above 9 kHz relative to the whole, dB (8th-order HPF)
   dur        decoded duration (ffprobe), and its error against the target
   drawn      (last end_time - first start_time) / episode duration
-  silence    longest run of 10 ms frames under -45 dBFS in the mix, s
+  silence    longest run of 10 ms frames 20 dB or more under the mix's median
+             frame (the noise floor between words), s
 
 Needs python3 and ffmpeg/ffprobe only.
 """
@@ -65,7 +66,10 @@ HOST_KINDS_EXCLUDED = {"clip", "music", "jingle"}
 # The PCM used for host levels and silence: mono, 16 kHz is plenty for speech levels.
 PCM_RATE = 16000
 FRAME = PCM_RATE // 100  # 10 ms
-SILENCE_DBFS = -45.0
+# Silence: frames this far under the median 10 ms frame (which is speech or
+# music: most of a mix is sound). Relative, because mastering lifts the
+# noise floor with everything else.
+SILENCE_BELOW_MEDIAN_DB = 20.0
 # How far inside each utterance the host level is measured: keeps a small
 # error in mapping mix time to source time out of the pauses.
 UTTERANCE_MARGIN_S = 0.15
@@ -157,7 +161,10 @@ def frame_powers(pcm):
 
 
 def longest_silence_s(powers):
-    floor = 10.0 ** (SILENCE_DBFS / 10.0)
+    if not powers:
+        return 0.0
+    median = sorted(powers)[len(powers) // 2]
+    floor = median * 10.0 ** (-SILENCE_BELOW_MEDIAN_DB / 10.0)
     longest = run_len = 0
     for p in powers:
         run_len = run_len + 1 if p < floor else 0
