@@ -311,12 +311,12 @@ TEST(SelectSegments, LongUtterancesStillFitTheDuration) {
 }
 
 TEST(SelectSegments, FitsTheDurationAcrossManyEpisodes) {
-  // 60 episodes of 20-60 min, every theme, 30 s to 5 min; odd seeds have
+  // 30 episodes of 20-60 min, every theme, 30 s to 5 min; odd seeds have
   // 4-12 s utterances. Every mix must land within tolerance, except for at
   // most 1 % of coarse ones where no utterance boundary fits (they then carry a
   // warning saying so). Best Of always draws on >= 3/4 of the episode.
   int runs = 0, misses = 0, unexplained = 0;
-  for (unsigned seed = 100; seed < 160; ++seed) {
+  for (unsigned seed = 100; seed < 130; ++seed) {
     bool coarse = seed % 2 == 1;
     EpisodeAnalysis a = make_episode({.minutes = 20.0 + seed % 5 * 10,
                                       .seed = seed,
@@ -324,7 +324,7 @@ TEST(SelectSegments, FitsTheDurationAcrossManyEpisodes) {
                                       .sentence_max_s = coarse ? 12.0 : 5.0});
     for (const char* name :
          {"Best Of", "Media Meltdown", "Conspiracy Corner", "Donation Nation", "Musical Mayhem"}) {
-      for (double target : {30.0, 60.0, 90.0, 180.0, 300.0}) {
+      for (double target : {30.0, 90.0, 180.0, 300.0}) {
         SCOPED_TRACE(::testing::Message() << name << " seed " << seed << " " << target << " s");
         auto list = select_segments(a, theme(name), target);
         ASSERT_TRUE(list.ok());
