@@ -24,6 +24,9 @@ struct FeatureFrame {
   float band_limit_hz = 0.0f;  // frequency below which 99 % of the energy lies
   float voicing = 0.0f;        // normalised autocorrelation peak in 60..400 Hz, 0..1
   float pitch_hz = 0.0f;       // 0 when unvoiced
+  // Mean square of this hop's own samples after a 200 Hz high-pass, dBFS: no
+  // window smearing, so pause boundaries are sharp to one hop.
+  float envelope_db = -140.0f;
 };
 
 enum class SoundClass : std::uint8_t { silence, speech, music, clip };
@@ -83,7 +86,9 @@ struct EpisodeAnalysis {
 
 struct AnalysisOptions {
   double hop_s = 0.01;
-  double min_pause_s = 0.15;      // shorter gaps do not split utterances
+  // Shorter gaps do not split utterances. Mid-sentence breaks (commas) run
+  // up to ~0.25 s, so a shorter limit would offer cuts inside sentences.
+  double min_pause_s = 0.28;
   double min_utterance_s = 0.10;  // shorter bursts are clicks/noise
 };
 

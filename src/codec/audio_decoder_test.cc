@@ -1,0 +1,352 @@
+#include "codec/audio_decoder.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <vector>
+
+#include "codec/codec_test_fixtures.h"
+
+namespace namix {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace namix::testing;
+
+constexpr double kSourceSeconds = 6.0;
+
+// Files made once for the whole suite: our CBR encode and `lame` CLI variants
+// covering VBR with and without a Xing header, 48 and 32 kHz, mono, and a
+// low bitrate where frames lean hardest on the bit reservoir.
+class Mp3Files : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fresh_dir("decoder"));
+    const fs::path& d = *dir_;
+    const AudioBuffer chirp44 = make_chirp(44100, 2, kSourceSeconds, 50, 15000, 0.5f);
+    encode_mp3(d / "cbr.mp3", chirp44, 44100);
+    write_sndfile(d / "chirp44.wav", chirp44, 44100);
+    run_lame("-V 4", d / "chirp44.wav", d / "vbr.mp3");
+    run_lame("-V 4 -t", d / "chirp44.wav", d / "vbr_no_xing.mp3");
+    write_sndfile(d / "chirp48.wav", make_chirp(48000, 2, kSourceSeconds, 50, 15000, 0.5f), 48000);
+    run_lame("-b 192", d / "chirp48.wav", d / "cbr48.mp3");
+    write_sndfile(d / "chirp32.wav", make_chirp(32000, 2, kSourceSeconds, 50, 12000, 0.5f), 32000);
+    run_lame("-b 32 -m j --resample 32", d / "chirp32.wav", d / "cbr32_low.mp3");
+    write_sndfile(d / "mono44.wav", make_chirp(44100, 1, kSourceSeconds, 50, 15000, 0.5f), 44100);
+    run_lame("-m m -b 64", d / "mono44.wav", d / "mono.mp3");
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+  static fs::path file(const char* name) { return *dir_ / name; }
+  static fs::path* dir_;
+};
+fs::path* Mp3Files::dir_ = nullptr;
+
+struct Variant {
+  const char* name;
+  int source_rate;
+  int source_channels;
+  bool vbr;
+  // A LAME tag tells the decoder the encoder delay and padding; a 144-byte
+  // frame (32 kbit/s at 32 kHz) is too small to carry one.
+  bool exact_length;
+};
+const Variant kVariants[] = {
+    {"cbr.mp3", 44100, 2, false, true},         {"vbr.mp3", 44100, 2, true, true},
+    {"vbr_no_xing.mp3", 44100, 2, true, false}, {"cbr48.mp3", 48000, 2, false, true},
+    {"cbr32_low.mp3", 32000, 2, false, false},  {"mono.mp3", 44100, 1, false, true},
+};
+
+TEST_F(Mp3Files, StreamInfoAndExactLength) {
+  for (const Variant& v : kVariants) {
+    SCOPED_TRACE(v.name);
+    auto decoder = open_decoder(file(v.name).string());
+    ASSERT_TRUE(decoder.ok()) << decoder.error().message;
+    const StreamInfo info = (*decoder)->info();
+    EXPECT_EQ(info.codec, "mp3");
+    EXPECT_EQ(info.sample_rate, v.source_rate);
+    EXPECT_EQ(info.source_sample_rate, v.source_rate);
+    EXPECT_EQ(info.channels, v.source_channels);
+    EXPECT_EQ(info.source_channels, v.source_channels);
+    EXPECT_EQ(info.vbr, v.vbr);
+    EXPECT_GT(info.bitrate_kbps, 16);
+    const AudioBuffer all = decode_all(**decoder);
+    EXPECT_EQ(static_cast<std::int64_t>(all.num_frames()), info.num_frames);
+    const auto source_frames =
+        static_cast<std::int64_t>(std::lround(kSourceSeconds * v.source_rate));
+    if (v.exact_length) {
+      EXPECT_EQ(info.num_frames, source_frames);
+    } else {
+      // Without the LAME tag the encoder delay (576 + 529) and padding stay in.
+      EXPECT_NEAR(static_cast<double>(info.num_frames), static_cast<double>(source_frames), 3000);
+    }
+  }
+}
+
+TEST_F(Mp3Files, ReducedStreamsAreAQuarterRateAndMono) {
+  for (const Variant& v : kVariants) {
+    SCOPED_TRACE(v.name);
+    auto full = open_decoder(file(v.name).string());
+    ASSERT_TRUE(full.ok());
+    auto reduced = open_decoder(file(v.name).string(), DecodeOptions{4, true});
+    ASSERT_TRUE(reduced.ok()) << reduced.error().message;
+    const StreamInfo& info = (*reduced)->info();
+    EXPECT_EQ(info.sample_rate, v.source_rate / 4);
+    EXPECT_EQ(info.channels, 1);
+    EXPECT_EQ(info.source_channels, v.source_channels);
+    EXPECT_NEAR(static_cast<double>(info.num_frames),
+                static_cast<double>((*full)->info().num_frames) / 4.0, 1.0);
+    EXPECT_EQ(static_cast<std::int64_t>(decode_all(**reduced).num_frames()), info.num_frames);
+  }
+}
+
+// seek(frame) + read() must equal a linear decode from 0 at that frame, bit
+// for bit, wherever the frame falls relative to MPEG frame boundaries.
+void expect_seeks_exact(const fs::path& path, const DecodeOptions& options, int samples_per_frame) {
+  const AudioBuffer linear = decode_file(path, options);
+  auto decoder = open_decoder(path.string(), options);
+  ASSERT_TRUE(decoder.ok());
+  const auto total = static_cast<std::int64_t>(linear.num_frames());
+  ASSERT_EQ(total, (*decoder)->info().num_frames);
+  std::vector<std::int64_t> positions = {0, 1, total - 1, total};
+  const int spf = samples_per_frame / options.rate_divisor;
+  for (std::int64_t k = 1; k * spf < total; k += 7) {
+    for (std::int64_t d : {-1, 0, 1}) positions.push_back(k * spf + d);
+  }
+  std::mt19937 rng(1234);
+  std::uniform_int_distribution<std::int64_t> any(0, total);
+  for (int i = 0; i < 60; ++i) positions.push_back(any(rng));
+  std::shuffle(positions.begin(), positions.end(), rng);
+
+  const int channels = (*decoder)->info().channels;
+  AudioBuffer got(channels, 2500);
+  for (const std::int64_t pos : positions) {
+    if (pos < 0 || pos > total) continue;
+    SCOPED_TRACE("seek to " + std::to_string(pos));
+    ASSERT_TRUE((*decoder)->seek(pos).ok());
+    auto n = (*decoder)->read(got.view());
+    ASSERT_TRUE(n.ok());
+    const auto expected_n = static_cast<std::size_t>(std::min<std::int64_t>(2500, total - pos));
+    ASSERT_EQ(*n, expected_n);
+    for (int c = 0; c < channels; ++c) {
+      ASSERT_EQ(std::memcmp(got.channel(c), linear.channel(c) + pos, expected_n * sizeof(float)), 0)
+          << "channel " << c;
+    }
+  }
+}
+
+TEST_F(Mp3Files, SeekIsSampleExact) {
+  for (const Variant& v : kVariants) {
+    SCOPED_TRACE(v.name);
+    expect_seeks_exact(file(v.name), DecodeOptions{}, 1152);
+  }
+}
+
+TEST_F(Mp3Files, SeekIsSampleExactInReducedStreams) {
+  for (const Variant& v : kVariants) {
+    SCOPED_TRACE(v.name);
+    expect_seeks_exact(file(v.name), DecodeOptions{4, true}, 1152);
+    expect_seeks_exact(file(v.name), DecodeOptions{2, false}, 1152);
+  }
+}
+
+TEST_F(Mp3Files, Id3v2TagIsSkipped) {
+  // Our encoder writes an ID3v2 tag; the decoded audio must still start at 0
+  // and match the length exactly (checked above), and a big tag (cover art)
+  // must not be mistaken for audio.
+  const fs::path tagged = file("big_tag.mp3");
+  Mp3Tags tags;
+  tags.title = std::string(200000, 'x');
+  encode_mp3(tagged, make_sine(44100, 2, 2.0, 1000, 0.5f), 44100, tags);
+  auto decoder = open_decoder(tagged.string());
+  ASSERT_TRUE(decoder.ok()) << decoder.error().message;
+  EXPECT_EQ((*decoder)->info().num_frames, 88200);
+  EXPECT_FALSE((*decoder)->info().vbr);
+  EXPECT_EQ((*decoder)->info().bitrate_kbps, 320);
+}
+
+TEST(SndfileDecoder, WavAndFlacDecodeToTheWrittenSamples) {
+  const fs::path dir = fresh_dir("sndfile");
+  const AudioBuffer sine = make_sine(48000, 2, 2.0, 1000, 0.5f);
+  for (const char* name : {"sine.wav", "sine.flac"}) {
+    SCOPED_TRACE(name);
+    write_sndfile(dir / name, sine, 48000);
+    auto decoder = open_decoder((dir / name).string());
+    ASSERT_TRUE(decoder.ok()) << decoder.error().message;
+    EXPECT_EQ((*decoder)->info().codec, fs::path(name).extension().string().substr(1));
+    EXPECT_EQ((*decoder)->info().sample_rate, 48000);
+    EXPECT_EQ((*decoder)->info().num_frames, 96000);
+    const AudioBuffer all = decode_all(**decoder);
+    ASSERT_EQ(all.num_frames(), 96000u);
+    for (std::size_t i = 0; i < all.num_frames(); i += 97) {
+      // 16-bit quantisation: one LSB of error at most.
+      ASSERT_NEAR(all.channel(1)[i], sine.channel(1)[i], 1.0 / 32768) << i;
+    }
+    AudioBuffer got(2, 100);
+    ASSERT_TRUE((*decoder)->seek(12345).ok());
+    ASSERT_EQ(*(*decoder)->read(got.view()), 100u);
+    EXPECT_EQ(std::memcmp(got.channel(0), all.channel(0) + 12345, 100 * sizeof(float)), 0);
+  }
+}
+
+TEST(SndfileDecoder, ReducedStreamKeepsLevelAndFrequency) {
+  const fs::path dir = fresh_dir("sndfile_reduced");
+  // 1 kHz in the left channel only: the mono mix is half the amplitude (-6.02 dB).
+  AudioBuffer sine = make_sine(44100, 2, 3.0, 1000, 0.5f);
+  std::fill_n(sine.channel(1), sine.num_frames(), 0.0f);
+  write_sndfile(dir / "left.wav", sine, 44100);
+  auto decoder = open_decoder((dir / "left.wav").string(), DecodeOptions{4, true});
+  ASSERT_TRUE(decoder.ok()) << decoder.error().message;
+  const StreamInfo& info = (*decoder)->info();
+  EXPECT_EQ(info.sample_rate, 11025);
+  EXPECT_EQ(info.channels, 1);
+  EXPECT_EQ(info.num_frames, (132300 + 3) / 4);
+  const AudioBuffer all = decode_all(**decoder);
+  ASSERT_EQ(static_cast<std::int64_t>(all.num_frames()), info.num_frames);
+  // Skip the first and last 0.1 s where the resampler's filter meets the edges.
+  const float* mid = all.channel(0) + 1102;
+  const std::size_t n = all.num_frames() - 2205;
+  const double level_db = 20 * std::log10(rms(mid, n) / (0.25 / std::sqrt(2.0)));
+  EXPECT_NEAR(level_db, 0.0, 0.1);
+  EXPECT_NEAR(zero_crossing_hz(mid, n, 11025), 1000.0, 2.0);
+  // Seeking restarts the resampler early enough to land on the same samples
+  // to within float rounding.
+  AudioBuffer got(1, 500);
+  ASSERT_TRUE((*decoder)->seek(20000).ok());
+  ASSERT_EQ(*(*decoder)->read(got.view()), 500u);
+  for (std::size_t i = 0; i < 500; ++i)
+    ASSERT_NEAR(got.channel(0)[i], all.channel(0)[20000 + i], 1e-4);
+}
+
+// --- Errors a user can cause: each a typed error with a message that names the file.
+
+void expect_error(const fs::path& path, Errc code, const std::string& fragment) {
+  auto decoder = open_decoder(path.string());
+  ASSERT_FALSE(decoder.ok()) << path;
+  EXPECT_EQ(decoder.error().code, code)
+      << errc_name(decoder.error().code) << ": " << decoder.error().message;
+  EXPECT_NE(decoder.error().message.find(path.filename().string()), std::string::npos)
+      << decoder.error().message;
+  EXPECT_NE(decoder.error().message.find(fragment), std::string::npos) << decoder.error().message;
+}
+
+void write_bytes(const fs::path& path, const std::vector<char>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::vector<char> read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::vector<char> random_bytes(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<char> bytes(n);
+  for (char& b : bytes) b = static_cast<char>(rng() & 0xFF);
+  return bytes;
+}
+
+TEST(DecoderErrors, MissingFile) {
+  expect_error(fresh_dir("missing") / "nope.mp3", Errc::not_found, "does not exist");
+}
+
+TEST(DecoderErrors, Directory) {
+  const fs::path dir = fresh_dir("is_dir");
+  fs::create_directory(dir / "episode.mp3");
+  expect_error(dir / "episode.mp3", Errc::unreadable, "is a directory");
+}
+
+TEST(DecoderErrors, EmptyFile) {
+  const fs::path dir = fresh_dir("empty");
+  write_bytes(dir / "empty.mp3", {});
+  expect_error(dir / "empty.mp3", Errc::undecodable, "is empty");
+}
+
+TEST(DecoderErrors, TextFile) {
+  const fs::path dir = fresh_dir("text");
+  const std::string text = "This is a transcript, not audio.\n";
+  std::vector<char> bytes;
+  for (int i = 0; i < 200; ++i) bytes.insert(bytes.end(), text.begin(), text.end());
+  write_bytes(dir / "input.txt", bytes);
+  expect_error(dir / "input.txt", Errc::not_audio,
+               "is not audio (no MP3 frames, WAV or FLAC header found); give an MP3, WAV or FLAC");
+}
+
+TEST(DecoderErrors, RandomBytes) {
+  const fs::path dir = fresh_dir("random");
+  write_bytes(dir / "noise.mp3", random_bytes(200000, 7));
+  expect_error(dir / "noise.mp3", Errc::not_audio, "is not audio");
+}
+
+TEST_F(Mp3Files, TruncatedMp3) {
+  // The first 40 % of a real file: the LAME tag promises 6 s (or the file
+  // size estimate does when there is no tag).
+  for (const char* name : {"cbr.mp3", "vbr.mp3"}) {
+    SCOPED_TRACE(name);
+    const std::vector<char> whole = read_bytes(file(name));
+    const fs::path cut = file("cut.mp3");
+    write_bytes(cut, std::vector<char>(whole.begin(),
+                                       whole.begin() + static_cast<long>(whole.size() * 4 / 10)));
+    expect_error(cut, Errc::undecodable, "is truncated: 2.");
+    auto decoder = open_decoder(cut.string());
+    ASSERT_FALSE(decoder.ok());
+    EXPECT_NE(decoder.error().message.find("s of 6.0 s present; re-download the file"),
+              std::string::npos)
+        << decoder.error().message;
+  }
+}
+
+TEST_F(Mp3Files, MostlyGarbageIsUndecodable) {
+  std::vector<char> bytes = read_bytes(file("cbr.mp3"));
+  const std::vector<char> noise = random_bytes(bytes.size(), 11);
+  std::copy(noise.begin() + static_cast<long>(bytes.size() / 5), noise.end(),
+            bytes.begin() + static_cast<long>(bytes.size() / 5));
+  write_bytes(file("garbage.mp3"), bytes);
+  expect_error(file("garbage.mp3"), Errc::undecodable, "re-download");
+}
+
+TEST_F(Mp3Files, GarbageMidFileNeitherCrashesNorHangs) {
+  // 3 kB of noise replacing frames in the middle: resync is fine, an error is
+  // fine, a crash or a hang is not.
+  for (const char* name : {"cbr.mp3", "vbr.mp3", "vbr_no_xing.mp3"}) {
+    SCOPED_TRACE(name);
+    std::vector<char> bytes = read_bytes(file(name));
+    const std::vector<char> noise = random_bytes(3000, 13);
+    std::copy(noise.begin(), noise.end(), bytes.begin() + static_cast<long>(bytes.size() / 2));
+    write_bytes(file("damaged.mp3"), bytes);
+    auto decoder = open_decoder(file("damaged.mp3").string());
+    if (!decoder.ok()) {
+      EXPECT_EQ(decoder.error().code, Errc::undecodable) << decoder.error().message;
+      continue;
+    }
+    AudioBuffer block(decoder.value()->info().channels, 4096);
+    std::int64_t total = 0;
+    for (int i = 0; i < 10000; ++i) {
+      auto got = (*decoder)->read(block.view());
+      if (!got.ok()) {
+        EXPECT_EQ(got.error().code, Errc::undecodable);
+        break;
+      }
+      if (*got == 0) break;
+      total += static_cast<std::int64_t>(*got);
+    }
+    EXPECT_LE(total, (*decoder)->info().num_frames);
+    EXPECT_GT(total, (*decoder)->info().num_frames / 2);
+  }
+}
+
+TEST(DecoderErrors, SixChannelWav) {
+  const fs::path dir = fresh_dir("surround");
+  write_sndfile_channels(dir / "surround.wav", 6, 48000, 0.5);
+  expect_error(dir / "surround.wav", Errc::not_audio, "has 6 channels");
+}
+
+}  // namespace
+}  // namespace namix

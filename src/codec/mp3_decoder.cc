@@ -1,0 +1,361 @@
+#include "codec/mp3_decoder.h"
+
+#include <mpg123.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <vector>
+
+#include "codec/mpeg_frame.h"
+
+namespace namix {
+namespace {
+
+// Garbage shorter than this inside a stream is skipped (resync); a longer run
+// stops decoding, and the length check at open() then reports the damage.
+constexpr long kResyncLimitBytes = 64 * 1024;
+// Layer III frames may borrow up to 511 bytes of main data from earlier
+// frames (the bit reservoir); at 32 kbit/s that is five frames back, and the
+// IMDCT overlap needs one more. Decoding this many frames ahead after a seek
+// restores all decoder state; a multiple of kSynthPhaseFrames (see seek()).
+constexpr long kSeekPrerollFrames = 16;
+// See Mp3Decoder::seek(). The synthesis ring buffer has 16 slots and each
+// frame advances it by a whole number of slots, so its phase repeats every
+// 16 frames at most.
+constexpr std::int64_t kSynthPhaseFrames = 16;
+constexpr std::int64_t kSeekSettleFrames = 1;
+// Decoded output in a foreign format (see read()) tolerated before a stream
+// counts as a concatenation of different streams: about 2 s of 48 kHz stereo.
+constexpr std::size_t kMaxForeignBytes = 2 * 48000 * 2 * sizeof(float);
+// How much shorter than promised a stream may be before it counts as
+// truncated: encoders' frame counts and size estimates are a little loose.
+constexpr double kTruncationSlackS = 2.0;
+constexpr double kTruncationSlackFraction = 0.05;
+
+std::string mpg123_message(mpg123_handle* mh, int code) {
+  return mh != nullptr && code == MPG123_ERR ? mpg123_strerror(mh) : mpg123_plain_strerror(code);
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", s);
+  return buf;
+}
+
+// Byte-level facts read directly from the file (libmpg123 keeps them private).
+struct Mp3Layout {
+  std::uint64_t file_bytes = 0;
+  std::uint64_t first_frame_offset = 0;
+  std::uint64_t audio_bytes = 0;  // first frame to the end, less an ID3v1 tag
+  std::optional<MpegFrameHeader> first_frame;
+  std::optional<std::int64_t> info_frames;  // from a Xing/Info/VBRI header
+};
+
+Mp3Layout read_layout(const std::string& path) {
+  Mp3Layout layout;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return layout;
+  struct stat st {};
+  if (::fstat(fileno(f), &st) == 0) layout.file_bytes = static_cast<std::uint64_t>(st.st_size);
+  std::vector<std::uint8_t> buf(64 * 1024);
+  buf.resize(std::fread(buf.data(), 1, buf.size(), f));
+  std::uint64_t tag_end = id3v2_tag_size(buf);
+  if (tag_end > 0) {
+    std::fseek(f, static_cast<long>(tag_end), SEEK_SET);
+    buf.resize(64 * 1024);
+    buf.resize(std::fread(buf.data(), 1, buf.size(), f));
+  }
+  auto start = find_mpeg_frames(buf, 0, 3);
+  if (!start) start = find_mpeg_frames(buf, 0, 1);
+  if (start) {
+    layout.first_frame_offset = tag_end + *start;
+    layout.first_frame = parse_mpeg_frame_header(&buf[*start]);
+    layout.info_frames = info_frame_count(std::span(buf).subspan(*start));
+  }
+  std::uint64_t end = layout.file_bytes;
+  std::uint8_t tail[3] = {};
+  if (end >= 128 && std::fseek(f, static_cast<long>(end - 128), SEEK_SET) == 0 &&
+      std::fread(tail, 1, 3, f) == 3 && tail[0] == 'T' && tail[1] == 'A' && tail[2] == 'G') {
+    end -= 128;
+  }
+  layout.audio_bytes = end > layout.first_frame_offset ? end - layout.first_frame_offset : 0;
+  std::fclose(f);
+  return layout;
+}
+
+std::once_flag g_mpg123_init;
+
+// A new handle for `path`, set up for float output at the requested reduction.
+Result<mpg123_handle*> open_handle(const std::string& path, const DecodeOptions& options,
+                                   long down_sample) {
+  std::call_once(g_mpg123_init, [] { mpg123_init(); });
+  int err = MPG123_OK;
+  mpg123_handle* mh = mpg123_new(nullptr, &err);
+  if (mh == nullptr) {
+    return make_error(Errc::internal, "libmpg123 could not start: " + mpg123_message(nullptr, err));
+  }
+  long flags = MPG123_GAPLESS | MPG123_FORCE_FLOAT | MPG123_QUIET | MPG123_SKIP_ID3V2;
+  if (options.force_mono) flags |= MPG123_MONO_MIX;
+  if (mpg123_param(mh, MPG123_ADD_FLAGS, flags, 0.0) != MPG123_OK ||
+      mpg123_param(mh, MPG123_DOWN_SAMPLE, down_sample, 0.0) != MPG123_OK ||
+      mpg123_param(mh, MPG123_RESYNC_LIMIT, kResyncLimitBytes, 0.0) != MPG123_OK ||
+      mpg123_param(mh, MPG123_PREFRAMES, kSeekPrerollFrames, 0.0) != MPG123_OK ||
+      mpg123_format_all(mh) != MPG123_OK) {
+    Error error = make_error(
+        Errc::internal, std::string("libmpg123 rejected our settings: ") + mpg123_strerror(mh));
+    mpg123_delete(mh);
+    return error;
+  }
+  if (mpg123_open(mh, path.c_str()) != MPG123_OK) {
+    Error error = make_error(Errc::unreadable, path + " cannot be opened (" + mpg123_strerror(mh) +
+                                                   "); check its permissions");
+    mpg123_delete(mh);
+    return error;
+  }
+  return mh;
+}
+
+class Mp3Decoder final : public AudioDecoder {
+ public:
+  explicit Mp3Decoder(mpg123_handle* mh) : mh_(mh) {}
+  ~Mp3Decoder() override {
+    mpg123_close(mh_);
+    mpg123_delete(mh_);
+  }
+  Mp3Decoder(const Mp3Decoder&) = delete;
+  Mp3Decoder& operator=(const Mp3Decoder&) = delete;
+
+  const StreamInfo& info() const override { return info_; }
+
+  Result<void> seek(std::int64_t frame) override {
+    assert(frame >= 0);
+    frame = std::min(frame, info_.num_frames);
+    // libmpg123's synthesis filterbank writes a ring buffer whose phase
+    // advances with every decoded frame and is not reset by mpg123_seek();
+    // a different phase rounds differently (1 ulp, but not bit-identical). So
+    // a seek starts a fresh handle (phase 0, like a linear decode from the
+    // start) and lands on a frame whose preroll begins at a multiple of the
+    // phase period, then decodes forward to `frame`.
+    NAMIX_TRY(restart());
+    std::int64_t land = frame / samples_per_frame_ - kSeekSettleFrames - kSeekPrerollFrames;
+    land = std::max<std::int64_t>(0, land) / kSynthPhaseFrames * kSynthPhaseFrames;
+    if (land > 0) {
+      const off_t r =
+          mpg123_seek_frame(mh_, static_cast<off_t>(land + kSeekPrerollFrames), SEEK_SET);
+      if (r < 0) {
+        return make_error(Errc::undecodable, path_ + ": seeking failed (" + mpg123_strerror(mh_) +
+                                                 "); the file may be damaged");
+      }
+    }
+    const std::int64_t at = std::max<std::int64_t>(0, mpg123_tell(mh_));
+    assert(at <= frame);
+    std::int64_t skip = frame - at;
+    while (skip > 0) {
+      const auto n = static_cast<std::size_t>(std::min<std::int64_t>(skip, 8192));
+      discard_.resize(info_.channels, n);
+      auto got = read(discard_.view());
+      if (!got) return got.error();
+      if (*got == 0) break;
+      skip -= static_cast<std::int64_t>(*got);
+    }
+    return {};
+  }
+
+  // Replaces the handle with a fresh one that knows the scanned frame index.
+  Result<void> restart() {
+    auto handle = open_handle(path_, options_, down_sample_);
+    if (!handle) return handle.error();
+    mpg123_close(mh_);
+    mpg123_delete(mh_);
+    mh_ = *handle;
+    foreign_format_ = false;
+    if (!index_.empty() &&
+        mpg123_set_index(mh_, index_.data(), index_step_, index_.size()) != MPG123_OK) {
+      return make_error(Errc::internal, std::string("libmpg123 refused its own frame index: ") +
+                                            mpg123_strerror(mh_));
+    }
+    return {};
+  }
+
+  Result<std::size_t> read(AudioView out) override {
+    assert(out.num_channels == info_.channels);
+    const auto channels = static_cast<std::size_t>(info_.channels);
+    std::size_t done = 0;
+    while (done < out.num_frames) {
+      const std::size_t want = out.num_frames - done;
+      scratch_.resize(want * channels);
+      std::size_t got_bytes = 0;
+      const int rc = mpg123_read(mh_, reinterpret_cast<unsigned char*>(scratch_.data()),
+                                 want * channels * sizeof(float), &got_bytes);
+      const std::size_t got = foreign_format_ ? 0 : got_bytes / (channels * sizeof(float));
+      if (channels == 1) {
+        std::copy_n(scratch_.data(), got, out[0] + done);
+      } else {
+        float* left = out[0] + done;
+        float* right = out[1] + done;
+        for (std::size_t i = 0; i < got; ++i) {
+          left[i] = scratch_[2 * i];
+          right[i] = scratch_[2 * i + 1];
+        }
+      }
+      done += got;
+      if (rc == MPG123_DONE) break;
+      if (rc == MPG123_NEW_FORMAT) {
+        // Junk inside a stream can pass for a frame header of another rate or
+        // channel count; its "audio" is dropped until the real frames return.
+        long rate = 0;
+        int ch = 0;
+        int enc = 0;
+        mpg123_getformat(mh_, &rate, &ch, &enc);
+        foreign_format_ = rate != info_.sample_rate || ch != info_.channels;
+        continue;
+      }
+      if (foreign_format_) {
+        dropped_bytes_ += got_bytes;
+        if (dropped_bytes_ > kMaxForeignBytes) {
+          return make_error(Errc::undecodable,
+                            path_ +
+                                " changes sample rate or channels mid-stream; convert it to "
+                                "a uniform MP3, WAV or FLAC first");
+        }
+      }
+      if (rc != MPG123_OK) {
+        return make_error(Errc::undecodable, path_ + " is damaged (" + mpg123_message(mh_, rc) +
+                                                 "); re-download the file");
+      }
+    }
+    return done;
+  }
+
+  std::string path_;
+  DecodeOptions options_;
+  long down_sample_ = 0;
+  StreamInfo info_;
+  std::int64_t samples_per_frame_ = 1152;  // of the decoded stream
+  std::vector<off_t> index_;               // byte offsets of every index_step_-th frame
+  off_t index_step_ = 1;
+
+ private:
+  AudioBuffer discard_;
+  bool foreign_format_ = false;
+  std::size_t dropped_bytes_ = 0;
+  mpg123_handle* mh_;
+  std::vector<float> scratch_;
+};
+
+}  // namespace
+
+namespace {
+
+Result<std::unique_ptr<AudioDecoder>> open_with_down_sample(const std::string& path,
+                                                            const DecodeOptions& options,
+                                                            long down_sample) {
+  auto handle = open_handle(path, options, down_sample);
+  if (!handle) return handle.error();
+  mpg123_handle* mh = *handle;
+  auto decoder = std::make_unique<Mp3Decoder>(mh);
+  decoder->path_ = path;
+  decoder->options_ = options;
+  decoder->down_sample_ = down_sample;
+  long rate = 0;
+  int channels = 0;
+  int encoding = 0;
+  if (mpg123_getformat(mh, &rate, &channels, &encoding) != MPG123_OK) {
+    return make_error(Errc::undecodable,
+                      path + " has no decodable MP3 frames; give a complete MP3, WAV or FLAC file");
+  }
+  if (encoding != MPG123_ENC_FLOAT_32) {
+    return make_error(Errc::internal, "libmpg123 was built without 32-bit float output");
+  }
+  mpg123_frameinfo frame_info{};
+  mpg123_info(mh, &frame_info);
+
+  // Scanning every frame header once makes the length exact and gives seek a
+  // complete frame index, so seeking is sample-accurate with or without a
+  // Xing TOC.
+  if (mpg123_scan(mh) != MPG123_OK) {
+    return make_error(Errc::undecodable,
+                      path + " could not be scanned (" + mpg123_strerror(mh) + "); re-download it");
+  }
+  const off_t length = mpg123_length(mh);
+  if (length <= 0) {
+    return make_error(Errc::undecodable,
+                      path + " has no decodable MP3 frames; give a complete MP3, WAV or FLAC file");
+  }
+  const Mp3Layout layout = read_layout(path);
+  const int samples_per_frame = frame_info.layer == 1 ? 384
+                                : (frame_info.layer == 3 && frame_info.version != MPG123_1_0)
+                                    ? 576
+                                    : 1152;
+  double mean_frame_bytes = layout.first_frame ? layout.first_frame->frame_bytes : 0.0;
+  {
+    off_t* offsets = nullptr;
+    off_t step = 0;
+    std::size_t fill = 0;
+    if (mpg123_index(mh, &offsets, &step, &fill) == MPG123_OK && fill > 0) {
+      decoder->index_.assign(offsets, offsets + fill);
+      decoder->index_step_ = step;
+      if (fill >= 2 && step > 0) {
+        mean_frame_bytes = static_cast<double>(offsets[fill - 1] - offsets[0]) /
+                           static_cast<double>(static_cast<off_t>(fill - 1) * step);
+      }
+    }
+  }
+
+  StreamInfo& info = decoder->info_;
+  info.codec = "mp3";
+  info.sample_rate = static_cast<int>(rate);
+  info.channels = channels;
+  info.num_frames = static_cast<std::int64_t>(length);
+  info.source_sample_rate = static_cast<int>(frame_info.rate);
+  info.source_channels = frame_info.mode == MPG123_M_MONO ? 1 : 2;
+  decoder->samples_per_frame_ = samples_per_frame >> down_sample;
+  const auto source_rate = static_cast<double>(frame_info.rate);
+  const double frames_per_s = source_rate / samples_per_frame;
+  const double mean_kbps = mean_frame_bytes * 8.0 * frames_per_s / 1000.0;
+  info.vbr = frame_info.vbr != MPG123_CBR ||
+             std::abs(mean_kbps - frame_info.bitrate) > 0.02 * frame_info.bitrate;
+  info.bitrate_kbps = info.vbr ? static_cast<int>(std::lround(mean_kbps)) : frame_info.bitrate;
+
+  // What the file promises: the Xing/Info/VBRI frame count, else its size
+  // divided by the mean frame size seen while scanning. Damage that stopped
+  // the scan shows up here as a short stream.
+  const double present_s = info.duration_s();
+  double promised_s = 0.0;
+  if (layout.info_frames) {
+    promised_s = static_cast<double>(*layout.info_frames) / frames_per_s;
+  } else if (mean_frame_bytes > 0) {
+    promised_s = static_cast<double>(layout.audio_bytes) / mean_frame_bytes / frames_per_s;
+  }
+  if (promised_s - present_s > std::max(kTruncationSlackS, kTruncationSlackFraction * promised_s)) {
+    return make_error(Errc::undecodable, path + " is truncated: " + seconds_text(present_s) +
+                                             " s of " + seconds_text(promised_s) +
+                                             " s present; re-download the file");
+  }
+  // Linear reads start from a fresh handle too, so they share seek()'s phase.
+  NAMIX_TRY(decoder->restart());
+  return std::unique_ptr<AudioDecoder>(std::move(decoder));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AudioDecoder>> open_mp3_decoder(const std::string& path,
+                                                       const DecodeOptions& options) {
+  // libmpg123 only synthesises at its list of standard rates, so an MPEG-2
+  // file at 16 kHz cannot go to 4 kHz: fall back to a smaller reduction, and
+  // info() says what the stream really is.
+  for (long down_sample = options.rate_divisor == 4   ? 2
+                          : options.rate_divisor == 2 ? 1
+                                                      : 0;
+       ; --down_sample) {
+    auto decoder = open_with_down_sample(path, options, down_sample);
+    if (decoder.ok() || down_sample == 0 || decoder.error().code != Errc::undecodable) {
+      return decoder;
+    }
+  }
+}
+
+}  // namespace namix

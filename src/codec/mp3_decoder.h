@@ -1,0 +1,15 @@
+// The libmpg123 side of open_decoder(); callers use open_decoder().
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "codec/audio_decoder.h"
+
+namespace namix {
+
+// `path` has already been sniffed as MP3 (ID3v2 tag or a run of frames).
+Result<std::unique_ptr<AudioDecoder>> open_mp3_decoder(const std::string& path,
+                                                       const DecodeOptions& options);
+
+}  // namespace namix

@@ -1,0 +1,48 @@
+// Slow speech AGC: brings talkers recorded at different levels to one level
+// without pumping up pauses. Gated: only blocks that look like speech move
+// the level estimate, so in silence the gain holds.
+#pragma once
+
+#include <cstdint>
+
+#include "dsp/processor.h"
+
+namespace namix::dsp {
+
+struct LevellerParams {
+  double target_rms_dbfs = -23.0;  // RMS of active speech to aim for
+  double max_gain_db = 12.0;
+  double max_cut_db = 12.0;
+  // Short-term level window; blocks under the gates do not count as speech.
+  double window_ms = 50.0;
+  double gate_dbfs = -50.0;          // absolute
+  double gate_relative_db = -15.0;   // relative to the current speech estimate
+  double adapt_ms = 400.0;           // speech-level estimate, counted in speech time
+  double gain_smoothing_ms = 250.0;  // applied gain follows the estimate this fast
+};
+
+class Leveller final : public Processor {
+ public:
+  explicit Leveller(const LevellerParams& params = {});
+
+  const LevellerParams& params() const { return params_; }
+  double gain_db() const;  // gain applied to the last frame
+
+  void prepare(const ProcessSpec& spec) override;
+  void process(AudioView audio) noexcept override;
+  void reset() override;
+
+ private:
+  void update_control() noexcept;
+
+  LevellerParams params_;
+  double window_coeff_ = 0.0, adapt_coeff_ = 0.0, gain_coeff_ = 0.0;
+  double gate_ms_ = 0.0;  // absolute gate as a mean square
+  double short_ms_ = 0.0;
+  double speech_ms_ = -1.0;  // < 0 until the first speech block
+  double target_gain_ = 1.0;
+  double gain_ = 1.0;
+  std::uint32_t control_phase_ = 0;
+};
+
+}  // namespace namix::dsp

@@ -1,0 +1,102 @@
+#include "dsp/loudness.h"
+
+#include <ebur128.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <new>
+
+namespace namix::dsp {
+namespace {
+
+// libebur128 wants interleaved frames; we feed it through a fixed scratch
+// buffer so add() never allocates whatever the caller's block size.
+constexpr std::size_t kScratchFrames = 1024;
+
+double to_db(double linear) { return linear > 0.0 ? 20.0 * std::log10(linear) : -HUGE_VAL; }
+
+}  // namespace
+
+struct LoudnessMeter::State {
+  ebur128_state* st = nullptr;
+  std::vector<float> scratch;
+  ~State() {
+    if (st) ebur128_destroy(&st);
+  }
+};
+
+LoudnessMeter::LoudnessMeter(int num_channels, double sample_rate)
+    : state_(std::make_unique<State>()), num_channels_(num_channels), sample_rate_(sample_rate) {
+  assert(num_channels >= 1 && num_channels <= kMaxChannels);
+  assert(sample_rate >= 8000.0 && sample_rate == std::floor(sample_rate));
+  state_->st = ebur128_init(
+      static_cast<unsigned>(num_channels), static_cast<unsigned long>(sample_rate),
+      EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_SAMPLE_PEAK);
+  // ebur128_init only fails on out-of-memory once the arguments are valid.
+  if (state_->st == nullptr) throw std::bad_alloc();
+  state_->scratch.resize(kScratchFrames * static_cast<std::size_t>(num_channels));
+}
+
+LoudnessMeter::~LoudnessMeter() = default;
+LoudnessMeter::LoudnessMeter(LoudnessMeter&&) noexcept = default;
+LoudnessMeter& LoudnessMeter::operator=(LoudnessMeter&&) noexcept = default;
+
+void LoudnessMeter::add(AudioView audio) noexcept {
+  assert(audio.num_channels == num_channels_);
+  const auto nch = static_cast<std::size_t>(num_channels_);
+  float* scratch = state_->scratch.data();
+  for (std::size_t first = 0; first < audio.num_frames; first += kScratchFrames) {
+    const std::size_t count = std::min(kScratchFrames, audio.num_frames - first);
+    for (int c = 0; c < num_channels_; ++c) {
+      const float* src = audio[c] + first;
+      for (std::size_t i = 0; i < count; ++i)
+        scratch[i * nch + static_cast<std::size_t>(c)] = src[i];
+    }
+    // Cannot fail: the frame count never exceeds what libebur128 accepts.
+    ebur128_add_frames_float(state_->st, scratch, count);
+  }
+}
+
+void LoudnessMeter::reset() { *this = LoudnessMeter(num_channels_, sample_rate_); }
+
+double LoudnessMeter::integrated_lufs() const {
+  double out = -HUGE_VAL;
+  ebur128_loudness_global(state_->st, &out);
+  return out;
+}
+
+double LoudnessMeter::loudness_range_lu() const {
+  double out = 0.0;
+  ebur128_loudness_range(state_->st, &out);
+  return out;
+}
+
+double LoudnessMeter::true_peak_dbtp() const {
+  double peak = 0.0;
+  for (unsigned c = 0; c < static_cast<unsigned>(num_channels_); ++c) {
+    double p = 0.0;
+    ebur128_true_peak(state_->st, c, &p);
+    peak = std::max(peak, p);
+  }
+  return to_db(peak);
+}
+
+double LoudnessMeter::sample_peak_dbfs() const {
+  double peak = 0.0;
+  for (unsigned c = 0; c < static_cast<unsigned>(num_channels_); ++c) {
+    double p = 0.0;
+    ebur128_sample_peak(state_->st, c, &p);
+    peak = std::max(peak, p);
+  }
+  return to_db(peak);
+}
+
+LoudnessMeasurement measure(AudioView audio, double sample_rate) {
+  LoudnessMeter meter(audio.num_channels, sample_rate);
+  meter.add(audio);
+  return {meter.integrated_lufs(), meter.loudness_range_lu(), meter.true_peak_dbtp(),
+          meter.sample_peak_dbfs()};
+}
+
+}  // namespace namix::dsp

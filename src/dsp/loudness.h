@@ -1,0 +1,53 @@
+// ITU-R BS.1770-4 / EBU R 128 measurement over libebur128: integrated
+// loudness, loudness range, sample and true peak.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "core/audio_buffer.h"
+
+namespace namix::dsp {
+
+class LoudnessMeter {
+ public:
+  // Mono is measured as a single (left) channel, as ffmpeg's ebur128 filter
+  // does; a mono file played on two speakers reads 3 dB louder elsewhere.
+  LoudnessMeter(int num_channels, double sample_rate);
+  ~LoudnessMeter();
+  LoudnessMeter(LoudnessMeter&&) noexcept;
+  LoudnessMeter& operator=(LoudnessMeter&&) noexcept;
+
+  // Feeds audio; any block size, no allocation.
+  void add(AudioView audio) noexcept;
+  void reset();
+
+  // -inf (as -HUGE_VAL) while everything is below the -70 LUFS gate.
+  double integrated_lufs() const;
+  double loudness_range_lu() const;
+  // Highest true peak (BS.1770-4 Annex 2, 4x oversampled below 96 kHz) of any channel.
+  double true_peak_dbtp() const;
+  double sample_peak_dbfs() const;
+
+  int num_channels() const { return num_channels_; }
+  double sample_rate() const { return sample_rate_; }
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  int num_channels_ = 0;
+  double sample_rate_ = 0.0;
+};
+
+struct LoudnessMeasurement {
+  double integrated_lufs = 0.0;
+  double loudness_range_lu = 0.0;
+  double true_peak_dbtp = 0.0;
+  double sample_peak_dbfs = 0.0;
+};
+
+// One-shot measurement of a whole buffer.
+LoudnessMeasurement measure(AudioView audio, double sample_rate);
+
+}  // namespace namix::dsp

@@ -1,0 +1,170 @@
+#include "dsp/true_peak_limiter.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <numbers>
+
+namespace namix::dsp {
+namespace {
+
+double bessel_i0(double x) {
+  double sum = 1.0, term = 1.0;
+  for (int k = 1; k < 50; ++k) {
+    term *= (x / (2.0 * k)) * (x / (2.0 * k));
+    sum += term;
+    if (term < 1e-17 * sum) break;
+  }
+  return sum;
+}
+
+// Why 48 taps per phase and a Kaiser window with beta 6: the interpolated
+// value must track the band-limited signal up to 20 kHz (the LAME lowpass at
+// 320 kbps) at 44.1 kHz. Against the ideal fractional delay (numpy, freqs
+// 0-20 kHz, each branch normalised to unity DC gain) the complex error is at
+// most 1.4e-3 (0.013 dB) with 48 taps, while BS.1770's 12 taps are off by up
+// to 0.48 (3.4 dB) near 20 kHz and 24 taps by 0.14 (1.2 dB). A limiter that
+// under-reads its own peaks would let the decoded MP3 exceed the ceiling.
+constexpr double kKaiserBeta = 6.0;
+
+}  // namespace
+
+TruePeakLimiter::TruePeakLimiter(const TruePeakLimiterParams& params) : params_(params) {
+  constexpr int w = kTapsPerPhase;
+  for (int p = 1; p < kOversampling; ++p) {
+    auto& h = phases_[static_cast<std::size_t>(p - 1)];
+    double sum = 0.0;
+    for (int i = 0; i < w; ++i) {
+      // Tap i multiplies x[q - kHalf + 1 + i]; the branch interpolates at q + p/4.
+      const double d = static_cast<double>(p) / kOversampling - static_cast<double>(i - kHalf + 1);
+      const double sinc = d == 0.0 ? 1.0 : std::sin(std::numbers::pi * d) / (std::numbers::pi * d);
+      const double r = d / kHalf;
+      const double win =
+          bessel_i0(kKaiserBeta * std::sqrt(std::max(0.0, 1.0 - r * r))) / bessel_i0(kKaiserBeta);
+      h[static_cast<std::size_t>(i)] = static_cast<float>(sinc * win);
+      sum += sinc * win;
+    }
+    for (auto& t : h) t = static_cast<float>(t / sum);
+  }
+}
+
+void TruePeakLimiter::prepare(const ProcessSpec& spec) {
+  num_channels_ = spec.num_channels;
+  ceiling_ = std::pow(10.0, params_.ceiling_dbtp / 20.0);
+  // The gain applied over the interpolator's whole reach around a peak
+  // (kHalf samples either side, plus the kHalf samples detection waits for)
+  // must already be down, so the look-ahead holds 2*kHalf samples more than
+  // the ramp.
+  const auto min_delay = static_cast<std::size_t>(2 * kHalf + 8);
+  delay_frames_ = std::max(
+      min_delay,
+      static_cast<std::size_t>(std::llround(params_.lookahead_ms * spec.sample_rate / 1000.0)));
+  box_frames_ = delay_frames_ - 2 * kHalf + 1;
+  hold_frames_ = delay_frames_ + 2;
+  release_coeff_ = std::exp(-1000.0 / (params_.release_ms * spec.sample_rate));
+
+  for (int c = 0; c < kMaxChannels; ++c) {
+    const auto n = c < num_channels_ ? 1u : 0u;
+    history_[static_cast<std::size_t>(c)].assign(n * 2 * kTapsPerPhase, 0.0f);
+    delay_[static_cast<std::size_t>(c)].assign(n * delay_frames_, 0.0f);
+  }
+  hold_gain_.assign(hold_frames_, 1.0);
+  hold_index_.assign(hold_frames_, 0);
+  box_.assign(box_frames_, 1.0);
+  reset();
+}
+
+void TruePeakLimiter::reset() {
+  for (auto& h : history_) std::fill(h.begin(), h.end(), 0.0f);
+  for (auto& d : delay_) std::fill(d.begin(), d.end(), 0.0f);
+  history_pos_ = delay_pos_ = 0;
+  hold_head_ = hold_size_ = 0;
+  std::fill(box_.begin(), box_.end(), 1.0);
+  box_pos_ = 0;
+  box_sum_ = static_cast<double>(box_frames_);
+  release_gain_ = 1.0;
+  min_gain_ = 1.0;
+  arrivals_ = 0;
+}
+
+double TruePeakLimiter::max_gain_reduction_db() const { return 20.0 * std::log10(min_gain_); }
+
+float TruePeakLimiter::peak_of_newest(int ch) const noexcept {
+  // The window ends at the newest sample; the position it judges is kHalf
+  // samples back (x[q] = w[kHalf - 1]) and the three points after it.
+  const float* w = history_[static_cast<std::size_t>(ch)].data() + history_pos_;
+  float peak = std::fabs(w[kHalf - 1]);
+  for (const auto& h : phases_) {
+    // Eight independent partial sums: vectorisable without reassociating.
+    float acc[8] = {};
+    for (int i = 0; i < kTapsPerPhase; i += 8) {
+      for (int l = 0; l < 8; ++l) acc[l] += h[static_cast<std::size_t>(i + l)] * w[i + l];
+    }
+    const float v =
+        ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    peak = std::max(peak, std::fabs(v));
+  }
+  return peak;
+}
+
+void TruePeakLimiter::process(AudioView audio) noexcept {
+  assert(audio.num_channels == num_channels_);
+  const int nch = audio.num_channels;
+  for (std::size_t n = 0; n < audio.num_frames; ++n) {
+    // 1. Detect: true peak at position arrivals_ - kHalf.
+    float peak = 0.0f;
+    for (int c = 0; c < nch; ++c) {
+      auto& h = history_[static_cast<std::size_t>(c)];
+      const float x = audio[c][n];
+      h[history_pos_] = x;
+      h[history_pos_ + kTapsPerPhase] = x;
+    }
+    history_pos_ =
+        history_pos_ + 1 == static_cast<std::size_t>(kTapsPerPhase) ? 0 : history_pos_ + 1;
+    for (int c = 0; c < nch; ++c) peak = std::max(peak, peak_of_newest(c));
+    const double required = peak > ceiling_ ? ceiling_ / peak : 1.0;
+
+    // 2. Hold the lowest required gain over the look-ahead window.
+    while (hold_size_ > 0) {
+      const std::size_t back = (hold_head_ + hold_size_ - 1) % hold_frames_;
+      if (hold_gain_[back] < required) break;
+      --hold_size_;
+    }
+    {
+      const std::size_t slot = (hold_head_ + hold_size_) % hold_frames_;
+      hold_gain_[slot] = required;
+      hold_index_[slot] = arrivals_;
+      ++hold_size_;
+    }
+    while (hold_index_[hold_head_] + hold_frames_ <= arrivals_) {
+      hold_head_ = hold_head_ + 1 == hold_frames_ ? 0 : hold_head_ + 1;
+      --hold_size_;
+    }
+    const double held = hold_gain_[hold_head_];
+
+    // 3. Release: falls at once (the ramp comes from step 4), recovers
+    // exponentially; never above the held gain, so the guarantee survives.
+    release_gain_ = held < release_gain_ ? held : held + release_coeff_ * (release_gain_ - held);
+
+    // 4. Moving average over the ramp: every value averaged is <= the gain
+    // needed at the peak, so the averaged gain is too.
+    box_sum_ += release_gain_ - box_[box_pos_];
+    box_[box_pos_] = release_gain_;
+    box_pos_ = box_pos_ + 1 == box_frames_ ? 0 : box_pos_ + 1;
+    const double gain = std::min(1.0, box_sum_ / static_cast<double>(box_frames_));
+    min_gain_ = std::min(min_gain_, gain);
+
+    // 5. Apply to the delayed audio.
+    const auto g = static_cast<float>(gain);
+    for (int c = 0; c < nch; ++c) {
+      float& slot = delay_[static_cast<std::size_t>(c)][delay_pos_];
+      const float delayed = slot;
+      slot = audio[c][n];
+      audio[c][n] = delayed * g;
+    }
+    delay_pos_ = delay_pos_ + 1 == delay_frames_ ? 0 : delay_pos_ + 1;
+    ++arrivals_;
+  }
+}
+
+}  // namespace namix::dsp

@@ -1,0 +1,76 @@
+// Look-ahead limiter that keeps the 4x-oversampled (true) peak of its output
+// at or below a ceiling in dBTP, with one gain for both channels.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "dsp/processor.h"
+
+namespace namix::dsp {
+
+struct TruePeakLimiterParams {
+  double ceiling_dbtp = -1.0;
+  // Total look-ahead, which is also the latency. The gain ramps down over it
+  // minus the interpolator's reach (2 x 24 samples), so keep it >= 2 ms.
+  double lookahead_ms = 5.0;
+  double release_ms = 80.0;
+};
+
+class TruePeakLimiter final : public Processor {
+ public:
+  // Interpolator taps per polyphase branch; see true_peak_limiter.cc.
+  static constexpr int kTapsPerPhase = 48;
+  static constexpr int kOversampling = 4;
+
+  explicit TruePeakLimiter(const TruePeakLimiterParams& params = {});
+
+  const TruePeakLimiterParams& params() const { return params_; }
+  // Lowest gain applied since reset(), in dB (<= 0).
+  double max_gain_reduction_db() const;
+
+  void prepare(const ProcessSpec& spec) override;
+  void process(AudioView audio) noexcept override;
+  void reset() override;
+  std::size_t latency_frames() const override { return delay_frames_; }
+
+ private:
+  static constexpr int kHalf = kTapsPerPhase / 2;
+
+  float peak_of_newest(int ch) const noexcept;
+
+  TruePeakLimiterParams params_;
+  int num_channels_ = 2;
+  std::size_t delay_frames_ = 0;  // D: latency
+  std::size_t box_frames_ = 0;    // B: length of the gain ramp
+  std::size_t hold_frames_ = 0;   // H: minimum-hold window
+  double ceiling_ = 1.0;
+  double release_coeff_ = 0.0;
+
+  // Polyphase branches for the 3 fractional positions (1/4, 2/4, 3/4); the
+  // integer position is the sample itself.
+  alignas(32) std::array<std::array<float, kTapsPerPhase>, kOversampling - 1> phases_{};
+
+  // Input history stored twice so the last kTapsPerPhase samples are always
+  // contiguous (for the dot products) without copying.
+  std::array<std::vector<float>, kMaxChannels> history_;
+  std::size_t history_pos_ = 0;
+  std::array<std::vector<float>, kMaxChannels> delay_;
+  std::size_t delay_pos_ = 0;
+
+  // Monotonic deque of (gain, arrival index) for the sliding minimum.
+  std::vector<double> hold_gain_;
+  std::vector<std::uint64_t> hold_index_;
+  std::size_t hold_head_ = 0, hold_size_ = 0;
+
+  std::vector<double> box_;
+  std::size_t box_pos_ = 0;
+  double box_sum_ = 0.0;
+
+  double release_gain_ = 1.0;
+  double min_gain_ = 1.0;
+  std::uint64_t arrivals_ = 0;
+};
+
+}  // namespace namix::dsp
