@@ -4,8 +4,14 @@
     eval.py --manifest ep.json --result result.json --mix mix.mp3
     eval.py --all [--namix build/src/app/namix] [--corpus /work/corpus]
             [--episodes ep30_s2,ep60_s3] [--duration 90] [--out-dir DIR]
-    eval.py --simulate --manifest ep.json --episode ep.mp3 --theme "Best Of"
+    eval.py --simulate [--analysed] --manifest ep.json --episode ep.mp3 --theme "Best Of"
             [--duration 90] [--select-tool build/src/select/select_from_manifest]
+
+--simulate selects with build/src/select/select_from_manifest (on the
+manifest's ground truth, or with --analysed on namix's own analysis of the
+audio) and assembles the edit list with plain ffmpeg crossfades: it measures
+selection and cutting before (or apart from) the real renderer; loudness,
+true peak, host gap and HF columns then describe the unprocessed source.
 
 The manifest comes from corpus/make_episode.py (blocks and every utterance's
 exact bounds); the result is namix's result JSON (SPEC.md). Measured, one
@@ -450,6 +456,9 @@ def main():
     ap.add_argument("--all", action="store_true", help="mix every theme over several episodes")
     ap.add_argument("--simulate", action="store_true",
                     help="select on the manifest's ground truth and assemble with ffmpeg")
+    ap.add_argument("--analysed", action="store_true",
+                    help="with --simulate: select on namix's analysis of the audio, not on "
+                    "the manifest's ground truth")
     ap.add_argument("--namix", default=os.path.join(REPO, "build/src/app/namix"))
     ap.add_argument("--select-tool",
                     default=os.path.join(REPO, "build/src/select/select_from_manifest"))
@@ -497,8 +506,9 @@ def main():
             mix, result_path = stem + ".mp3", stem + ".json"
             try:
                 if args.simulate:
-                    out = run([args.select_tool, manifest_path, theme, args.duration,
-                               args.themes_dir]).stdout
+                    source = ["--audio", audio] if args.analysed else [manifest_path]
+                    out = run([args.select_tool] + source + [theme, args.duration,
+                                                             args.themes_dir]).stdout
                     with open(result_path, "wb") as f:
                         f.write(out)
                     result = json.loads(out)
