@@ -8,12 +8,14 @@
 //   select_from_manifest MANIFEST.json THEME (SECONDS|full) [THEMES_DIR]
 //   select_from_manifest --audio EPISODE.mp3 THEME (SECONDS|full) [THEMES_DIR]
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/analysis_json.h"
 #include "codec/audio_decoder.h"
 #include "select/edit_list.h"
 #include "select/theme.h"
@@ -111,6 +113,10 @@ int main(int argc, char** argv) {
       return 4;
     }
     analysis = std::move(*analysed);
+    // For tuning: NAMIX_DUMP_ANALYSIS=file.json writes the analysis with every frame.
+    if (const char* dump = std::getenv("NAMIX_DUMP_ANALYSIS"); dump != nullptr) {
+      std::ofstream(dump) << namix::analysis_to_json(analysis, {.frame_decimation = 1}).dump();
+    }
   } else {
     std::ifstream in(argv[1]);
     if (!in) {
