@@ -345,6 +345,136 @@ TEST(SelectSegments, FitsTheDurationAcrossManyEpisodes) {
   EXPECT_EQ(unexplained, 0);
 }
 
+// Rants as single long utterances, the way a segmentation with a 0.15 s
+// minimum pause hears a fast talker: inside each, 0.26 s breaths between
+// sentences every 3-5 s and 0.12 s comma pauses between them, both quiet in
+// the 10 ms frames. Banter blocks of ten 3 s sentences between the rants.
+struct LongRantEpisode {
+  EpisodeAnalysis analysis;
+  std::vector<Pause> breaths;
+  std::vector<Pause> commas;
+};
+
+LongRantEpisode make_long_rant_episode(unsigned seed, bool with_frames,
+                                       std::vector<double> rant_lengths_s) {
+  std::mt19937 rng(seed);
+  auto uni = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  LongRantEpisode ep;
+  EpisodeAnalysis& a = ep.analysis;
+  double t = 1.0;
+  auto open_block = [&](BlockKind kind, int speaker) {
+    Block b;
+    b.kind = kind;
+    b.speaker = speaker;
+    b.confidence = 0.9;
+    b.engagement = 0.5;
+    b.first_utterance = a.utterances.size();
+    return b;
+  };
+  auto close_block = [&](Block b) {
+    b.utterance_count = a.utterances.size() - b.first_utterance;
+    b.start_s = a.utterances[b.first_utterance].start_s;
+    b.end_s = a.utterances.back().end_s;
+    a.blocks.push_back(b);
+  };
+  for (double rant_s : rant_lengths_s) {
+    Block banter = open_block(BlockKind::banter, -1);
+    for (int i = 0; i < 10; ++i) {
+      Utterance u;
+      u.start_s = t;
+      u.end_s = t + 3.0;
+      u.speaker = i % 2;
+      u.level_db = -20.0f;
+      a.utterances.push_back(u);
+      t = u.end_s + 0.5;
+    }
+    close_block(banter);
+    t += 0.3;
+    Block rant = open_block(BlockKind::rant, 0);
+    Utterance u;
+    u.start_s = t;
+    u.end_s = t + rant_s;
+    u.speaker = 0;
+    u.level_db = -20.0f;
+    a.utterances.push_back(u);
+    for (double s = t + uni(3.0, 5.0); s < u.end_s - 1.0; s += uni(3.0, 5.0)) {
+      ep.breaths.push_back({s, s + 0.26});
+      double c = s - uni(1.0, 1.5);
+      if (c > t + 1.0) ep.commas.push_back({c, c + 0.12});
+    }
+    close_block(rant);
+    t = u.end_s + 0.8;
+  }
+  a.duration_s = t + 1.0;
+  if (with_frames) {
+    a.hop_s = 0.01;
+    a.frames.assign(static_cast<std::size_t>(a.duration_s / a.hop_s) + 1, FeatureFrame{});
+    for (std::size_t f = 0; f < a.frames.size(); ++f) {
+      double ft = static_cast<double>(f) * a.hop_s;
+      auto in = [ft](const auto& xs) {
+        return std::any_of(xs.begin(), xs.end(),
+                           [ft](const auto& x) { return ft >= x.start_s && ft < x.end_s; });
+      };
+      bool sound = in(a.utterances) && !in(ep.breaths) && !in(ep.commas);
+      a.frames[f].level_db = sound ? -20.0f : -60.0f;
+    }
+  }
+  double prev = 0.0;
+  for (const auto& u : a.utterances) {
+    a.pauses.push_back({prev, u.start_s});
+    prev = u.end_s;
+  }
+  a.pauses.push_back({prev, a.duration_s});
+  return ep;
+}
+
+bool inside_any(double t, const std::vector<Pause>& ranges) {
+  return std::any_of(ranges.begin(), ranges.end(),
+                     [t](const Pause& p) { return t > p.start_s && t < p.end_s; });
+}
+
+TEST(SelectSegments, CutsAtBreathsWhenRantsAreOneLongUtterance) {
+  for (unsigned seed : {21u, 22u, 23u}) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    LongRantEpisode ep = make_long_rant_episode(seed, true, {61.3, 74.9, 57.7});
+    auto list = select_segments(ep.analysis, theme("Conspiracy Corner"), 90.0);
+    ASSERT_TRUE(list.ok());
+    EXPECT_NEAR(list->duration_s, 90.0, 1.5);
+    EXPECT_NE(list->selection_method.find("cut at breaths"), std::string::npos)
+        << list->selection_method;
+    for (const auto& seg : list->segments) {
+      EXPECT_EQ(seg.kind, "rant");
+      for (double c : {seg.start_s, seg.end_s}) {
+        // In a real pause or a breath, never in a comma or in speech.
+        bool in_speech = utterance_at(ep.analysis, c) != nullptr;
+        EXPECT_TRUE(!in_speech || inside_any(c, ep.breaths)) << c;
+        EXPECT_FALSE(inside_any(c, ep.commas)) << c;
+      }
+    }
+  }
+}
+
+TEST(SelectSegments, TopsUpFromTheFallbackWhenUtterancesAreTooLong) {
+  // Two 80 s rants and no frames to find breaths in: whole utterances give
+  // 80 s or 160 s, so 80 s of rant is topped up with banter.
+  LongRantEpisode ep = make_long_rant_episode(31, false, {80.0, 80.0});
+  auto list = select_segments(ep.analysis, theme("Conspiracy Corner"), 90.0);
+  ASSERT_TRUE(list.ok());
+  EXPECT_NEAR(list->duration_s, 90.0, 1.5);
+  ASSERT_EQ(list->warnings.size(), 1u);
+  EXPECT_NE(list->warnings[0].find("utterances too long to land on 90.0 s"), std::string::npos)
+      << list->warnings[0];
+  double rant_s = 0.0;
+  for (const auto& seg : list->segments) {
+    if (seg.kind == "rant") rant_s += seg.mix_duration_s();
+  }
+  EXPECT_GE(rant_s / list->duration_s, 0.8);
+  expect_cuts_in_pauses(ep.analysis, *list, false);
+  expect_consistent(*list);
+}
+
 TEST(SelectSegments, ShortfallUsesAllThemeMaterialAndFillsFromFallback) {
   EpisodeAnalysis a = make_episode({.minutes = 30, .seed = 6, .clip_share = 0.0});
   // The only clip: the 20 s outro, relabelled.
