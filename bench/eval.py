@@ -193,9 +193,11 @@ def crossfade_of(result, theme_name, themes_dir):
 def segment_pieces(result, manifest, crossfade, mix_duration):
     """[(src_start, src_end, mix_start)] for every continuous stretch of source in the mix.
 
-    Pauses the renderer shortened inside a segment come from the segment's
-    "dropped" list when the result has it; otherwise the missing time is put
-    back into the segment's manifest pauses over 0.9 s, longest first.
+    Crossfades are centred on the cut points, so joins take no mix time and
+    a segment lasts from its mix_start to the next one's. Pauses the renderer
+    shortened inside a segment come from the segment's "dropped" list when the
+    result has it; otherwise the missing time is put back into the segment's
+    manifest pauses over 0.9 s, in proportion to their excess over 0.7 s.
     """
     segs = result["segments"]
     gaps = []
@@ -209,7 +211,7 @@ def segment_pieces(result, manifest, crossfade, mix_duration):
             dropped = [(float(a), float(b)) for a, b in s["dropped"]]
         else:
             if i + 1 < len(segs):
-                mix_len = float(segs[i + 1]["mix_start"]) + crossfade - mix0
+                mix_len = float(segs[i + 1]["mix_start"]) - mix0
             else:
                 mix_len = mix_duration - mix0
             missing = (end - start) - mix_len
@@ -397,17 +399,20 @@ def print_header():
 
 def render_with_ffmpeg(episode, result, out_path, crossfade):
     """A plain ffmpeg assembly of an edit list (no processing chain), to check
-    the scoring and the selection before the real renderer exists."""
+    the scoring and the selection apart from the real renderer. Crossfades are
+    centred on the cut points like namix's: each segment reads half a
+    crossfade past its cuts, so the joins take no mix time."""
     segs = result["segments"]
     parts = []
     chains = []
+    half = crossfade / 2.0
     for i, s in enumerate(segs):
         pieces = []
-        t = float(s["start_time"])
+        t = float(s["start_time"]) - (half if i > 0 else 0.0)
         for a, b in sorted(s.get("dropped", [])):
             pieces.append((t, a))
             t = b
-        pieces.append((t, float(s["end_time"])))
+        pieces.append((t, float(s["end_time"]) + (half if i + 1 < len(segs) else 0.0)))
         labels = []
         for j, (a, b) in enumerate(pieces):
             lab = "p%d_%d" % (i, j)

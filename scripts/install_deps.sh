@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev
   libcli11-dev libtomlplusplus-dev libfftw3-dev libgtest-dev libgmock-dev libbenchmark-dev
   # demo episode and audio checks in the tests
-  espeak-ng sox ffmpeg mpg123 python3
+  espeak-ng sox ffmpeg mpg123 lame python3 python3-numpy
   # real S3 server for the storage tests (Ceph RADOS Gateway, memstore)
   radosgw ceph-mon ceph-osd
   # browser tests and load tests

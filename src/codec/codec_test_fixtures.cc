@@ -1,9 +1,8 @@
 #include "codec/codec_test_fixtures.h"
 
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 #include <sndfile.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -16,13 +15,17 @@ namespace namix::testing {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir(const std::string& name) {
-  // Per process: ctest runs test cases in parallel processes, each making fixtures.
-  const fs::path dir =
-      fs::temp_directory_path() / ("namix_codec_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+TempDir::TempDir(const std::string& name)
+    // The process id keeps parallel ctest runs (one process per test) apart.
+    : path_(fs::temp_directory_path() /
+            ("namix_codec_" + name + "_" + std::to_string(::getpid()))) {
+  fs::remove_all(path_);
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
 }
 
 AudioBuffer make_sine(int sample_rate, int channels, double seconds, double frequency_hz,

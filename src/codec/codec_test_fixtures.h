@@ -12,7 +12,19 @@
 
 namespace namix::testing {
 
-std::filesystem::path fresh_dir(const std::string& name);
+// A new empty directory under the system temp dir, removed with the object.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 // amplitude * sin(2 pi f t) in every channel.
 AudioBuffer make_sine(int sample_rate, int channels, double seconds, double frequency_hz,

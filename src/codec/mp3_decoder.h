@@ -12,4 +12,8 @@ namespace namix {
 Result<std::unique_ptr<AudioDecoder>> open_mp3_decoder(const std::string& path,
                                                        const DecodeOptions& options);
 
+// Another decoder of the file `opened` (an MP3 decoder) decodes, sharing its
+// scan: cheap, for decoding spans of one file in parallel.
+Result<std::unique_ptr<AudioDecoder>> sibling_mp3_decoder(const AudioDecoder& opened);
+
 }  // namespace namix

@@ -91,7 +91,8 @@ Result<Mp3Tags> read_mp3_tags(const std::string& path) {
     for (const TagLib::ID3v2::Frame* frame : it->second) {
       const auto* toc = dynamic_cast<const TagLib::ID3v2::TableOfContentsFrame*>(frame);
       if (toc != nullptr && toc->isTopLevel()) {
-        order.assign(toc->childElements().begin(), toc->childElements().end());
+        const TagLib::ByteVectorList children = toc->childElements();  // a copy
+        order.assign(children.begin(), children.end());
         break;
       }
     }

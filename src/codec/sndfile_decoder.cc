@@ -203,7 +203,14 @@ Result<std::unique_ptr<AudioDecoder>> open_sndfile_decoder(const std::string& pa
     sf_close(sf);
     return make_error(Errc::undecodable, path + " contains no audio samples; give a complete file");
   }
-  auto decoder = std::make_unique<SndfileDecoder>(sf, sf_info, path, options);
+  // Like the MP3 decoder, reduce by less where the rate does not divide or
+  // would fall under 8 kHz (analysis needs speech up to 4 kHz).
+  DecodeOptions reduced = options;
+  while (reduced.rate_divisor > 1 && (sf_info.samplerate % reduced.rate_divisor != 0 ||
+                                      sf_info.samplerate / reduced.rate_divisor < 8000)) {
+    reduced.rate_divisor /= 2;
+  }
+  auto decoder = std::make_unique<SndfileDecoder>(sf, sf_info, path, reduced);
   NAMIX_TRY(decoder->start_resampler());
   return std::unique_ptr<AudioDecoder>(std::move(decoder));
 }

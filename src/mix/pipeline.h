@@ -46,6 +46,11 @@ struct MixReport {
   std::string processing_chain;
   StageTimings timings;
   std::vector<std::string> warnings;
+  std::string created_at;  // ISO 8601 UTC
+  // For the picture of the episode (web page, --plot): level over time and blocks.
+  double timeline_step_s = 1.0;
+  std::vector<float> timeline_level_db;
+  std::vector<Block> blocks;
 };
 
 Result<MixReport> run_mix(const MixRequest& request, ByteSink& out);

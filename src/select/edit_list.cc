@@ -20,9 +20,6 @@ constexpr double kMaxKeptPauseS = 1.0;
 constexpr double kMaxKeptPauseFullS = 1.0;
 // What is left of a shortened pause: a natural breath, half on each side.
 constexpr double kShortenedPauseS = 0.7;
-// An in/out point sits at least this far inside its pause (issue 2: cuts in
-// pauses, never at a word's edge).
-constexpr double kMinInsetS = 0.04;
 // Long music is cut into pieces of this length so music themes can take part
 // of the end-of-show music; speech is never cut inside an utterance.
 constexpr double kMusicPieceS = 1.0;
@@ -168,16 +165,18 @@ class Timeline {
  public:
   Timeline(const std::vector<Unit>& units, double crossfade_s, double max_kept_pause_s)
       : units_(units), max_kept_(max_kept_pause_s) {
-    // Enough pause on each side for the crossfade to run in the pause, but no
-    // more, so that a join never adds dead air.
-    pad_ = std::min(crossfade_s + 0.1, 0.6);
-    pad_ = std::max(pad_, kMinInsetS);
+    // The crossfade is centred on the cut: half of it runs before the cut in
+    // this segment's pause, so keep that much and a little more, but no more
+    // than 0.45 s, so that a join (both pads) never holds over 0.9 s of pause.
+    pad_ = std::clamp(crossfade_s / 2.0 + 0.25, 0.3, 0.45);
     dropped_prefix_.assign(units.size() + 1, 0.0);
     for (std::size_t k = 0; k < units.size(); ++k) {
       dropped_prefix_[k + 1] = dropped_prefix_[k] + (k == 0 ? 0.0 : dropped_before(k));
     }
   }
 
+  // In and out points: pad_ into the pause, or its middle when it is narrower
+  // than two pads (so always inside it, never at a word's edge).
   double in_point(int i) const {
     const Unit& u = units_[static_cast<std::size_t>(i)];
     return u.start - std::min(u.gap_before / 2.0, pad_);
@@ -299,10 +298,10 @@ class Selector {
     for (const Range& r : ranges_) {
       EditSegment seg = describe(r);
       seg.mix_start_s = mix_t;
-      mix_t += seg.mix_duration_s() - theme_.crossfade_s;
+      mix_t += seg.mix_duration_s();
       list.segments.push_back(std::move(seg));
     }
-    list.duration_s = list.segments.empty() ? 0.0 : mix_t + theme_.crossfade_s;
+    list.duration_s = mix_t;
     if (filled_) {
       double fallback_s = 0.0;
       for (const auto& seg : list.segments) {
@@ -382,14 +381,14 @@ class Selector {
       total += timeline_.body({block_first_[b], block_last_[b]});
       ++n;
     }
-    return n == 0 ? 0.0 : total - (n - 1) * theme_.crossfade_s;
+    return n == 0 ? 0.0 : total;
   }
 
   double total(const std::vector<Range>& rs) const {
     if (rs.empty()) return 0.0;
     double t = 0.0;
     for (const Range& r : rs) t += timeline_.body(r);
-    return t - static_cast<double>(rs.size() - 1) * theme_.crossfade_s;
+    return t;
   }
 
   // A cut in a short pause lets the crossfade run into speech; prefer wide ones.
@@ -595,7 +594,7 @@ class Selector {
     int fitting = 0;
     for (const Window& w : ws) {
       if (added >= 24 && fitting >= 24) break;
-      bool fits = timeline_.body(w.r) - theme_.crossfade_s <= missing;
+      bool fits = timeline_.body(w.r) <= missing;
       if (added >= 24 && !fits) continue;
       if (overlaps(w.r, rs)) continue;
       auto next = rs;
@@ -930,10 +929,10 @@ EditList whole_episode(const EpisodeAnalysis& a, const Theme& theme) {
       seg.description = "unclassified material at " + clock(seg.start_s);
     }
     seg.mix_start_s = mix_t;
-    mix_t += seg.mix_duration_s() - list.crossfade_s;
+    mix_t += seg.mix_duration_s();
     list.segments.push_back(std::move(seg));
   }
-  list.duration_s = mix_t + list.crossfade_s;
+  list.duration_s = mix_t;
   return list;
 }
 

@@ -36,10 +36,9 @@ struct EditSegment {
 
 struct EditList {
   std::vector<EditSegment> segments;  // in mix order
-  // Each join overlaps the last crossfade_s of one segment with the first
-  // crossfade_s of the next (in/out points sit in pauses, so the overlap is
-  // mostly pause). segments[i+1].mix_start_s = segments[i].mix_start_s +
-  // segments[i].mix_duration_s() - crossfade_s.
+  // Crossfades are centred on each cut point, inside its pause (the renderer
+  // shortens one where the pause is narrow), so joins take no time:
+  // segments[i+1].mix_start_s = segments[i].mix_start_s + segments[i].mix_duration_s().
   double crossfade_s = 0.0;
   double duration_s = 0.0;  // of the assembled mix
   std::string selection_method;

@@ -158,15 +158,15 @@ void expect_consistent(const EditList& list) {
       EXPECT_LE(list.segments[i - 1].end_s, seg.start_s + 1e-9) << "overlap or out of order";
     }
     EXPECT_NEAR(seg.mix_start_s, mix_t, 1e-9);
-    mix_t += seg.mix_duration_s() - list.crossfade_s;
+    mix_t += seg.mix_duration_s();
     EXPECT_FALSE(seg.kind.empty());
     EXPECT_FALSE(seg.description.empty());
   }
-  EXPECT_NEAR(list.duration_s, mix_t + list.crossfade_s, 1e-9);
+  EXPECT_NEAR(list.duration_s, mix_t, 1e-9);
 }
 
 // Longest silence the mix will hold, inside segments (after dropping) and
-// across joins (trailing pause + leading pause - crossfade).
+// across joins (trailing pause + leading pause; crossfades are centred on the cuts).
 double longest_silence(const EpisodeAnalysis& a, const EditList& list) {
   double longest = 0.0;
   auto silence_in = [&](double from, double to, const std::vector<Pause>& dropped) {
@@ -192,7 +192,7 @@ double longest_silence(const EpisodeAnalysis& a, const EditList& list) {
         if (seg.end_s > p.start_s && seg.end_s <= p.end_s) tail = seg.end_s - p.start_s;
         if (next.start_s >= p.start_s && next.start_s < p.end_s) head = p.end_s - next.start_s;
       }
-      longest = std::max(longest, tail + head - list.crossfade_s);
+      longest = std::max(longest, tail + head);
     }
   }
   return longest;
@@ -548,15 +548,14 @@ TEST(SelectSegments, WholeEpisodeKeepsEverythingInOrderWithChaptersAtBlocks) {
   expect_cuts_in_pauses(a, *list, false);
   EXPECT_LE(longest_silence(a, *list), 1.0 + 1e-9);
   // Only long pauses were shortened: the mix is the episode minus (pause - 0.7 s)
-  // for each pause over 1 s, minus the join overlaps.
+  // for each pause over 1 s (joins take no time).
   double removed = 0.0;
   for (std::size_t i = 0; i < a.pauses.size(); ++i) {
     bool edge = i == 0 || i + 1 == a.pauses.size();
     double d = a.pauses[i].duration_s();
     if (d > 1.0) removed += d - (edge ? 0.35 : 0.7);
   }
-  double expected =
-      a.duration_s - removed - static_cast<double>(list->segments.size() - 1) * list->crossfade_s;
+  const double expected = a.duration_s - removed;
   EXPECT_NEAR(list->duration_s, expected, 1e-6);
 }
 

@@ -34,48 +34,35 @@ struct StageRule {
 };
 
 const std::vector<StageRule>& stage_rules() {
-  // Parameter names are those of the dsp/ parameter structs, so the mix stage
-  // maps them one to one (cutoff_hz -> BiquadParams::frequency_hz for HPF/LPF).
+  // Exactly the parameters mix/chain_builder.cc hands to the dsp/ stages, so
+  // that every value a theme file sets is heard.
   static const std::vector<StageRule> rules = {
-      {"hpf", {{"cutoff_hz", true, 10, 20000}, {"q", false, 0.1, 10}, {"cascade", false, 1, 4}}},
-      {"lpf", {{"cutoff_hz", true, 100, 22000}, {"q", false, 0.1, 10}, {"cascade", false, 1, 4}}},
+      // order: second-order sections in series (4 = 48 dB/oct).
+      {"hpf", {{"cutoff_hz", true, 10, 20000}, {"q", false, 0.1, 10}, {"order", false, 1, 4}}},
+      {"lpf", {{"cutoff_hz", true, 100, 22000}, {"q", false, 0.1, 10}, {"order", false, 1, 4}}},
       {"peaking",
        {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}, {"q", true, 0.1, 10}}},
-      {"low_shelf",
-       {{"frequency_hz", true, 20, 20000},
-        {"gain_db", true, -24, 24},
-        {"shelf_slope", false, 0.1, 1}}},
-      {"high_shelf",
-       {{"frequency_hz", true, 20, 20000},
-        {"gain_db", true, -24, 24},
-        {"shelf_slope", false, 0.1, 1}}},
+      {"low_shelf", {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}}},
+      {"high_shelf", {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}}},
       {"compressor",
        {{"threshold_db", true, -60, 0},
         {"ratio", true, 1, 30},
         {"attack_ms", false, 0.1, 1000},
         {"release_ms", false, 1, 5000},
         {"knee_db", false, 0, 24},
-        {"makeup_db", false, -12, 24},
-        {"rms_window_ms", false, 0.1, 100}}},
+        {"makeup_db", false, -12, 24}}},
       {"reverb",
        {{"room_size", true, 0, 1},
         {"wet", true, 0, 1},
         {"damping", false, 0, 1},
-        {"dry", false, 0, 1},
         {"width", false, 0, 1}}},
-      {"drive", {{"drive_db", true, 0, 24}}},
+      // gain_db: how far the signal is pushed into the soft clipper.
+      {"drive", {{"gain_db", true, 0, 24}}},
       // fundamental_hz 0 = detect 50 or 60 Hz from the audio.
       {"dehum",
        {{"fundamental_hz", false, 0, 70}, {"harmonics", false, 1, 16}, {"q", false, 1, 100}}},
-      {"leveller",
-       {{"target_rms_dbfs", false, -60, 0},
-        {"max_gain_db", false, 0, 30},
-        {"max_cut_db", false, 0, 30},
-        {"window_ms", false, 1, 5000},
-        {"gate_dbfs", false, -90, 0},
-        {"gate_relative_db", false, -60, 0},
-        {"adapt_ms", false, 1, 60000},
-        {"gain_smoothing_ms", false, 1, 60000}}},
+      // target_db: RMS of active speech to aim for, dBFS.
+      {"leveller", {{"max_gain_db", false, 0, 30}, {"target_db", false, -60, 0}}},
   };
   return rules;
 }
@@ -232,6 +219,12 @@ class ThemeReader {
             return fail(path + "." + p.key, "missing (required for " + stage.type + ")");
           continue;
         }
+        // Section and harmonic counts are whole numbers.
+        bool whole = std::string_view(p.key) == "order" || std::string_view(p.key) == "harmonics";
+        if (whole && std::floor(**v) != **v) {
+          return fail(path + "." + p.key,
+                      "must be a whole number (got " + format_number(**v) + ")");
+        }
         stage.params[p.key] = **v;
       }
       out.push_back(std::move(stage));
@@ -367,7 +360,7 @@ std::string stage_summary(const ProcessingStage& st) {
     return "compressor " + num("threshold_db", 0) + " dB " + num("ratio", 1) + ":1";
   }
   if (st.type == "reverb") return "reverb room " + num("room_size", 0) + " wet " + num("wet", 0);
-  if (st.type == "drive") return signed_db("drive_db") + " drive";
+  if (st.type == "drive") return signed_db("gain_db") + " drive";
   if (st.type == "dehum") {
     double f = st.param("fundamental_hz", 0.0);
     return f > 0 ? "de-hum " + format_number(f) + " Hz" : std::string("de-hum");

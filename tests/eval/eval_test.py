@@ -7,7 +7,7 @@ utterances are 300 Hz tones at -20 dBFS RMS, "host B" 200 Hz at -27 dBFS,
 a "clip" 1 kHz at -24 dBFS, separated by 0.6 s of silence, with a 2.0 s
 pause inside block 2. The edit list cuts in the pauses except one out-point
 placed inside an utterance on purpose; the mix is assembled by eval.py's
-ffmpeg renderer with 0.3 s crossfades.
+ffmpeg renderer with 0.3 s crossfades centred on the cuts.
 
 Expected, by construction:
   host gap 7.0 dB (+-0.3: MP3 and the 0.15 s margins), src_gap the same;
@@ -97,8 +97,9 @@ def main():
     for a, b, dropped in segs:
         result["segments"].append({"start_time": a, "end_time": b, "mix_start": mix_t,
                                    "dropped": dropped, "kind": "banter"})
-        mix_t += (b - a) - sum(y - x for x, y in dropped) - xf
-    mix_duration = mix_t + xf
+        # Crossfades are centred on the cuts: joins take no mix time.
+        mix_t += (b - a) - sum(y - x for x, y in dropped)
+    mix_duration = mix_t
     mix = os.path.join(work, "mix.mp3")
     E.render_with_ffmpeg(episode, result, mix, xf)
 

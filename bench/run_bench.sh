@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Whole-pipeline benchmarks (issue 7), run by hand: `make bench` or
+#   bench/run_bench.sh [--runs N] [--corpus DIR]
+# Finds or makes a 3-hour and a 60-minute episode, then runs the baselines
+# and namix alternately N times and prints the median wall time, the ratio to
+# the baseline measured in the same run, and the peak RSS of each case.
+#
+# Episodes: ../shared/corpus/make_episode.py when present (cached in
+# $NAMIX_BENCH_CORPUS, default ~/.cache/namix-bench), else our own generator.
+set -euo pipefail
+runs=3
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+corpus=${NAMIX_BENCH_CORPUS:-$HOME/.cache/namix-bench}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --corpus) corpus=$2; shift 2 ;;
+    *) echo "usage: run_bench.sh [--runs N] [--corpus DIR]" >&2; exit 2 ;;
+  esac
+done
+namix=${NAMIX:-$root/build/src/app/namix}
+[ -x "$namix" ] || { echo "build first: make build" >&2; exit 1; }
+mkdir -p "$corpus"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+episode() {  # episode MINUTES SEED -> path
+  local m=$1 s=$2 f="$corpus/ep${m}_s${s}.mp3"
+  if [ ! -s "$f" ]; then
+    local gen="$root/../shared/corpus/make_episode.py"
+    if [ -f "$gen" ]; then
+      echo "making a ${m}-minute corpus episode (once; cached in $corpus)..." >&2
+      /usr/bin/python3 "$gen" --minutes "$m" --seed "$s" --out "$f" >&2
+    else
+      # Our own generator: ~7 minutes per 6 rounds; repeat to length.
+      echo "making a ${m}-minute episode with scripts/make_demo_episode.sh..." >&2
+      "$root/scripts/make_demo_episode.sh" "$f" $((m * 6 / 7 + 1)) >&2
+    fi
+  fi
+  echo "$f"
+}
+
+# measure NAME CMD... -> appends "seconds rss_kb" to $tmp/NAME
+measure() {
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" ||
+    { echo "failed: $* ($(tail -1 "$tmp/err"))" >&2; return 1; }
+  cat "$tmp/time" >> "$tmp/$name"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+col() { awk -v c="$1" '{print $c}' "$tmp/$2" | median; }
+
+ep180=$(episode 180 1)
+ep60=$(episode 60 3)
+
+for ((i = 0; i < runs; i++)); do
+  measure mpg123_180 mpg123 -q -t "$ep180"
+  measure best90_180 "$namix" mix "$ep180" --theme "Best Of" --duration 90 --out "$tmp/a.mp3" --quiet
+  measure mix300_180 "$namix" mix "$ep180" --theme "Best Of" --duration 300 --out "$tmp/b.mp3" --quiet
+  measure ffmpeg_60 ffmpeg -v error -threads 1 -y -i "$ep60" -c:a libmp3lame -b:a 320k "$tmp/c.mp3"
+  measure full_60 "$namix" mix "$ep60" --theme "Best Of" --duration full --out "$tmp/d.mp3" --quiet
+done
+
+printf '%-44s %10s %8s %10s %8s\n' case "median s" ratio "RSS MB" goal
+row() {  # row LABEL CASE BASE GOAL_RATIO GOAL_RSS_MB
+  local t b rss
+  t=$(col 1 "$2"); b=$(col 1 "$3"); rss=$(col 2 "$2")
+  awk -v l="$1" -v t="$t" -v b="$b" -v r="$rss" -v g="≤$4×, ≤${5}MB" \
+    'BEGIN {printf "%-44s %10.2f %8.2f %10.0f %8s\n", l, t, t / b, r / 1024, g}'
+}
+printf '%-44s %10.2f\n' "baseline: mpg123 -q -t (3 h, 128 kbps)" "$(col 1 mpg123_180)"
+printf '%-44s %10.2f\n' "baseline: ffmpeg libmp3lame 320k (60 min)" "$(col 1 ffmpeg_60)"
+row "namix 3 h -> 90 s Best Of (vs mpg123)" best90_180 mpg123_180 0.75 300
+row "namix 3 h -> 5 min mix (vs mpg123)" mix300_180 mpg123_180 1.0 300
+row "namix 60 min full remaster (vs ffmpeg)" full_60 ffmpeg_60 0.6 500
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d); runs: $runs"

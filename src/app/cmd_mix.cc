@@ -1,0 +1,131 @@
+// `namix mix INPUT --theme T --duration S|full --out mix.mp3 [--json R] [--target-lufs L]
+// [--quiet]`
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "app/command.h"
+#include "app/exit_code.h"
+#include "app/progress_bar.h"
+#include "core/atomic_file.h"
+#include "mix/pipeline.h"
+#include "mix/result_json.h"
+#include "select/theme.h"
+
+namespace namix {
+namespace {
+
+struct MixOptions {
+  std::string input;
+  std::string theme = "Best Of";
+  std::string duration = "90";
+  std::string out;
+  std::string json_path;
+  std::optional<double> target_lufs;
+  std::string themes_dir;
+  std::string episode;
+  bool quiet = false;
+};
+
+// "90", "90.5" -> seconds; "full" -> nullopt (whole-episode remaster).
+Result<std::optional<double>> parse_duration(const std::string& text) {
+  if (text == "full") return std::optional<double>{};
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !std::isfinite(v)) {
+    return make_error(Errc::invalid_argument,
+                      "--duration '" + text + "' is not a number of seconds or \"full\"");
+  }
+  if (v <= 0) {
+    return make_error(Errc::invalid_argument,
+                      "--duration must be more than 0 seconds (got " + text + ")");
+  }
+  return std::optional<double>{v};
+}
+
+Result<void> write_text_atomically(const std::string& path, const std::string& text) {
+  auto file = AtomicFile::create(path);
+  if (!file.ok()) return file.error();
+  NAMIX_TRY(
+      file->write(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+  return file->commit();
+}
+
+int run(const MixOptions& o) {
+  auto duration = parse_duration(o.duration);
+  if (!duration.ok()) return report_error(duration.error());
+  auto catalog = load_theme_catalog(o.themes_dir);
+  if (!catalog.ok()) return report_error(catalog.error());
+  auto theme = catalog->find(o.theme);
+  if (!theme.ok()) return report_error(theme.error());
+  std::error_code ec;
+  if (!std::filesystem::exists(o.input, ec)) {
+    return report_error(make_error(
+        Errc::not_found,
+        "input " + o.input + " does not exist; give the path of an MP3, WAV or FLAC episode"));
+  }
+
+  auto out = AtomicFile::create(o.out);
+  if (!out.ok()) return report_error(out.error());
+  ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
+  MixRequest request;
+  request.input_path = o.input;
+  request.theme = *theme;
+  request.target_s = *duration;
+  request.target_lufs = o.target_lufs;
+  request.episode_number = o.episode.empty() ? episode_number_from_name(o.input) : o.episode;
+  request.progress = [&bar](std::string_view stage, double f) { bar.update(stage, f); };
+  auto report = run_mix(request, *out);
+  bar.finish();
+  if (!report.ok()) return report_error(report.error());
+  if (auto committed = out->commit(); !committed.ok()) return report_error(committed.error());
+
+  DownloadInfo download;
+  download.url = std::filesystem::absolute(o.out).string();
+  download.s3_key = std::filesystem::path(o.out).filename().string();
+  download.bucket = "local";
+  download.expires_in_hours = 0;
+  const std::string session = "cli-" + std::to_string(::getpid());
+  if (!o.json_path.empty()) {
+    const std::string text = result_json(*report, download, session).dump(2) + "\n";
+    if (auto w = write_text_atomically(o.json_path, text); !w.ok()) return report_error(w.error());
+  }
+  if (!o.quiet) {
+    std::printf("%s: %zu segments, %.1f s, %.1f LUFS, %.1f dBTP, %.2f MB\n", o.out.c_str(),
+                report->edit_list.segments.size(), report->duration_s, report->integrated_lufs,
+                report->true_peak_dbtp, static_cast<double>(report->file_size_bytes) / 1048576.0);
+    for (const std::string& w : report->warnings)
+      std::fprintf(stderr, "namix: warning: %s\n", w.c_str());
+  }
+  return kExitOk;
+}
+
+std::function<int()> add_mix(CLI::App& app) {
+  auto o = std::make_shared<MixOptions>();
+  CLI::App* cmd = app.add_subcommand("mix", "Mix an episode into a themed, mastered MP3");
+  cmd->add_option("input", o->input, "Episode file (MP3, WAV or FLAC)")->required();
+  cmd->add_option("--theme", o->theme, "Theme name (see `namix themes`)")->capture_default_str();
+  cmd->add_option("--duration", o->duration, "Mix length in seconds, or \"full\"")
+      ->capture_default_str();
+  cmd->add_option("--out", o->out, "Output MP3 path")->required();
+  cmd->add_option("--json", o->json_path, "Also write the result JSON here");
+  cmd->add_option("--target-lufs", o->target_lufs,
+                  "Integrated loudness target (default: the theme's, -16)");
+  cmd->add_option("--themes-dir", o->themes_dir,
+                  "Extra directory of theme files (also NAMIX_THEMES_DIR)");
+  cmd->add_option("--episode", o->episode,
+                  "Episode number for tags and keys (default: from the file name)");
+  cmd->add_flag("--quiet", o->quiet, "No progress bar or summary");
+  return [cmd, o]() -> int {
+    if (!cmd->parsed()) return -1;
+    return run(*o);
+  };
+}
+
+}  // namespace
+NAMIX_REGISTER_COMMAND(mix, add_mix);
+}  // namespace namix

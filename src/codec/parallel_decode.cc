@@ -1,0 +1,95 @@
+#include "codec/parallel_decode.h"
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "codec/mp3_decoder.h"
+
+namespace namix {
+namespace {
+
+constexpr std::size_t kBlockFrames = 8192;
+
+// Spans shorter than this are not worth a thread: each pays for the pre-roll
+// and a fresh decoder.
+constexpr std::int64_t kMinSpanFrames = 64 * 1152;
+
+Result<void> decode_span(AudioDecoder& decoder, std::size_t span, const SpanPlan& plan,
+                         const SpanCallback& callback, const std::atomic<bool>& stop) {
+  NAMIX_TRY(decoder.seek(plan.first_frame));
+  AudioBuffer block(decoder.info().channels, kBlockFrames);
+  std::int64_t done = 0;
+  while (done < plan.num_frames && !stop.load(std::memory_order_relaxed)) {
+    const auto want = static_cast<std::size_t>(
+        std::min<std::int64_t>(static_cast<std::int64_t>(kBlockFrames), plan.num_frames - done));
+    auto got = decoder.read(block.view().slice(0, want));
+    if (!got) return got.error();
+    if (*got == 0) break;  // a stream shorter than its scan said (damaged); as serial read does
+    NAMIX_TRY(callback(span, plan.first_frame + done, block.view().slice(0, *got)));
+    done += static_cast<std::int64_t>(*got);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<SpanPlan> plan_spans(std::int64_t total_frames, std::int64_t samples_per_frame,
+                                 int n_threads) {
+  assert(samples_per_frame > 0 && n_threads >= 1);
+  const std::int64_t by_length = std::max<std::int64_t>(1, total_frames / kMinSpanFrames);
+  const std::int64_t n = std::min<std::int64_t>(n_threads, by_length);
+  std::vector<SpanPlan> spans;
+  std::int64_t start = 0;
+  for (std::int64_t k = 1; k <= n; ++k) {
+    std::int64_t end = total_frames;
+    if (k < n) end = total_frames * k / n / samples_per_frame * samples_per_frame;
+    if (end > start) spans.push_back(SpanPlan{start, end - start});
+    start = end;
+  }
+  return spans;
+}
+
+Result<StreamInfo> decode_spans_parallel(const std::string& path, const DecodeOptions& options,
+                                         int n_threads, const SpanCallback& callback) {
+  auto first = open_decoder(path, options);
+  if (!first) return first.error();
+  const StreamInfo info = (*first)->info();
+  const bool mp3 = info.codec == "mp3";
+  const bool exact_seek = mp3 || options.rate_divisor == 1;
+  const std::int64_t samples_per_frame = mp3 ? 1152 / options.rate_divisor : 4096;
+  const std::vector<SpanPlan> spans =
+      plan_spans(info.num_frames, samples_per_frame, exact_seek ? n_threads : 1);
+
+  std::vector<std::unique_ptr<AudioDecoder>> decoders;
+  decoders.push_back(std::move(first).value());
+  while (decoders.size() < spans.size()) {
+    auto next = mp3 ? sibling_mp3_decoder(*decoders.front()) : open_decoder(path, options);
+    if (!next) return next.error();
+    decoders.push_back(std::move(next).value());
+  }
+
+  std::atomic<bool> stop{false};
+  std::mutex error_mutex;
+  std::optional<Error> first_error;
+  auto run = [&](std::size_t i) {
+    Result<void> r = decode_span(*decoders[i], i, spans[i], callback, stop);
+    if (!r.ok()) {
+      stop = true;
+      const std::lock_guard lock(error_mutex);
+      if (!first_error) first_error = r.error();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < spans.size(); ++i) threads.emplace_back(run, i);
+  if (!spans.empty()) run(0);
+  for (std::thread& t : threads) t.join();
+  if (first_error) return *first_error;
+  return info;
+}
+
+}  // namespace namix

@@ -1,0 +1,311 @@
+#include "mix/mastering.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "codec/audio_decoder.h"
+#include "dsp/loudness.h"
+#include "dsp/true_peak_limiter.h"
+#include "mix/renderer.h"
+
+namespace namix {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kBlock = 16384;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// LAME's lowpass and quantisation move inter-sample peaks by a few tenths of
+// a dB, so the limiter aims below the ceiling the decoded MP3 must meet.
+constexpr double kEncoderMarginDb = 0.5;
+// Whole-episode remasters are not re-encoded after checking, so they keep more room.
+constexpr double kStreamingEncoderMarginDb = 0.8;
+
+ProcessSpec mix_spec() {
+  ProcessSpec spec;
+  spec.sample_rate = kMixSampleRate;
+  spec.max_block_frames = kBlock;
+  spec.num_channels = kMixChannels;
+  return spec;
+}
+
+void apply_gain(AudioView v, float gain) {
+  for (int c = 0; c < v.num_channels; ++c) {
+    float* x = v[c];
+    for (std::size_t i = 0; i < v.num_frames; ++i) x[i] *= gain;
+  }
+}
+
+float db_to_gain(double db) { return static_cast<float>(std::pow(10.0, db / 20.0)); }
+
+// Runs a processor with latency over consecutive blocks and hands on output
+// aligned with the input: the first latency_frames() outputs are dropped and
+// the tail is flushed with silence, so nothing shifts in time.
+class AlignedProcessor {
+ public:
+  explicit AlignedProcessor(dsp::Processor& p) : p_(p), skip_(p.latency_frames()) {
+    scratch_.resize(kMixChannels, kBlock);
+  }
+  Result<void> push(AudioView in, const MixBlockConsumer& emit) {
+    for (std::size_t done = 0; done < in.num_frames;) {
+      const std::size_t n = std::min(kBlock, in.num_frames - done);
+      AudioView v = in.slice(done, n);
+      p_.process(v);
+      NAMIX_TRY(forward(v, emit));
+      done += n;
+    }
+    return {};
+  }
+  Result<void> flush(const MixBlockConsumer& emit) {
+    std::size_t left = p_.latency_frames();
+    while (left > 0) {
+      const std::size_t n = std::min(kBlock, left);
+      AudioView v = scratch_.view().slice(0, n);
+      for (int c = 0; c < kMixChannels; ++c) std::fill_n(v[c], n, 0.0f);
+      p_.process(v);
+      NAMIX_TRY(forward(v, emit));
+      left -= n;
+    }
+    return {};
+  }
+
+ private:
+  Result<void> forward(AudioView v, const MixBlockConsumer& emit) {
+    if (skip_ >= v.num_frames) {
+      skip_ -= v.num_frames;
+      return {};
+    }
+    AudioView out = v.slice(skip_, v.num_frames - skip_);
+    skip_ = 0;
+    return emit(out);
+  }
+  dsp::Processor& p_;
+  std::size_t skip_;
+  AudioBuffer scratch_;
+};
+
+Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& sink) {
+  EncoderSettings settings;
+  settings.sample_rate = kMixSampleRate;
+  settings.channels = kMixChannels;
+  return Mp3Encoder::create(settings, tags, sink);
+}
+
+Result<void> encode_all(AudioView mix, const Mp3Tags& tags, ByteSink& sink) {
+  auto encoder = make_encoder(tags, sink);
+  if (!encoder.ok()) return encoder.error();
+  for (std::size_t i = 0; i < mix.num_frames; i += kBlock) {
+    NAMIX_TRY((*encoder)->encode(mix.slice(i, std::min(kBlock, mix.num_frames - i))));
+  }
+  return (*encoder)->finish();
+}
+
+// Decodes encoded MP3 bytes (through a temporary file) and measures them as a
+// listener's player would see them.
+Result<dsp::LoudnessMeasurement> measure_encoded(const std::vector<std::uint8_t>& bytes) {
+  char path[] = "/tmp/namix-verify-XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd < 0) return make_error(Errc::io_error, "cannot create a temporary file in /tmp");
+  const bool written =
+      ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  ::close(fd);
+  struct Unlink {
+    const char* p;
+    ~Unlink() { ::unlink(p); }
+  } unlink_guard{path};
+  if (!written) return make_error(Errc::io_error, "cannot write a temporary file in /tmp");
+  auto decoder = open_decoder(path);
+  if (!decoder.ok())
+    return make_error(Errc::internal, "cannot decode our own MP3: " + decoder.error().message);
+  const StreamInfo& info = (*decoder)->info();
+  dsp::LoudnessMeter meter(info.channels, info.sample_rate);
+  AudioBuffer buf(info.channels, kBlock);
+  for (;;) {
+    auto got = (*decoder)->read(buf.view());
+    if (!got.ok()) return got.error();
+    if (*got == 0) break;
+    meter.add(buf.view().slice(0, *got));
+  }
+  dsp::LoudnessMeasurement m;
+  m.integrated_lufs = meter.integrated_lufs();
+  m.true_peak_dbtp = meter.true_peak_dbtp();
+  return m;
+}
+
+dsp::TruePeakLimiterParams limiter_params(double ceiling_dbtp) {
+  dsp::TruePeakLimiterParams p;
+  p.ceiling_dbtp = ceiling_dbtp;
+  return p;
+}
+
+// Short mixes: hold the mix, normalise exactly, and re-limit until the
+// decoded MP3 meets both the loudness target and the peak ceiling.
+Result<MasteredMix> master_in_memory(const std::string& source_path, const RenderPlan& plan,
+                                     ThemeChains& chains, const MasteringSpec& spec,
+                                     const Mp3Tags& tags, ByteSink& out,
+                                     const std::function<void(double)>& progress) {
+  MasteredMix result;
+  auto t0 = Clock::now();
+  const std::size_t total =
+      static_cast<std::size_t>(std::llround(plan.duration_s * kMixSampleRate)) + kBlock;
+  AudioBuffer mix(kMixChannels, total);
+  std::size_t filled = 0;
+  AlignedProcessor master(*chains.master);
+  auto into_mix = [&](AudioView block) -> Result<void> {
+    const std::size_t n = std::min(block.num_frames, total - filled);
+    for (int c = 0; c < kMixChannels; ++c) std::copy_n(block[c], n, mix.channel(c) + filled);
+    filled += n;
+    return {};
+  };
+  SegmentProcessing segment;
+  segment.reset = [&] { chains.segment->reset(); };
+  segment.process = [&](AudioView v) { chains.segment->process(v); };
+  NAMIX_TRY(render_mix(
+      source_path, plan, segment, [&](AudioView block) { return master.push(block, into_mix); },
+      [&](double f) { progress(0.8 * f); }));
+  NAMIX_TRY(master.flush(into_mix));
+  AudioView pre = mix.view().slice(0, filled);
+  result.render_ms = ms_since(t0);
+
+  t0 = Clock::now();
+  const double measured = dsp::measure(pre, kMixSampleRate).integrated_lufs;
+  if (!std::isfinite(measured)) {
+    return make_error(Errc::undecodable,
+                      "the selected audio is silent (below -70 LUFS); "
+                      "check that the episode has audible speech");
+  }
+  double gain_db = spec.target_lufs - measured;
+  double ceiling = spec.ceiling_dbtp - kEncoderMarginDb;
+  AudioBuffer limited(kMixChannels, filled);
+  std::vector<std::uint8_t> bytes;
+  dsp::LoudnessMeasurement decoded;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    dsp::TruePeakLimiter limiter(limiter_params(ceiling));
+    limiter.prepare(mix_spec());
+    for (int c = 0; c < kMixChannels; ++c) std::copy_n(pre[c], filled, limited.channel(c));
+    apply_gain(limited.view(), db_to_gain(gain_db));
+    AlignedProcessor aligned(limiter);
+    std::size_t written = 0;
+    auto back = [&](AudioView block) -> Result<void> {
+      for (int c = 0; c < kMixChannels; ++c)
+        std::copy_n(block[c], block.num_frames, limited.channel(c) + written);
+      written += block.num_frames;
+      return {};
+    };
+    // In place is safe: the aligned output never runs ahead of the input read.
+    NAMIX_TRY(aligned.push(limited.view(), back));
+    NAMIX_TRY(aligned.flush(back));
+
+    MemorySink encoded;
+    NAMIX_TRY(encode_all(limited.view(), tags, encoded));
+    auto m = measure_encoded(encoded.bytes());
+    if (!m.ok()) return m.error();
+    decoded = *m;
+    bytes = encoded.release();
+    progress(0.8 + 0.04 * (attempt + 1));
+    const bool loud_ok = std::fabs(decoded.integrated_lufs - spec.target_lufs) <= 0.3;
+    const bool peak_ok = decoded.true_peak_dbtp <= spec.ceiling_dbtp - 0.1;
+    if (loud_ok && peak_ok) break;
+    // Limiting takes loudness away and encoding adds peak: correct both and retry.
+    gain_db += spec.target_lufs - decoded.integrated_lufs;
+    if (!peak_ok) ceiling -= decoded.true_peak_dbtp - (spec.ceiling_dbtp - 0.1) + 0.05;
+  }
+  if (decoded.true_peak_dbtp > spec.ceiling_dbtp) {
+    result.warnings.push_back("true peak " + std::to_string(decoded.true_peak_dbtp) +
+                              " dBTP is above the ceiling");
+  }
+  NAMIX_TRY(out.write(bytes));
+  result.encode_ms = ms_since(t0);
+  result.duration_s = static_cast<double>(filled) / kMixSampleRate;
+  result.integrated_lufs = decoded.integrated_lufs;
+  result.true_peak_dbtp = decoded.true_peak_dbtp;
+  return result;
+}
+
+// Whole-episode remasters: pass 1 measures the loudness of the processed mix
+// without keeping it; pass 2 renders again and streams gain → limiter → LAME
+// → sink, so memory does not grow with the episode.
+Result<MasteredMix> master_streaming(const std::string& source_path, const RenderPlan& plan,
+                                     ThemeChains& chains, const MasteringSpec& spec,
+                                     const Mp3Tags& tags, ByteSink& out,
+                                     const std::function<void(double)>& progress) {
+  MasteredMix result;
+  auto t0 = Clock::now();
+  SegmentProcessing segment;
+  segment.reset = [&] { chains.segment->reset(); };
+  segment.process = [&](AudioView v) { chains.segment->process(v); };
+
+  dsp::LoudnessMeter pass1(kMixChannels, kMixSampleRate);
+  {
+    AlignedProcessor master(*chains.master);
+    auto measure = [&](AudioView block) -> Result<void> {
+      pass1.add(block);
+      return {};
+    };
+    NAMIX_TRY(render_mix(
+        source_path, plan, segment, [&](AudioView block) { return master.push(block, measure); },
+        [&](double f) { progress(0.4 * f); }));
+    NAMIX_TRY(master.flush(measure));
+  }
+  const double measured = pass1.integrated_lufs();
+  if (!std::isfinite(measured)) {
+    return make_error(Errc::undecodable, "the episode is silent (below -70 LUFS)");
+  }
+  const float gain = db_to_gain(spec.target_lufs - measured);
+
+  chains.master->reset();
+  chains.segment->reset();
+  dsp::TruePeakLimiter limiter(limiter_params(spec.ceiling_dbtp - kStreamingEncoderMarginDb));
+  limiter.prepare(mix_spec());
+  auto encoder = make_encoder(tags, out);
+  if (!encoder.ok()) return encoder.error();
+  dsp::LoudnessMeter pass2(kMixChannels, kMixSampleRate);
+  std::size_t frames = 0;
+  auto encode = [&](AudioView block) -> Result<void> {
+    pass2.add(block);
+    frames += block.num_frames;
+    return (*encoder)->encode(block);
+  };
+  AlignedProcessor limit(limiter);
+  auto gain_and_limit = [&](AudioView block) -> Result<void> {
+    apply_gain(block, gain);
+    return limit.push(block, encode);
+  };
+  AlignedProcessor master(*chains.master);
+  NAMIX_TRY(render_mix(
+      source_path, plan, segment,
+      [&](AudioView block) { return master.push(block, gain_and_limit); },
+      [&](double f) { progress(0.4 + 0.6 * f); }));
+  NAMIX_TRY(master.flush(gain_and_limit));
+  NAMIX_TRY(limit.flush(encode));
+  NAMIX_TRY((*encoder)->finish());
+  result.render_ms = ms_since(t0);
+  result.duration_s = static_cast<double>(frames) / kMixSampleRate;
+  result.integrated_lufs = pass2.integrated_lufs();
+  result.true_peak_dbtp = pass2.true_peak_dbtp();
+  return result;
+}
+
+}  // namespace
+
+Result<MasteredMix> master_and_encode(const std::string& source_path, const RenderPlan& plan,
+                                      ThemeChains& chains, const MasteringSpec& spec,
+                                      const Mp3Tags& tags, ByteSink& out, bool streaming,
+                                      const std::function<void(double)>& progress) {
+  chains.segment->prepare(mix_spec());
+  chains.master->prepare(mix_spec());
+  auto report = [&](double f) {
+    if (progress) progress(f);
+  };
+  return streaming ? master_streaming(source_path, plan, chains, spec, tags, out, report)
+                   : master_in_memory(source_path, plan, chains, spec, tags, out, report);
+}
+
+}  // namespace namix

@@ -1,0 +1,41 @@
+// The end of the chain: master processing on the assembled mix, loudness
+// normalisation to the target (libebur128), the true-peak limiter, LAME
+// encoding, and a check of the decoded MP3 against the peak ceiling.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "codec/mp3_encoder.h"
+#include "core/byte_sink.h"
+#include "core/error.h"
+#include "mix/chain_builder.h"
+#include "mix/render_plan.h"
+
+namespace namix {
+
+struct MasteringSpec {
+  double target_lufs = -16.0;
+  double ceiling_dbtp = -1.0;  // for the DECODED MP3, not just the PCM fed to LAME
+};
+
+struct MasteredMix {
+  double duration_s = 0.0;
+  double integrated_lufs = 0.0;  // of the decoded MP3 (short mixes) or the encoded PCM (full)
+  double true_peak_dbtp = 0.0;
+  double render_ms = 0.0;
+  double encode_ms = 0.0;
+  std::vector<std::string> warnings;
+};
+
+// streaming == false: the mix is held in memory (short mixes), normalised
+// exactly, and re-limited until the decoded MP3 meets the ceiling.
+// streaming == true: two passes over the source (measure, then render and
+// encode block by block), for whole-episode remasters of any length.
+Result<MasteredMix> master_and_encode(const std::string& source_path, const RenderPlan& plan,
+                                      ThemeChains& chains, const MasteringSpec& spec,
+                                      const Mp3Tags& tags, ByteSink& out, bool streaming,
+                                      const std::function<void(double)>& progress);
+
+}  // namespace namix
