@@ -47,6 +47,14 @@ struct Unit {
   int block = -1;
   SoundClass sound = SoundClass::speech;
   int speaker = -1;
+  // Long pauses inside a unit that stands for a whole clip, shortened like
+  // the ones between units.
+  std::vector<Pause> inner_dropped = {};
+  double inner_dropped_s() const {
+    double d = 0.0;
+    for (const auto& p : inner_dropped) d += p.duration_s();
+    return d;
+  }
 };
 
 struct Range {
@@ -112,7 +120,7 @@ std::vector<std::pair<double, double>> breaths_in(const EpisodeAnalysis& a, cons
 }
 
 std::vector<Unit> build_units(const EpisodeAnalysis& a, bool cut_inside_music,
-                              bool split_at_breaths) {
+                              bool split_at_breaths, bool whole_clips = false) {
   std::vector<int> block_of(a.utterances.size(), -1);
   for (std::size_t b = 0; b < a.blocks.size(); ++b) {
     const Block& bl = a.blocks[b];
@@ -150,6 +158,27 @@ std::vector<Unit> build_units(const EpisodeAnalysis& a, bool cut_inside_music,
     }
     units.push_back({start, ut.end_s, 0.0, 0.0, block_of[i], ut.sound, ut.speaker});
   }
+  if (whole_clips) {
+    // A recorded clip's own silences (a prompt's inner pauses) look just like
+    // the gaps between its pieces: taken whole, a clip is cut only where the
+    // hosts start or stop playing it.
+    std::vector<Unit> merged;
+    for (const Unit& u : units) {
+      bool clip_block =
+          u.block >= 0 && a.blocks[static_cast<std::size_t>(u.block)].kind == BlockKind::clip;
+      if (clip_block && !merged.empty() && merged.back().block == u.block) {
+        double gap = u.start - merged.back().end;
+        if (gap > kMaxKeptPauseS) {
+          merged.back().inner_dropped.push_back(
+              {merged.back().end + kShortenedPauseS / 2.0, u.start - kShortenedPauseS / 2.0});
+        }
+        merged.back().end = u.end;
+      } else {
+        merged.push_back(u);
+      }
+    }
+    units = std::move(merged);
+  }
   for (std::size_t i = 0; i < units.size(); ++i) {
     double prev_end = i == 0 ? 0.0 : units[i - 1].end;
     units[i].gap_before = std::max(0.0, units[i].start - prev_end);
@@ -170,8 +199,10 @@ class Timeline {
     // than 0.45 s, so that a join (both pads) never holds over 0.9 s of pause.
     pad_ = std::clamp(crossfade_s / 2.0 + 0.25, 0.3, 0.45);
     dropped_prefix_.assign(units.size() + 1, 0.0);
+    inner_prefix_.assign(units.size() + 1, 0.0);
     for (std::size_t k = 0; k < units.size(); ++k) {
       dropped_prefix_[k + 1] = dropped_prefix_[k] + (k == 0 ? 0.0 : dropped_before(k));
+      inner_prefix_[k + 1] = inner_prefix_[k] + units[k].inner_dropped_s();
     }
   }
 
@@ -192,17 +223,20 @@ class Timeline {
   }
   double body(const Range& r) const {
     double d = out_point(r.last) - in_point(r.first);
-    return d - (dropped_prefix_[static_cast<std::size_t>(r.last) + 1] -
-                dropped_prefix_[static_cast<std::size_t>(r.first) + 1]);
+    const auto first = static_cast<std::size_t>(r.first);
+    const auto last = static_cast<std::size_t>(r.last);
+    return d - (dropped_prefix_[last + 1] - dropped_prefix_[first + 1]) -
+           (inner_prefix_[last + 1] - inner_prefix_[first]);
   }
   std::vector<Pause> dropped(const Range& r) const {
     std::vector<Pause> out;
-    for (int k = r.first + 1; k <= r.last; ++k) {
+    for (int k = r.first; k <= r.last; ++k) {
       std::size_t uk = static_cast<std::size_t>(k);
-      if (dropped_before(uk) > 0.0) {
+      if (k > r.first && dropped_before(uk) > 0.0) {
         out.push_back({units_[uk - 1].end + kShortenedPauseS / 2.0,
                        units_[uk].start - kShortenedPauseS / 2.0});
       }
+      out.insert(out.end(), units_[uk].inner_dropped.begin(), units_[uk].inner_dropped.end());
     }
     return out;
   }
@@ -212,6 +246,7 @@ class Timeline {
   double max_kept_;
   double pad_ = 0.4;
   std::vector<double> dropped_prefix_;
+  std::vector<double> inner_prefix_;
 };
 
 // How selection may land on the target when whole utterances of theme
@@ -224,11 +259,13 @@ enum class Landing {
 
 class Selector {
  public:
-  Selector(const EpisodeAnalysis& a, const Theme& theme, double target_s, Landing landing)
+  Selector(const EpisodeAnalysis& a, const Theme& theme, double target_s, Landing landing,
+           bool whole_clips = false)
       : a_(a),
         theme_(theme),
         sel_(theme.selection),
-        units_(build_units(a, theme.selection.cut_inside_music, landing == Landing::at_breaths)),
+        units_(build_units(a, theme.selection.cut_inside_music, landing == Landing::at_breaths,
+                           whole_clips)),
         landing_(landing),
         timeline_(units_, theme.crossfade_s, kMaxKeptPauseS),
         target_(target_s),
@@ -425,7 +462,7 @@ class Selector {
         score_time += unit_score(j) * (uj.end - uj.start);
         time += uj.end - uj.start;
         double len = timeline_.body({i, j});
-        if (len > sel_.max_segment_s && j > i) break;
+        if (len > sel_.max_segment_s) break;
         bool whole_block = i == block_first_[static_cast<std::size_t>(b)] && j == block_end;
         if (len < min_segment_s() && !whole_block) continue;
         // Short runs are weak everywhere; long ones only matter when the
@@ -954,16 +991,8 @@ Result<EditList> select_segments(const EpisodeAnalysis& analysis, const Theme& t
                           " s); choose a shorter duration, or --duration full for the whole "
                           "episode");
   }
-  auto plain = Selector(analysis, theme, t, Landing::whole_utterances).run();
-  if (!plain) return plain;
-  // When whole utterances of theme material cannot land near the target:
-  // top up from the fallback (every cut stays in a real pause) if the theme
-  // still holds 90 % of the mix, else cut at breaths inside long utterances
-  // (about one such cut in ten lands on a pause inside a sentence), else top
-  // up as long as the theme keeps 80 %.
   const double good = std::min(1.5, std::max(1.5, 0.02 * t)) - 0.3;
   auto err = [t](const EditList& l) { return std::abs(l.duration_s - t); };
-  if (err(*plain) <= good) return plain;
   auto theme_share = [&](const EditList& l) {
     double theme_s = 0.0;
     for (const auto& seg : l.segments) {
@@ -975,6 +1004,23 @@ Result<EditList> select_segments(const EpisodeAnalysis& analysis, const Theme& t
     }
     return l.duration_s > 0.0 ? theme_s / l.duration_s : 0.0;
   };
+  // Clips are taken whole where that lands on the target, topped up from the
+  // fallback if need be; cutting inside a clip comes after everything else.
+  auto clip = theme.selection.kind_weights.find(BlockKind::clip);
+  if (clip != theme.selection.kind_weights.end() && clip->second > 0.0) {
+    auto whole = Selector(analysis, theme, t, Landing::whole_utterances, true).run();
+    if (whole && err(*whole) <= good) return whole;
+    auto topped = Selector(analysis, theme, t, Landing::fill_from_fallback, true).run();
+    if (topped && err(*topped) <= good && theme_share(*topped) >= 0.85) return topped;
+  }
+  auto plain = Selector(analysis, theme, t, Landing::whole_utterances).run();
+  if (!plain) return plain;
+  // When whole utterances of theme material cannot land near the target:
+  // top up from the fallback (every cut stays in a real pause) if the theme
+  // still holds 90 % of the mix, else cut at breaths inside long utterances
+  // (about one such cut in ten lands on a pause inside a sentence), else top
+  // up as long as the theme keeps 80 %.
+  if (err(*plain) <= good) return plain;
   auto filled = Selector(analysis, theme, t, Landing::fill_from_fallback).run();
   bool filled_lands = filled && err(*filled) <= good;
   if (filled_lands && theme_share(*filled) >= 0.9) return filled;
