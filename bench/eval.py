@@ -4,8 +4,14 @@
     eval.py --manifest ep.json --result result.json --mix mix.mp3
     eval.py --all [--namix build/src/app/namix] [--corpus /work/corpus]
             [--episodes ep30_s2,ep60_s3] [--duration 90] [--out-dir DIR]
-    eval.py --simulate --manifest ep.json --episode ep.mp3 --theme "Best Of"
+    eval.py --simulate [--analysed] --manifest ep.json --episode ep.mp3 --theme "Best Of"
             [--duration 90] [--select-tool build/src/select/select_from_manifest]
+
+--simulate selects with build/src/select/select_from_manifest (on the
+manifest's ground truth, or with --analysed on namix's own analysis of the
+audio) and assembles the edit list with plain ffmpeg crossfades: it measures
+selection and cutting before (or apart from) the real renderer; loudness,
+true peak, host gap and HF columns then describe the unprocessed source.
 
 The manifest comes from corpus/make_episode.py (blocks and every utterance's
 exact bounds); the result is namix's result JSON (SPEC.md). Measured, one
@@ -29,7 +35,8 @@ table row per mix:
   hf9k       energy above 9 kHz relative to the whole, dB (8th-order HPF)
   dur        decoded duration (ffprobe), and its error against the target
   drawn      (last end_time - first start_time) / episode duration
-  silence    longest run of 10 ms frames under -45 dBFS in the mix, s
+  silence    longest run of 10 ms frames 20 dB or more under the mix's median
+             frame (the noise floor between words), s
 
 Needs python3 and ffmpeg/ffprobe only.
 """
@@ -65,7 +72,10 @@ HOST_KINDS_EXCLUDED = {"clip", "music", "jingle"}
 # The PCM used for host levels and silence: mono, 16 kHz is plenty for speech levels.
 PCM_RATE = 16000
 FRAME = PCM_RATE // 100  # 10 ms
-SILENCE_DBFS = -45.0
+# Silence: frames this far under the median 10 ms frame (which is speech or
+# music: most of a mix is sound). Relative, because mastering lifts the
+# noise floor with everything else.
+SILENCE_BELOW_MEDIAN_DB = 20.0
 # How far inside each utterance the host level is measured: keeps a small
 # error in mapping mix time to source time out of the pauses.
 UTTERANCE_MARGIN_S = 0.15
@@ -157,7 +167,10 @@ def frame_powers(pcm):
 
 
 def longest_silence_s(powers):
-    floor = 10.0 ** (SILENCE_DBFS / 10.0)
+    if not powers:
+        return 0.0
+    median = sorted(powers)[len(powers) // 2]
+    floor = median * 10.0 ** (-SILENCE_BELOW_MEDIAN_DB / 10.0)
     longest = run_len = 0
     for p in powers:
         run_len = run_len + 1 if p < floor else 0
@@ -180,9 +193,11 @@ def crossfade_of(result, theme_name, themes_dir):
 def segment_pieces(result, manifest, crossfade, mix_duration):
     """[(src_start, src_end, mix_start)] for every continuous stretch of source in the mix.
 
-    Pauses the renderer shortened inside a segment come from the segment's
-    "dropped" list when the result has it; otherwise the missing time is put
-    back into the segment's manifest pauses over 0.9 s, longest first.
+    Crossfades are centred on the cut points, so joins take no mix time and
+    a segment lasts from its mix_start to the next one's. Pauses the renderer
+    shortened inside a segment come from the segment's "dropped" list when the
+    result has it; otherwise the missing time is put back into the segment's
+    manifest pauses over 0.9 s, in proportion to their excess over 0.7 s.
     """
     segs = result["segments"]
     gaps = []
@@ -196,7 +211,7 @@ def segment_pieces(result, manifest, crossfade, mix_duration):
             dropped = [(float(a), float(b)) for a, b in s["dropped"]]
         else:
             if i + 1 < len(segs):
-                mix_len = float(segs[i + 1]["mix_start"]) + crossfade - mix0
+                mix_len = float(segs[i + 1]["mix_start"]) - mix0
             else:
                 mix_len = mix_duration - mix0
             missing = (end - start) - mix_len
@@ -384,17 +399,20 @@ def print_header():
 
 def render_with_ffmpeg(episode, result, out_path, crossfade):
     """A plain ffmpeg assembly of an edit list (no processing chain), to check
-    the scoring and the selection before the real renderer exists."""
+    the scoring and the selection apart from the real renderer. Crossfades are
+    centred on the cut points like namix's: each segment reads half a
+    crossfade past its cuts, so the joins take no mix time."""
     segs = result["segments"]
     parts = []
     chains = []
+    half = crossfade / 2.0
     for i, s in enumerate(segs):
         pieces = []
-        t = float(s["start_time"])
+        t = float(s["start_time"]) - (half if i > 0 else 0.0)
         for a, b in sorted(s.get("dropped", [])):
             pieces.append((t, a))
             t = b
-        pieces.append((t, float(s["end_time"])))
+        pieces.append((t, float(s["end_time"]) + (half if i + 1 < len(segs) else 0.0)))
         labels = []
         for j, (a, b) in enumerate(pieces):
             lab = "p%d_%d" % (i, j)
@@ -443,6 +461,9 @@ def main():
     ap.add_argument("--all", action="store_true", help="mix every theme over several episodes")
     ap.add_argument("--simulate", action="store_true",
                     help="select on the manifest's ground truth and assemble with ffmpeg")
+    ap.add_argument("--analysed", action="store_true",
+                    help="with --simulate: select on namix's analysis of the audio, not on "
+                    "the manifest's ground truth")
     ap.add_argument("--namix", default=os.path.join(REPO, "build/src/app/namix"))
     ap.add_argument("--select-tool",
                     default=os.path.join(REPO, "build/src/select/select_from_manifest"))
@@ -490,8 +511,9 @@ def main():
             mix, result_path = stem + ".mp3", stem + ".json"
             try:
                 if args.simulate:
-                    out = run([args.select_tool, manifest_path, theme, args.duration,
-                               args.themes_dir]).stdout
+                    source = ["--audio", audio] if args.analysed else [manifest_path]
+                    out = run([args.select_tool] + source + [theme, args.duration,
+                                                             args.themes_dir]).stdout
                     with open(result_path, "wb") as f:
                         f.write(out)
                     result = json.loads(out)

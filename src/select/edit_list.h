@@ -20,7 +20,7 @@ struct EditSegment {
   double confidence = 0.0;
   std::string description;  // why it was chosen
   // Source ranges inside this segment's long pauses that the renderer leaves
-  // out, so the mix has no dead air (pauses over 1 s; 1.2 s in full mode).
+  // out, so the mix has no dead air (pauses over 1 s, in full mode too).
   // Each lies strictly inside a pause with >= 0.3 s of the pause kept on each
   // side; the renderer butt-joins the two sides (a few-ms fade at most: both
   // sides are noise floor) with no overlap, so mix_start_s/duration hold.

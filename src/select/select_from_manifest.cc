@@ -2,16 +2,21 @@
 // truth (blocks and utterances from corpus/make_episode.py) instead of on
 // analysed audio, and prints an edit list in the result-JSON shape. It
 // measures selection alone (bench/eval.py --simulate), apart from how well
-// analysis finds the blocks.
+// analysis finds the blocks. Given an audio file instead (--audio), it runs
+// the real analysis first: selection on what namix actually hears.
 //
 //   select_from_manifest MANIFEST.json THEME (SECONDS|full) [THEMES_DIR]
+//   select_from_manifest --audio EPISODE.mp3 THEME (SECONDS|full) [THEMES_DIR]
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/analysis_json.h"
+#include "codec/audio_decoder.h"
 #include "select/edit_list.h"
 #include "select/theme.h"
 
@@ -71,16 +76,16 @@ namix::EpisodeAnalysis analysis_from_manifest(const json& m) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool audio = argc > 1 && std::string(argv[1]) == "--audio";
+  if (audio) {
+    ++argv;
+    --argc;
+  }
   if (argc < 4) {
-    std::cerr << "usage: select_from_manifest MANIFEST.json THEME (SECONDS|full) [THEMES_DIR]\n";
+    std::cerr << "usage: select_from_manifest [--audio] (MANIFEST.json|EPISODE) THEME "
+                 "(SECONDS|full) [THEMES_DIR]\n";
     return 2;
   }
-  std::ifstream in(argv[1]);
-  if (!in) {
-    std::cerr << "select_from_manifest: cannot read " << argv[1] << "\n";
-    return 3;
-  }
-  json manifest = json::parse(in);
   std::string themes_dir = argc > 4 ? argv[4] : namix::default_themes_dir();
   auto catalog = namix::ThemeCatalog::load_dir(themes_dir);
   if (!catalog) {
@@ -94,7 +99,32 @@ int main(int argc, char** argv) {
   }
   std::optional<double> target;
   if (std::string(argv[3]) != "full") target = std::stod(argv[3]);
-  auto analysis = analysis_from_manifest(manifest);
+  namix::EpisodeAnalysis analysis;
+  if (audio) {
+    // The reduced stream analysis runs on: mono at a quarter of the rate.
+    auto decoder = namix::open_decoder(argv[1], {.rate_divisor = 4, .force_mono = true});
+    if (!decoder) {
+      std::cerr << "select_from_manifest: " << decoder.error().message << "\n";
+      return 3;
+    }
+    auto analysed = namix::analyze_episode(**decoder, {}, {});
+    if (!analysed) {
+      std::cerr << "select_from_manifest: " << analysed.error().message << "\n";
+      return 4;
+    }
+    analysis = std::move(*analysed);
+    // For tuning: NAMIX_DUMP_ANALYSIS=file.json writes the analysis with every frame.
+    if (const char* dump = std::getenv("NAMIX_DUMP_ANALYSIS"); dump != nullptr) {
+      std::ofstream(dump) << namix::analysis_to_json(analysis, {.frame_decimation = 1}).dump();
+    }
+  } else {
+    std::ifstream in(argv[1]);
+    if (!in) {
+      std::cerr << "select_from_manifest: cannot read " << argv[1] << "\n";
+      return 3;
+    }
+    analysis = analysis_from_manifest(json::parse(in));
+  }
   auto list = namix::select_segments(analysis, **theme, target);
   if (!list) {
     std::cerr << "select_from_manifest: " << list.error().message << "\n";

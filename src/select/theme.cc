@@ -34,15 +34,16 @@ struct StageRule {
 };
 
 const std::vector<StageRule>& stage_rules() {
+  // Exactly the parameters mix/chain_builder.cc hands to the dsp/ stages, so
+  // that every value a theme file sets is heard.
   static const std::vector<StageRule> rules = {
-      {"hpf", {{"cutoff_hz", true, 10, 20000}, {"q", false, 0.1, 10}, {"order", false, 1, 8}}},
-      {"lpf", {{"cutoff_hz", true, 100, 22000}, {"q", false, 0.1, 10}, {"order", false, 1, 8}}},
+      // order: second-order sections in series (4 = 48 dB/oct).
+      {"hpf", {{"cutoff_hz", true, 10, 20000}, {"q", false, 0.1, 10}, {"order", false, 1, 4}}},
+      {"lpf", {{"cutoff_hz", true, 100, 22000}, {"q", false, 0.1, 10}, {"order", false, 1, 4}}},
       {"peaking",
        {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}, {"q", true, 0.1, 10}}},
-      {"low_shelf",
-       {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}, {"q", false, 0.1, 10}}},
-      {"high_shelf",
-       {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}, {"q", false, 0.1, 10}}},
+      {"low_shelf", {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}}},
+      {"high_shelf", {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}}},
       {"compressor",
        {{"threshold_db", true, -60, 0},
         {"ratio", true, 1, 30},
@@ -55,12 +56,13 @@ const std::vector<StageRule>& stage_rules() {
         {"wet", true, 0, 1},
         {"damping", false, 0, 1},
         {"width", false, 0, 1}}},
+      // gain_db: how far the signal is pushed into the soft clipper.
       {"drive", {{"gain_db", true, 0, 24}}},
       // fundamental_hz 0 = detect 50 or 60 Hz from the audio.
       {"dehum",
-       {{"fundamental_hz", false, 0, 70}, {"harmonics", false, 1, 12}, {"q", false, 1, 100}}},
-      {"leveller",
-       {{"max_gain_db", false, 0, 30}, {"window_s", false, 0.1, 30}, {"target_db", false, -60, 0}}},
+       {{"fundamental_hz", false, 0, 70}, {"harmonics", false, 1, 16}, {"q", false, 1, 100}}},
+      // target_db: RMS of active speech to aim for, dBFS.
+      {"leveller", {{"max_gain_db", false, 0, 30}, {"target_db", false, -60, 0}}},
   };
   return rules;
 }
@@ -216,6 +218,12 @@ class ThemeReader {
           if (p.required)
             return fail(path + "." + p.key, "missing (required for " + stage.type + ")");
           continue;
+        }
+        // Section and harmonic counts are whole numbers.
+        bool whole = std::string_view(p.key) == "order" || std::string_view(p.key) == "harmonics";
+        if (whole && std::floor(**v) != **v) {
+          return fail(path + "." + p.key,
+                      "must be a whole number (got " + format_number(**v) + ")");
         }
         stage.params[p.key] = **v;
       }

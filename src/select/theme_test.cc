@@ -103,6 +103,7 @@ TEST(ThemeCatalog, ShippedThemesLoadWithTheSpecValues) {
 
   const Theme& conspiracy = **catalog->find("conspiracy-corner");
   EXPECT_DOUBLE_EQ(find_stage(conspiracy.segment_chain, "lpf")->param("cutoff_hz", 0), 8000.0);
+  EXPECT_DOUBLE_EQ(find_stage(conspiracy.segment_chain, "lpf")->param("order", 1), 4.0);
   EXPECT_DOUBLE_EQ(find_stage(conspiracy.master_chain, "reverb")->param("room_size", 0), 0.4);
   EXPECT_DOUBLE_EQ(find_stage(conspiracy.master_chain, "compressor")->param("ratio", 0), 2.5);
 
@@ -164,6 +165,11 @@ TEST(ThemeParse, MalformedFilesAreRefusedWithFileFieldAndReason) {
        "low_shelf, high_shelf, compressor, reverb, drive, dehum, leveller)"},
       {"ratio below 1", replace(good, "ratio = 2", "ratio = 0.5"),
        "bad.toml: master_chain[0].ratio: must be between 1 and 30 (got 0.5)"},
+      {"fractional order",
+       replace(
+           good, "type = \"compressor\"",
+           "type = \"hpf\"\ncutoff_hz = 80\norder = 2.5\n[[master_chain]]\ntype = \"compressor\""),
+       "bad.toml: master_chain[0].order: must be a whole number (got 2.5)"},
       {"ratio as a string", replace(good, "ratio = 2", "ratio = \"2\""),
        "bad.toml: master_chain[0].ratio: must be a number"},
       {"missing required parameter", replace(good, "threshold_db = -20\n", ""),
