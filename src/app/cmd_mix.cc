@@ -15,6 +15,7 @@
 #include "mix/pipeline.h"
 #include "mix/result_json.h"
 #include "select/theme.h"
+#include "store/storage_factory.h"
 
 namespace namix {
 namespace {
@@ -28,6 +29,7 @@ struct MixOptions {
   std::optional<double> target_lufs;
   std::string themes_dir;
   std::string episode;
+  std::string s3_endpoint;
   bool quiet = false;
 };
 
@@ -69,7 +71,10 @@ int run(const MixOptions& o) {
         "input " + o.input + " does not exist; give the path of an MP3, WAV or FLAC episode"));
   }
 
-  auto out = AtomicFile::create(o.out);
+  StorageOpenOptions storage_options;
+  storage_options.s3_endpoint = o.s3_endpoint;
+  storage_options.warnings = &std::cerr;
+  auto out = OutputObject::open(o.out, "audio/mpeg", storage_options);
   if (!out.ok()) return report_error(out.error());
   ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
   MixRequest request;
@@ -79,16 +84,18 @@ int run(const MixOptions& o) {
   request.target_lufs = o.target_lufs;
   request.episode_number = o.episode.empty() ? episode_number_from_name(o.input) : o.episode;
   request.progress = [&bar](std::string_view stage, double f) { bar.update(stage, f); };
-  auto report = run_mix(request, *out);
+  auto report = run_mix(request, out->sink());
   bar.finish();
   if (!report.ok()) return report_error(report.error());
   if (auto committed = out->commit(); !committed.ok()) return report_error(committed.error());
 
+  auto url = out->download_url();
+  if (!url.ok()) return report_error(url.error());
   DownloadInfo download;
-  download.url = std::filesystem::absolute(o.out).string();
-  download.s3_key = std::filesystem::path(o.out).filename().string();
-  download.bucket = "local";
-  download.expires_in_hours = 0;
+  download.url = *url;
+  download.s3_key = out->key();
+  download.bucket = out->bucket();
+  download.expires_in_hours = out->expires_in_hours();
   const std::string session = "cli-" + std::to_string(::getpid());
   if (!o.json_path.empty()) {
     const std::string text = result_json(*report, download, session).dump(2) + "\n";
@@ -111,7 +118,9 @@ std::function<int()> add_mix(CLI::App& app) {
   cmd->add_option("--theme", o->theme, "Theme name (see `namix themes`)")->capture_default_str();
   cmd->add_option("--duration", o->duration, "Mix length in seconds, or \"full\"")
       ->capture_default_str();
-  cmd->add_option("--out", o->out, "Output MP3 path")->required();
+  cmd->add_option("--out", o->out, "Output MP3: a path, or s3://BUCKET/KEY")->required();
+  cmd->add_option("--s3-endpoint", o->s3_endpoint, "S3-compatible endpoint for s3:// outputs")
+      ->envname("NAMIX_S3_ENDPOINT");
   cmd->add_option("--json", o->json_path, "Also write the result JSON here");
   cmd->add_option("--target-lufs", o->target_lufs,
                   "Integrated loudness target (default: the theme's, -16)");

@@ -17,6 +17,7 @@
 #include "net/server.h"
 #include "select/theme.h"
 #include "store/local_storage.h"
+#include "store/storage_factory.h"
 
 namespace namix {
 namespace {
@@ -25,6 +26,9 @@ struct ServeSettings {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string data_dir = "./namix-data";
+  std::string storage;  // empty: local storage in data_dir
+  std::string s3_endpoint;
+  bool apply_lifecycle = false;
   bool allow_private_urls = false;
   std::string api_keys_file;
   std::size_t workers = 2;
@@ -125,12 +129,27 @@ int serve(const ServeSettings& s) {
   server_options.max_upload_bytes = service.max_upload_bytes;
   server_options.max_json_bytes = service.max_json_bytes;
 
-  auto opened = LocalStorage::open({s.data_dir, s.signing_key, ""});
-  if (!opened) return report_error(opened.error());
-  std::unique_ptr<LocalStorage> storage = std::move(*opened);
+  // --storage DIR or s3://BUCKET/PREFIX; by default the data directory.
+  std::unique_ptr<Storage> storage;
+  LocalStorage* local = nullptr;  // serves /files links when the storage is local
+  const std::string storage_spec = s.storage.empty() ? s.data_dir : s.storage;
+  if (storage_spec.rfind("s3://", 0) == 0) {
+    StorageOpenOptions options;
+    options.s3_endpoint = s.s3_endpoint;
+    options.apply_lifecycle = s.apply_lifecycle;
+    options.warnings = &std::cerr;
+    auto opened = open_storage(storage_spec, options);
+    if (!opened) return report_error(opened.error());
+    storage = std::move(*opened);
+  } else {
+    auto opened = LocalStorage::open({storage_spec, s.signing_key, ""});
+    if (!opened) return report_error(opened.error());
+    local = opened->get();
+    storage = std::move(*opened);
+  }
   Metrics metrics(&std::cout);  // one EMF line per mix on stdout
   ApiService api(
-      service, *storage, storage.get(), *catalog,
+      service, *storage, local, *catalog,
       [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics,
       &std::cerr);
   auto recovered = api.recover_jobs();
@@ -143,7 +162,7 @@ int serve(const ServeSettings& s) {
                            (s.host.find(':') != std::string::npos ? "[" + s.host + "]" : s.host) +
                            ":" + std::to_string(*port);
   // Links must reach this server from the client; behind a proxy pass --public-url.
-  storage->set_public_base_url(s.public_url.empty() ? base : s.public_url);
+  if (local != nullptr) local->set_public_base_url(s.public_url.empty() ? base : s.public_url);
   if (!s.port_file.empty()) {
     std::ofstream(s.port_file) << *port << "\n";
   }
@@ -183,7 +202,7 @@ int serve(const ServeSettings& s) {
 std::function<int()> add_serve(CLI::App& app) {
   auto settings = std::make_shared<ServeSettings>();
   CLI::App* cmd =
-      app.add_subcommand("serve", "Serve the mixing HTTP API (SPEC.md) with local storage");
+      app.add_subcommand("serve", "Serve the mixing HTTP API (SPEC.md), with local or S3 storage");
   cmd->add_option("--host", settings->host, "Address to listen on")
       ->envname("NAMIX_HOST")
       ->capture_default_str();
@@ -194,6 +213,15 @@ std::function<int()> add_serve(CLI::App& app) {
                   "Where mixes, their JSON and job state are kept")
       ->envname("NAMIX_DATA_DIR")
       ->capture_default_str();
+  cmd->add_option("--storage", settings->storage,
+                  "Where mixes, history and jobs are stored: a directory or s3://BUCKET/PREFIX "
+                  "(default: the data directory)")
+      ->envname("NAMIX_STORAGE");
+  cmd->add_option("--s3-endpoint", settings->s3_endpoint,
+                  "S3-compatible endpoint (default: AWS in AWS_REGION)")
+      ->envname("NAMIX_S3_ENDPOINT");
+  cmd->add_flag("--apply-lifecycle", settings->apply_lifecycle,
+                "Put SPEC.md's lifecycle rules on the S3 bucket at start");
   cmd->add_flag(
          "--allow-private-urls", settings->allow_private_urls,
          "Fetch episodes from loopback/private/link-local addresses too (never on a public server)")
