@@ -26,7 +26,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 episode() {  # episode MINUTES SEED -> path
-  local m=$1 s=$2 f="$corpus/ep${m}_s${s}.mp3"
+  local m=$1 s=$2
+  local f="$corpus/ep${m}_s${s}.mp3"
   if [ ! -s "$f" ]; then
     local gen="$root/../shared/corpus/make_episode.py"
     if [ -f "$gen" ]; then

@@ -1,5 +1,7 @@
 #include "mix/episode_plot.h"
 
+#include "core/xml_text.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -25,34 +27,6 @@ constexpr std::array<KindColour, 7> kKinds = {{
     {"music", "#56B4E9"},
     {"silence", "#BBBBBB"},
 }};
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters even when escaped.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double value) {
   char buf[32];

@@ -1,5 +1,7 @@
 #include "store/s3_xml.h"
 
+#include "core/xml_text.h"
+
 #include <cstdlib>
 
 namespace namix::s3xml {
@@ -49,32 +51,7 @@ std::optional<std::string> text(std::string_view xml, std::string_view tag) {
   return unescape(found.front());
 }
 
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view text) { return xml_escape(text); }
 
 std::string unescape(std::string_view text) {
   std::string out;
