@@ -33,7 +33,10 @@ struct EncoderSettings {
   int bitrate_kbps = 320;
   int sample_rate = 44100;
   int channels = 2;
-  int quality = 2;  // LAME -q: 0 best .. 9 fastest
+  // LAME -q: 0 best .. 9 fastest. 3 is LAME's own default (and ffmpeg's); -q 2 takes
+  // about 1.7x as long (lame CLI on 60 s of a mix here: 1.93 s vs 1.13 s) for no audible
+  // gain at 320 kbps.
+  int quality = 3;
 };
 
 class Mp3Encoder {
