@@ -378,6 +378,17 @@ class LambdaS3JobTest(RgwTestCase):
         self.assertEqual(self.get_job(job_id)["result"]["download"]["s3_key"],
                          result["download"]["s3_key"])
 
+        # Events that name no job of ours fail their invocation.
+        unknown = self.emulator.add_event({"namix_job": {"job_id": "20260101T000000Z-deadbeef"}})
+        malformed = self.emulator.add_event({"namix_job": {"job_id": "../../jobs/x"}})
+        untyped = self.emulator.add_event({"namix_job": {"job": 7}})
+        self.run_lambda(3)
+        for rid in (unknown, malformed, untyped):
+            self.assertEqual(self.emulator.errors[rid]["type"], "Runtime.JobFailed")
+        self.assertIn("no job 20260101T000000Z-deadbeef",
+                      self.emulator.errors[unknown]["body"]["errorMessage"])
+        self.assertIn("job_id", self.emulator.errors[untyped]["body"]["errorMessage"])
+
         # The Invoke API refusing (here: a signature made with another
         # secret) fails the job at once: 503, job failed, no upload left.
         self.emulator.invoke_secret = "not-the-rgw-secret"
