@@ -115,6 +115,10 @@ int run_loop(const LambdaArgs& args) {
   // this one runs, so one mixing worker and no queue.
   service.workers = 1;
   service.max_queued = 1;
+  // POST /mix/jobs must answer within API Gateway's 30 s and the sandbox is
+  // frozen once it has: the mix runs in an asynchronous invocation of this
+  // same function, which comes back here as a namix_job event.
+  service.hand_off_job = [](const std::string& job_id) { return hand_off_job_to_lambda(job_id); };
   // Only /files links of local storage (a test set-up) go through the API;
   // on S3 the links are presigned.
   auto* local_files = dynamic_cast<LocalStorage*>(storage.get());
@@ -125,10 +129,16 @@ int run_loop(const LambdaArgs& args) {
       &std::cerr);
   // No recover_jobs() here: other instances may be running jobs right now.
   const HttpHandler handler = [&api](const HttpRequest& request) { return api.handle(request); };
+  const LambdaJobHandler job_handler = [&api](const json& job) -> Result<void> {
+    if (!job.is_object() || !job.contains("job_id") || !job["job_id"].is_string())
+      return make_error(Errc::invalid_argument,
+                        "a namix_job event needs {\"job_id\": ID} (from POST /mix/jobs)");
+    return api.run_job(job["job_id"].get<std::string>());
+  };
   LambdaLoopOptions options;
   options.max_invocations = args.max_invocations;
   options.deadline_margin = std::chrono::milliseconds(args.deadline_margin_ms);
-  auto ran = run_lambda_loop(runtime, handler, nullptr, options);
+  auto ran = run_lambda_loop(runtime, handler, job_handler, options);
   if (!ran) return report_error(ran.error());
   return kExitOk;
 }

@@ -106,6 +106,7 @@ nlohmann::json JobRecord::to_json() const {
                       {"source", source}};
   if (!result.is_null()) j["result"] = result;
   if (!error.is_null()) j["error"] = error;
+  if (!order.is_null()) j["order"] = order;
   return j;
 }
 
@@ -128,6 +129,7 @@ Result<JobRecord> JobRecord::from_json(const nlohmann::json& j) {
     r.source = j.value("source", "");
     if (j.contains("result")) r.result = j["result"];
     if (j.contains("error")) r.error = j["error"];
+    if (j.contains("order")) r.order = j["order"];
   } catch (const nlohmann::json::exception& e) {
     return make_error(Errc::internal, std::string("job record has a mistyped field: ") + e.what());
   }

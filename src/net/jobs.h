@@ -72,6 +72,9 @@ struct JobRecord {
   std::string source;     // the episode URL, or "upload:<file name>"
   nlohmann::json result;  // the result JSON, when done
   nlohmann::json error;   // the error JSON, when failed
+  // Jobs handed to another Lambda invocation: the mix order it runs (stored,
+  // never shown by GET /mix/jobs/{id}).
+  nlohmann::json order;
   nlohmann::json to_json() const;
   static Result<JobRecord> from_json(const nlohmann::json& j);
 };
@@ -83,6 +86,9 @@ class JobStore {
   explicit JobStore(Storage& storage) : storage_(storage) {}
 
   Result<void> create(JobRecord record);
+  // Writes the record to storage only, not to the live map: for jobs that
+  // another instance runs, whose live state this one must not shadow.
+  Result<void> store(const JobRecord& record) { return save(record); }
   // Applies `change` to the live record; writes to storage when `persist`.
   void update(const std::string& job_id, const std::function<void(JobRecord&)>& change,
               bool persist);

@@ -7,7 +7,9 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <system_error>
 
 #include "mix/result_json.h"
@@ -490,7 +492,9 @@ HttpResponse ApiService::job_status(const std::string& job_id) {
   }
   auto record = jobs_.find(job_id);
   if (!record) return error_response(record.error(), "");
-  return json_response(200, record->to_json());
+  nlohmann::json shown = record->to_json();
+  shown.erase("order");  // internal: where the upload waits, for run_job()
+  return json_response(200, shown);
 }
 
 HttpResponse ApiService::download(const HttpRequest& req, const std::string& key) {
@@ -850,6 +854,72 @@ HttpResponse ApiService::mix_sync(const HttpRequest& req) {
   return json_response(200, *result);
 }
 
+namespace {
+
+// Where POST /mix/jobs on Lambda leaves an upload for the invocation that
+// mixes it: an async Invoke payload is capped at 256 KB.
+std::string upload_key_for(const std::string& job_id) { return "temp/uploads/" + job_id; }
+
+Result<std::string> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::io_error, "cannot read the upload back from " + path);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return make_error(Errc::io_error, "cannot read the upload back from " + path);
+  return bytes;
+}
+
+nlohmann::json accepted_body(const std::string& job_id, const std::string& session_id) {
+  return {{"status", "accepted"},
+          {"job_id", job_id},
+          {"session_id", session_id},
+          {"state", "queued"},
+          {"status_url", "/mix/jobs/" + job_id}};
+}
+
+}  // namespace
+
+void ApiService::run_order(const std::string& job_id, MixOrder& order) {
+  jobs_.update(
+      job_id,
+      [](JobRecord& r) {
+        r.state = JobState::running;
+        r.stage = "fetch";
+      },
+      true);
+  std::string last_stage;
+  auto result = execute(job_id, order, [&](std::string_view stage, double fraction) {
+    const bool changed = stage != last_stage;
+    last_stage = std::string(stage);
+    jobs_.update(
+        job_id,
+        [&](JobRecord& r) {
+          r.stage = std::string(stage);
+          r.progress = std::max(r.progress, std::clamp(fraction, 0.0, 0.99));
+        },
+        changed);
+  });
+  if (!result) {
+    jobs_.update(
+        job_id,
+        [&](JobRecord& r) {
+          r.state = JobState::failed;
+          r.stage = "failed";
+          r.error = error_json(result.error(), order.session_id);
+        },
+        true);
+    return;
+  }
+  jobs_.update(
+      job_id,
+      [&](JobRecord& r) {
+        r.state = JobState::done;
+        r.stage = "done";
+        r.progress = 1.0;
+        r.result = *result;
+      },
+      true);
+}
+
 HttpResponse ApiService::mix_async(const HttpRequest& req) {
   auto order = parse_order(req);
   if (!order) return error_response(order.error(), "");
@@ -863,57 +933,26 @@ HttpResponse ApiService::mix_async(const HttpRequest& req) {
   record.session_id = order->session_id;
   record.theme = order->theme->name;
   record.source = order->episode_url.empty() ? "upload:" + order->upload_name : order->episode_url;
+  if (options_.hand_off_job) return hand_off_async(std::move(*order), std::move(record));
   auto created = jobs_.create(record);
   if (!created) return error_response(created.error(), order->session_id);
   auto shared = std::make_shared<MixOrder>(std::move(*order));
   const bool queued = pool_->try_submit([this, shared, job_id](bool cancelled) {
-    const auto fail = [&](const Error& e) {
+    if (cancelled) {
       jobs_.update(
           job_id,
           [&](JobRecord& r) {
             r.state = JobState::failed;
             r.stage = "failed";
-            r.error = error_json(e, shared->session_id);
+            r.error = error_json(
+                make_error(Errc::unavailable,
+                           "the server shut down before the job started; submit it again"),
+                shared->session_id);
           },
           true);
-    };
-    if (cancelled) {
-      fail(make_error(Errc::unavailable,
-                      "the server shut down before the job started; submit it again"));
       return;
     }
-    jobs_.update(
-        job_id,
-        [](JobRecord& r) {
-          r.state = JobState::running;
-          r.stage = "fetch";
-        },
-        true);
-    std::string last_stage;
-    auto result = execute(job_id, *shared, [&](std::string_view stage, double fraction) {
-      const bool changed = stage != last_stage;
-      last_stage = std::string(stage);
-      jobs_.update(
-          job_id,
-          [&](JobRecord& r) {
-            r.stage = std::string(stage);
-            r.progress = std::max(r.progress, std::clamp(fraction, 0.0, 0.99));
-          },
-          changed);
-    });
-    if (!result) {
-      fail(result.error());
-      return;
-    }
-    jobs_.update(
-        job_id,
-        [&](JobRecord& r) {
-          r.state = JobState::done;
-          r.stage = "done";
-          r.progress = 1.0;
-          r.result = *result;
-        },
-        true);
+    run_order(job_id, *shared);
   });
   if (!queued) {
     jobs_.update(
@@ -934,13 +973,128 @@ HttpResponse ApiService::mix_async(const HttpRequest& req) {
     r.headers["Retry-After"] = std::to_string(retry_after_busy_s());
     return r;
   }
-  HttpResponse r = json_response(202, {{"status", "accepted"},
-                                       {"job_id", job_id},
-                                       {"session_id", shared->session_id},
-                                       {"state", "queued"},
-                                       {"status_url", "/mix/jobs/" + job_id}});
+  HttpResponse r = json_response(202, accepted_body(job_id, shared->session_id));
   r.headers["Location"] = "/mix/jobs/" + job_id;
   return r;
+}
+
+HttpResponse ApiService::hand_off_async(MixOrder order, JobRecord record) {
+  const std::string job_id = record.job_id;
+  nlohmann::json saved = {
+      {"session_id", order.session_id},
+      {"theme", order.theme->name},
+      {"target_s", order.target_s ? nlohmann::json(*order.target_s) : nlohmann::json(nullptr)},
+      {"target_lufs",
+       order.target_lufs ? nlohmann::json(*order.target_lufs) : nlohmann::json(nullptr)},
+      {"episode_number", order.episode_number}};
+  const bool uploaded = order.episode_url.empty();
+  if (uploaded) {
+    auto bytes = read_whole_file(order.upload->path());
+    if (!bytes) return error_response(bytes.error(), order.session_id);
+    auto put = storage_.put(upload_key_for(job_id),
+                            {reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()},
+                            "application/octet-stream");
+    if (!put) return error_response(put.error(), order.session_id);
+    saved["upload_key"] = upload_key_for(job_id);
+    saved["upload_name"] = order.upload_name;
+  } else {
+    saved["episode_url"] = order.episode_url;
+  }
+  order.upload.reset();  // in storage now; the local copy is of no further use
+  record.order = std::move(saved);
+  auto stored = jobs_.store(record);
+  if (!stored) {
+    if (uploaded) (void)storage_.remove(upload_key_for(job_id));
+    return error_response(stored.error(), order.session_id);
+  }
+  auto handed = options_.hand_off_job(job_id);
+  if (!handed) {
+    const Error refused =
+        make_error(Errc::unavailable, "could not start the job (" + handed.error().message +
+                                          "); submit it again in a moment");
+    record.state = JobState::failed;
+    record.stage = "failed";
+    record.updated_at = iso8601_now();
+    record.error = error_json(refused, order.session_id);
+    (void)jobs_.store(record);
+    if (uploaded) (void)storage_.remove(upload_key_for(job_id));
+    HttpResponse r = error_response(refused, order.session_id, 503);
+    r.headers["Retry-After"] = "5";
+    return r;
+  }
+  HttpResponse r = json_response(202, accepted_body(job_id, order.session_id));
+  r.headers["Location"] = "/mix/jobs/" + job_id;
+  return r;
+}
+
+Result<MixOrder> ApiService::order_from_json(const nlohmann::json& saved) {
+  if (!saved.is_object() || !saved.contains("theme") || !saved["theme"].is_string())
+    return make_error(Errc::internal, "the stored job order has no theme");
+  MixOrder order;
+  try {
+    order.session_id = saved.value("session_id", "");
+    auto theme = themes_.find(saved["theme"].get<std::string>());
+    if (!theme) return theme.error();
+    order.theme = *theme;
+    if (saved.contains("target_s") && !saved["target_s"].is_null())
+      order.target_s = saved["target_s"].get<double>();
+    if (saved.contains("target_lufs") && !saved["target_lufs"].is_null())
+      order.target_lufs = saved["target_lufs"].get<double>();
+    order.episode_number = saved.value("episode_number", "");
+    order.episode_url = saved.value("episode_url", "");
+    order.upload_name = saved.value("upload_name", "");
+    const std::string upload_key = saved.value("upload_key", "");
+    if (order.episode_url.empty() == upload_key.empty())
+      return make_error(Errc::internal, "the stored job order needs one of episode_url, upload");
+    if (!upload_key.empty()) {
+      auto bytes = storage_.get(upload_key);
+      if (!bytes) return bytes.error();
+      auto temp = ScopedTempFile::create(options_.data_dir + "/tmp", "upload");
+      if (!temp) return temp.error();
+      NAMIX_TRY(temp->write({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}));
+      order.upload = std::make_shared<ScopedTempFile>(std::move(*temp));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(Errc::internal,
+                      std::string("the stored job order has a mistyped field: ") + e.what());
+  }
+  return order;
+}
+
+Result<void> ApiService::run_job(const std::string& job_id) {
+  if (!is_valid_job_id(job_id))
+    return make_error(Errc::invalid_argument, "not a job id: '" + job_id.substr(0, 80) + "'");
+  auto record = jobs_.find(job_id);
+  if (!record) return record.error();
+  const std::string upload_key = record->order.is_object() && record->order.contains("upload_key")
+                                     ? upload_key_for(job_id)
+                                     : std::string();
+  const auto finish_failed = [&](const Error& e) -> Result<void> {
+    record->state = JobState::failed;
+    record->stage = "failed";
+    record->updated_at = iso8601_now();
+    record->error = error_json(e, record->session_id);
+    NAMIX_TRY(jobs_.store(*record));
+    if (!upload_key.empty()) (void)storage_.remove(upload_key);
+    return {};
+  };
+  // Asynchronous invocations arrive at least once, and Lambda retries one
+  // that failed or timed out: only a queued job is run.
+  if (record->state == JobState::done || record->state == JobState::failed) return {};
+  if (record->state == JobState::running) {
+    return finish_failed(make_error(
+        Errc::unavailable,
+        "the mix stopped before it finished (the function may have timed out); submit it again"));
+  }
+  auto order = order_from_json(record->order);
+  if (!order) return finish_failed(order.error());
+  record->state = JobState::running;
+  record->stage = "fetch";
+  record->updated_at = iso8601_now();
+  NAMIX_TRY(jobs_.create(*record));  // live from here: run_order's changes write through
+  run_order(job_id, *order);
+  if (!upload_key.empty()) (void)storage_.remove(upload_key);
+  return {};
 }
 
 }  // namespace namix

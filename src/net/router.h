@@ -48,6 +48,11 @@ struct ServiceOptions {
   double max_target_s = 6 * 3600.0;
   double min_target_lufs = -40.0;
   double max_target_lufs = -5.0;
+  // Set by `namix lambda`: POST /mix/jobs keeps the whole order in the job
+  // record and calls this to start another invocation that runs run_job(),
+  // instead of the local worker pool (which would be frozen with the
+  // sandbox once the response is sent). Empty: the worker pool runs jobs.
+  std::function<Result<void>(const std::string& job_id)> hand_off_job;
 };
 
 // A mix request after validation.
@@ -73,6 +78,13 @@ class ApiService {
 
   HttpResponse handle(const HttpRequest& request);
 
+  // Runs a job handed off by POST /mix/jobs (options().hand_off_job), in
+  // whichever instance the invocation lands: the order is read back from the
+  // job record, progress and the outcome are written to it. A mix that fails
+  // is recorded in the job and is not an error here (a retry would fail the
+  // same way); errors are for a job that cannot be read or recorded.
+  Result<void> run_job(const std::string& job_id);
+
   // At start-up: jobs a previous process left unfinished are marked failed.
   Result<std::size_t> recover_jobs();
   // No new mixes from now on (503); health answers "draining".
@@ -94,6 +106,10 @@ class ApiService {
   HttpResponse job_status(const std::string& job_id);
   HttpResponse mix_sync(const HttpRequest& request);
   HttpResponse mix_async(const HttpRequest& request);
+  HttpResponse hand_off_async(MixOrder order, JobRecord record);
+  // The worker-pool and run_job() paths: running -> progress -> done/failed.
+  void run_order(const std::string& job_id, MixOrder& order);
+  Result<MixOrder> order_from_json(const nlohmann::json& saved);
   HttpResponse download(const HttpRequest& request, const std::string& key);
   HttpResponse static_file(const HttpRequest& request);
   std::optional<HttpResponse> check_api_key(const HttpRequest& request);

@@ -200,42 +200,61 @@ class LambdaApiTest(unittest.TestCase):
         self.assertEqual(self.emulator.errors, {})
 
 
-class LambdaS3MixTest(unittest.TestCase):
-    """A whole mix through `namix lambda` with S3 storage (Ceph RGW on loopback,
-    scripts/rgw.sh): upload in the event, MP3 in the bucket, presigned link works."""
+def multipart_upload(fields, filename, audio, boundary="namixboundary7d9"):
+    """A multipart/form-data body as a browser sends it: (content type, body)."""
+    parts = [
+        b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"" + name.encode()
+        + b"\"\r\n\r\n" + value.encode() + b"\r\n"
+        for name, value in fields.items()
+    ]
+    parts.append(b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"file\"; "
+                 b"filename=\"" + filename.encode() + b"\"\r\nContent-Type: audio/mpeg\r\n\r\n"
+                 + audio + b"\r\n")
+    parts.append(b"--" + boundary.encode() + b"--\r\n")
+    return "multipart/form-data; boundary=" + boundary, b"".join(parts)
+
+
+class RgwTestCase(unittest.TestCase):
+    """Ceph RGW on loopback (scripts/rgw.sh) and a Runtime API emulator whose
+    Invoke endpoint verifies signatures made with the RGW credentials."""
 
     def setUp(self):
         self.work = tempfile.mkdtemp(prefix="namix-lambda-s3-")
-        self.emulator = RuntimeEmulator().start()
         self.rgw_dir = os.path.join(self.work, "rgw")
         port = free_port_pair()
         started = subprocess.run([RGW_SCRIPT, "start", self.rgw_dir, str(port)],
                                  capture_output=True, text=True, timeout=120)
+        if started.returncode != 0:
+            shutil.rmtree(self.work, ignore_errors=True)
         self.assertEqual(started.returncode, 0, started.stdout + started.stderr)
         self.env = dict(line.split("=", 1) for line in started.stdout.split() if "=" in line)
+        self.emulator = RuntimeEmulator(invoke_secret=self.env["AWS_SECRET_ACCESS_KEY"]).start()
 
     def tearDown(self):
         subprocess.run([RGW_SCRIPT, "kill", self.rgw_dir], capture_output=True, timeout=60)
         self.emulator.stop()
         shutil.rmtree(self.work, ignore_errors=True)
 
+    def make_episode(self, minutes):
+        episode = os.path.join(self.work, "ep.mp3")
+        subprocess.run([MAKE_EPISODE, episode, str(minutes)], check=True, capture_output=True,
+                       timeout=300)
+        with open(episode, "rb") as f:
+            return f.read()
+
+
+class LambdaS3MixTest(RgwTestCase):
+    """A whole mix through `namix lambda` with S3 storage (Ceph RGW on loopback,
+    scripts/rgw.sh): upload in the event, MP3 in the bucket, presigned link works."""
+
     def test_upload_mix_stored_in_s3_and_link_downloads(self):
         made = run_namix(["s3", "mb", "s3://namix-lambda"], self.env)
         self.assertEqual(made.returncode, 0, made.stderr)
-        episode = os.path.join(self.work, "ep.mp3")
-        subprocess.run([MAKE_EPISODE, episode, "2"], check=True, capture_output=True, timeout=300)
-        with open(episode, "rb") as f:
-            audio = f.read()
-        boundary = "namixboundary7d9"
-        body = b"".join([
-            b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"theme\"\r\n\r\nBest Of\r\n",
-            b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"target_duration\"\r\n\r\n30\r\n",
-            b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ep.mp3\"\r\n"
-            b"Content-Type: audio/mpeg\r\n\r\n" + audio + b"\r\n",
-            b"--" + boundary.encode() + b"--\r\n",
-        ])
+        audio = self.make_episode(2)
+        content_type, body = multipart_upload({"theme": "Best Of", "target_duration": "30"},
+                                              "ep.mp3", audio)
         event = v2_event("POST", "/mix/professional", body, base64_body=True)
-        event["headers"]["content-type"] = "multipart/form-data; boundary=" + boundary
+        event["headers"]["content-type"] = content_type
         rid = self.emulator.add_event(event, deadline_in_ms=120000)
         env = dict(self.env, AWS_LAMBDA_RUNTIME_API=self.emulator.address,
                    NAMIX_DATA_DIR=os.path.join(self.work, "data"), NAMIX_THEMES_DIR=THEMES_DIR)
@@ -257,6 +276,131 @@ class LambdaS3MixTest(unittest.TestCase):
             mp3 = fetched.read()
         self.assertEqual(len(mp3), result["mix_metadata"]["file_size_bytes"])
         self.assertTrue(mp3[:3] == b"ID3" or mp3[0] == 0xFF, mp3[:4])
+
+
+class LambdaS3JobTest(RgwTestCase):
+    """POST /mix/jobs on Lambda: the order and the upload go to S3, the work
+    to a signed asynchronous Invoke of the same function; that invocation's
+    event runs the mix in another `namix lambda` process, and GET
+    /mix/jobs/{id} reads the outcome from S3."""
+
+    FUNCTION = "namix-prod-api"
+
+    def lambda_env(self):
+        return dict(self.env, AWS_LAMBDA_RUNTIME_API=self.emulator.address,
+                    AWS_LAMBDA_FUNCTION_NAME=self.FUNCTION,
+                    NAMIX_LAMBDA_ENDPOINT="http://" + self.emulator.address,
+                    NAMIX_DATA_DIR=os.path.join(self.work, "data"), NAMIX_THEMES_DIR=THEMES_DIR)
+
+    def run_lambda(self, invocations):
+        done = run_namix(["lambda", "--storage", "s3://namix-jobs/prod", "--max-invocations",
+                          str(invocations)], self.lambda_env(), timeout=180)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        return done
+
+    def s3_keys(self, prefix):
+        listed = run_namix(["s3", "ls", "s3://namix-jobs/prod/" + prefix], self.env)
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        return [line.split()[-1] for line in listed.stdout.splitlines() if line.strip()]
+
+    def post_job(self, audio):
+        content_type, body = multipart_upload(
+            {"theme": "Best Of", "target_duration": "20", "session_id": "sess-lambda-job"},
+            "ep.mp3", audio)
+        event = v2_event("POST", "/mix/jobs", body, base64_body=True)
+        event["headers"]["content-type"] = content_type
+        rid = self.emulator.add_event(event)
+        self.run_lambda(1)
+        return self.emulator.responses[rid]
+
+    def get_job(self, job_id):
+        rid = self.emulator.add_event(v2_event("GET", "/mix/jobs/" + job_id))
+        self.run_lambda(1)
+        response = self.emulator.responses[rid]
+        self.assertEqual(response["statusCode"], 200, response)
+        return json.loads(response["body"])
+
+    def test_job_is_handed_off_run_by_its_event_and_polled_from_s3(self):
+        made = run_namix(["s3", "mb", "s3://namix-jobs"], self.env)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        # 1 minute (~1.4 MB): far over the 256 KB async payload cap, so the
+        # upload can only travel through S3.
+        audio = self.make_episode(1)
+        self.assertGreater(len(audio), 256 * 1024)
+
+        accepted = self.post_job(audio)
+        self.assertEqual(accepted["statusCode"], 202, accepted)
+        job_id = json.loads(accepted["body"])["job_id"]
+        self.assertEqual(self.emulator.rejected_invocations, [])
+        self.assertEqual(len(self.emulator.invocations), 1)
+        call = self.emulator.invocations[0]
+        self.assertEqual(call["invocation_type"], "Event")
+        self.assertEqual(call["path"], "/2015-03-31/functions/%s/invocations" % self.FUNCTION)
+        payload = json.loads(call["payload"])
+        self.assertEqual(payload, {"namix_job": {"job_id": job_id}})
+        self.assertLess(len(call["payload"]), 256 * 1024)
+        self.assertEqual(self.s3_keys("temp/uploads/"), ["prod/temp/uploads/" + job_id])
+
+        # Before the job's invocation runs, any instance sees it queued; the
+        # stored order stays internal.
+        queued = self.get_job(job_id)
+        self.assertEqual(queued["state"], "queued", queued)
+        self.assertEqual(queued["source"], "upload:ep.mp3")
+        self.assertNotIn("order", queued)
+
+        # Lambda delivers the queued invocation as an event: a fresh process runs it.
+        job_rid = self.emulator.add_event(payload, deadline_in_ms=170000)
+        self.run_lambda(1)
+        self.assertEqual(self.emulator.errors, {})
+        self.assertEqual(self.emulator.responses[job_rid], {"status": "done"})
+        self.assertEqual(self.s3_keys("temp/uploads/"), [])
+
+        done = self.get_job(job_id)
+        self.assertEqual(done["state"], "done", done)
+        self.assertEqual(done["progress"], 1.0)
+        self.assertEqual(done["session_id"], "sess-lambda-job")
+        result = done["result"]
+        self.assertEqual(result["status"], "success")
+        self.assertEqual(result["mix_id"], job_id)
+        self.assertTrue(result["download"]["url"].startswith(
+            self.env["NAMIX_S3_ENDPOINT"] + "/namix-jobs/prod/"), result["download"]["url"])
+        with urllib.request.urlopen(result["download"]["url"], timeout=30) as fetched:
+            self.assertEqual(fetched.status, 200)
+            mp3 = fetched.read()
+        self.assertEqual(len(mp3), result["mix_metadata"]["file_size_bytes"])
+        self.assertTrue(mp3[:3] == b"ID3" or mp3[0] == 0xFF, mp3[:4])
+
+        # A second delivery of the same event (async invokes are at least
+        # once) leaves the finished job alone.
+        again = self.emulator.add_event(payload)
+        self.run_lambda(1)
+        self.assertEqual(self.emulator.responses[again], {"status": "done"})
+        self.assertEqual(self.get_job(job_id)["result"]["download"]["s3_key"],
+                         result["download"]["s3_key"])
+
+        # Events that name no job of ours fail their invocation.
+        unknown = self.emulator.add_event({"namix_job": {"job_id": "20260101T000000Z-deadbeef"}})
+        malformed = self.emulator.add_event({"namix_job": {"job_id": "../../jobs/x"}})
+        untyped = self.emulator.add_event({"namix_job": {"job": 7}})
+        self.run_lambda(3)
+        for rid in (unknown, malformed, untyped):
+            self.assertEqual(self.emulator.errors[rid]["type"], "Runtime.JobFailed")
+        self.assertIn("no job 20260101T000000Z-deadbeef",
+                      self.emulator.errors[unknown]["body"]["errorMessage"])
+        self.assertIn("job_id", self.emulator.errors[untyped]["body"]["errorMessage"])
+
+        # The Invoke API refusing (here: a signature made with another
+        # secret) fails the job at once: 503, job failed, no upload left.
+        self.emulator.invoke_secret = "not-the-rgw-secret"
+        refused = self.post_job(audio)
+        self.assertEqual(refused["statusCode"], 503, refused)
+        self.assertIn("could not start the job", json.loads(refused["body"])["error"]["message"])
+        self.assertEqual(len(self.emulator.rejected_invocations), 1)
+        failed_id = json.loads(self.emulator.rejected_invocations[0]["payload"])["namix_job"]["job_id"]
+        failed = self.get_job(failed_id)
+        self.assertEqual(failed["state"], "failed", failed)
+        self.assertEqual(failed["error"]["error"]["code"], "unavailable")
+        self.assertEqual(self.s3_keys("temp/uploads/"), [])
 
 
 def free_port_pair():
