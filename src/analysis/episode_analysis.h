@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,11 @@ struct AnalysisOptions {
 
 // Pulls the whole stream from `decoder` (already reduced: mono, 1/2 or 1/4 rate)
 // and analyses it. Holds only features, never the audio.
+// Opens the reduced stream analysis runs on: mono, and 1/4 or 1/2 rate as
+// long as that stays at 11 kHz or more (so the telephone band edge at
+// 3.4 kHz and the fricatives above it stay visible).
+Result<std::unique_ptr<AudioDecoder>> open_analysis_decoder(const std::string& path);
+
 Result<EpisodeAnalysis> analyze_episode(AudioDecoder& decoder, const AnalysisOptions& options,
                                         const ProgressFn& progress);
 

@@ -125,6 +125,15 @@ EpisodeAnalysis EpisodeAnalyzer::finish() {
   return a;
 }
 
+Result<std::unique_ptr<AudioDecoder>> open_analysis_decoder(const std::string& path) {
+  for (int divisor : {4, 2, 1}) {
+    auto decoder = open_decoder(path, {.rate_divisor = divisor, .force_mono = true});
+    if (!decoder) return decoder.error();
+    if ((*decoder)->info().sample_rate >= 11000 || divisor == 1) return decoder;
+  }
+  return make_error(Errc::internal, "no decoder rate was tried");
+}
+
 Result<EpisodeAnalysis> analyze_episode(AudioDecoder& decoder, const AnalysisOptions& options,
                                         const ProgressFn& progress) {
   const StreamInfo& info = decoder.info();

@@ -31,18 +31,6 @@ std::string clock_time(double s) {
   return buf;
 }
 
-// Opens the reduced stream analysis runs on: mono, and 1/4 or 1/2 rate as
-// long as that stays at 11 kHz or more (so the telephone band edge at
-// 3.4 kHz and the fricatives above it stay visible).
-Result<std::unique_ptr<AudioDecoder>> open_for_analysis(const std::string& path) {
-  for (int divisor : {4, 2, 1}) {
-    auto decoder = open_decoder(path, {.rate_divisor = divisor, .force_mono = true});
-    if (!decoder) return decoder.error();
-    if ((*decoder)->info().sample_rate >= 11000 || divisor == 1) return decoder;
-  }
-  return make_error(Errc::internal, "no decoder rate was tried");
-}
-
 void print_table(const EpisodeAnalysis& a, const std::string& path) {
   std::printf("%s: %s, analysed at %d Hz\n", path.c_str(), clock_time(a.duration_s).c_str(),
               a.analysis_rate_hz);
@@ -123,7 +111,7 @@ std::function<int()> add_analyze(CLI::App& app) {
       ->capture_default_str();
   return [cmd, input, json, frames, options, plot]() -> int {
     if (!cmd->parsed()) return -1;
-    auto decoder = open_for_analysis(*input);
+    auto decoder = open_analysis_decoder(*input);
     if (!decoder) return report_error(decoder.error());
     const bool show_progress = isatty(STDERR_FILENO) != 0;
     ProgressFn progress;

@@ -41,14 +41,6 @@ std::string clock_text(double seconds) {
   return buf;
 }
 
-// Analysis runs on a stream of at least 11025 Hz: enough bandwidth for the
-// telephone-band test (energy above 3.5 kHz) at a quarter of the work.
-int analysis_rate_divisor(int source_rate) {
-  if (source_rate >= 44100) return 4;
-  if (source_rate >= 22050) return 2;
-  return 1;
-}
-
 Mp3Tags tags_for(const MixRequest& request, const EditList& edits, const RenderPlan& plan) {
   Mp3Tags tags;
   const std::string source = std::filesystem::path(request.input_path).filename().string();
@@ -96,22 +88,17 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   // 1. Decode a reduced stream and analyse it.
   auto t0 = Clock::now();
   progress("decode", 0.0);
-  auto probe = open_decoder(request.input_path);
-  if (!probe.ok()) return probe.error();
-  const StreamInfo source_info = (*probe)->info();
-  probe.value().reset();
-  if (request.target_s && *request.target_s > source_info.duration_s()) {
+  auto analysis_decoder = open_analysis_decoder(request.input_path);
+  if (!analysis_decoder.ok()) return analysis_decoder.error();
+  // Checked before analysing, so a wrong duration fails in milliseconds, not minutes.
+  const double episode_s = (*analysis_decoder)->info().duration_s();
+  if (request.target_s && *request.target_s > episode_s) {
     char buf[200];
     std::snprintf(buf, sizeof buf,
                   "duration %.1f s is longer than the episode (%.1f s); ask for less, or \"full\"",
-                  *request.target_s, source_info.duration_s());
+                  *request.target_s, episode_s);
     return make_error(Errc::invalid_argument, buf);
   }
-  DecodeOptions reduced;
-  reduced.rate_divisor = analysis_rate_divisor(source_info.sample_rate);
-  reduced.force_mono = true;
-  auto analysis_decoder = open_decoder(request.input_path, reduced);
-  if (!analysis_decoder.ok()) return analysis_decoder.error();
   report.timings.decode_ms = ms_since(t0);
 
   t0 = Clock::now();

@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   namix::EpisodeAnalysis analysis;
   if (audio) {
     // The reduced stream analysis runs on: mono at a quarter of the rate.
-    auto decoder = namix::open_decoder(argv[1], {.rate_divisor = 4, .force_mono = true});
+    auto decoder = namix::open_analysis_decoder(argv[1]);
     if (!decoder) {
       std::cerr << "select_from_manifest: " << decoder.error().message << "\n";
       return 3;
