@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <string>
 
 #include "codec/audio_decoder.h"
 #include "dsp/loudness.h"
@@ -110,9 +112,11 @@ Result<void> encode_all(AudioView mix, const Mp3Tags& tags, ByteSink& sink) {
 // Decodes encoded MP3 bytes (through a temporary file) and measures them as a
 // listener's player would see them.
 Result<dsp::LoudnessMeasurement> measure_encoded(const std::vector<std::uint8_t>& bytes) {
-  char path[] = "/tmp/namix-verify-XXXXXX";
+  // TMPDIR is honoured (on Lambda only /tmp is writable, which is the default).
+  std::string templ = (std::filesystem::temp_directory_path() / "namix-verify-XXXXXX").string();
+  char* path = templ.data();
   const int fd = ::mkstemp(path);
-  if (fd < 0) return make_error(Errc::io_error, "cannot create a temporary file in /tmp");
+  if (fd < 0) return make_error(Errc::io_error, "cannot create a temporary file in " + templ);
   const bool written =
       ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
   ::close(fd);
@@ -120,7 +124,8 @@ Result<dsp::LoudnessMeasurement> measure_encoded(const std::vector<std::uint8_t>
     const char* p;
     ~Unlink() { ::unlink(p); }
   } unlink_guard{path};
-  if (!written) return make_error(Errc::io_error, "cannot write a temporary file in /tmp");
+  if (!written)
+    return make_error(Errc::io_error, std::string("cannot write the temporary file ") + path);
   auto decoder = open_decoder(path);
   if (!decoder.ok())
     return make_error(Errc::internal, "cannot decode our own MP3: " + decoder.error().message);
