@@ -15,12 +15,13 @@ import unittest
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import rgw_cluster  # noqa: E402
 from runtime_emulator import RuntimeEmulator  # noqa: E402
 
 NAMIX = None
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 THEMES_DIR = os.path.join(REPO, "themes")
-RGW_SCRIPT = os.path.join(REPO, "scripts", "rgw.sh")
 MAKE_EPISODE = os.path.join(REPO, "scripts", "make_demo_episode.sh")
 
 V1_GET = {
@@ -221,17 +222,14 @@ class RgwTestCase(unittest.TestCase):
     def setUp(self):
         self.work = tempfile.mkdtemp(prefix="namix-lambda-s3-")
         self.rgw_dir = os.path.join(self.work, "rgw")
-        port = free_port_pair()
-        started = subprocess.run([RGW_SCRIPT, "start", self.rgw_dir, str(port)],
-                                 capture_output=True, text=True, timeout=120)
+        started, self.env = rgw_cluster.start(self.rgw_dir, 30000, 39000)
         if started.returncode != 0:
             shutil.rmtree(self.work, ignore_errors=True)
         self.assertEqual(started.returncode, 0, started.stdout + started.stderr)
-        self.env = dict(line.split("=", 1) for line in started.stdout.split() if "=" in line)
         self.emulator = RuntimeEmulator(invoke_secret=self.env["AWS_SECRET_ACCESS_KEY"]).start()
 
     def tearDown(self):
-        subprocess.run([RGW_SCRIPT, "kill", self.rgw_dir], capture_output=True, timeout=60)
+        rgw_cluster.kill(self.rgw_dir)
         self.emulator.stop()
         shutil.rmtree(self.work, ignore_errors=True)
 
@@ -401,23 +399,6 @@ class LambdaS3JobTest(RgwTestCase):
         self.assertEqual(failed["state"], "failed", failed)
         self.assertEqual(failed["error"]["error"]["code"], "unavailable")
         self.assertEqual(self.s3_keys("temp/uploads/"), [])
-
-
-def free_port_pair():
-    import random
-    import socket
-    for _ in range(50):
-        port = random.randrange(30000, 39000, 2)
-        ok = True
-        for p in (port, port + 1):
-            with socket.socket() as sock:
-                try:
-                    sock.bind(("127.0.0.1", p))
-                except OSError:
-                    ok = False
-        if ok:
-            return port
-    raise RuntimeError("no free port pair")
 
 
 class LambdaInvokeTest(unittest.TestCase):

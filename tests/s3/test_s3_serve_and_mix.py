@@ -8,9 +8,7 @@ Run: python3 test_s3_serve_and_mix.py --namix path/to/namix
 import argparse
 import json
 import os
-import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,24 +17,11 @@ import unittest
 import urllib.request
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-RGW_SCRIPT = os.path.join(REPO, "scripts", "rgw.sh")
 MAKE_EPISODE = os.path.join(REPO, "scripts", "make_demo_episode.sh")
 NAMIX = None
 
-
-def free_port_pair():
-    for _ in range(50):
-        port = random.randrange(39000, 45000, 2)
-        ok = True
-        for p in (port, port + 1):
-            with socket.socket() as sock:
-                try:
-                    sock.bind(("127.0.0.1", p))
-                except OSError:
-                    ok = False
-        if ok:
-            return port
-    raise RuntimeError("no free port pair")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import rgw_cluster  # noqa: E402
 
 
 def multipart(fields, file_bytes):
@@ -55,11 +40,9 @@ class S3ServeAndMix(unittest.TestCase):
     def setUpClass(cls):
         cls.work = tempfile.mkdtemp(prefix="namix-s3-serve-")
         cls.rgw_dir = os.path.join(cls.work, "rgw")
-        started = subprocess.run([RGW_SCRIPT, "start", cls.rgw_dir, str(free_port_pair())],
-                                 capture_output=True, text=True, timeout=120)
+        started, rgw_env = rgw_cluster.start(cls.rgw_dir, 39000, 45000)
         assert started.returncode == 0, started.stdout + started.stderr
-        cls.env = dict(os.environ)
-        cls.env.update(line.split("=", 1) for line in started.stdout.split() if "=" in line)
+        cls.env = dict(os.environ, **rgw_env)
         made = subprocess.run([NAMIX, "s3", "mb", "s3://namix-serve"], env=cls.env,
                               capture_output=True, text=True, timeout=60)
         assert made.returncode == 0, made.stderr
@@ -68,7 +51,7 @@ class S3ServeAndMix(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        subprocess.run([RGW_SCRIPT, "kill", cls.rgw_dir], capture_output=True, timeout=60)
+        rgw_cluster.kill(cls.rgw_dir)
         shutil.rmtree(cls.work, ignore_errors=True)
 
     def fetch(self, url, data=None, headers=None, method=None):
