@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace namix {
 
@@ -17,24 +19,39 @@ class GrowingFile::Reader final : public ByteSource {
 
   Result<std::size_t> read(std::span<std::uint8_t> out) override {
     if (out.empty()) return std::size_t{0};
+    if (next_ == buffered_) NAMIX_TRY(refill());
+    const std::size_t n = std::min(out.size(), buffered_ - next_);
+    std::copy_n(buffer_.data() + next_, n, out.data());
+    next_ += n;
+    return n;
+  }
+
+ private:
+  // Decoders ask for a frame header, then a frame body: a few hundred bytes
+  // at a time. Reading what has arrived in large pieces keeps that from
+  // costing a system call and a lock each.
+  Result<void> refill() {
+    next_ = buffered_ = 0;
     auto available = file_.wait_beyond(offset_);
     if (!available) return available.error();
-    if (*available <= offset_) return std::size_t{0};  // finished: the end
+    if (*available <= offset_) return {};  // finished: the end
     const auto want =
-        static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), *available - offset_));
-    const ssize_t n = ::pread(fd_, out.data(), want, static_cast<off_t>(offset_));
+        static_cast<std::size_t>(std::min<std::uint64_t>(buffer_.size(), *available - offset_));
+    const ssize_t n = ::pread(fd_, buffer_.data(), want, static_cast<off_t>(offset_));
     if (n < 0) {
       return make_error(Errc::io_error, file_.path_ + " cannot be read while downloading (" +
                                             std::strerror(errno) + ")");
     }
     offset_ += static_cast<std::uint64_t>(n);
-    return static_cast<std::size_t>(n);
+    buffered_ = static_cast<std::size_t>(n);
+    return {};
   }
 
- private:
   GrowingFile& file_;
   int fd_;
-  std::uint64_t offset_ = 0;
+  std::uint64_t offset_ = 0;  // of the file, after the buffer
+  std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(256 * 1024);
+  std::size_t next_ = 0, buffered_ = 0;
 };
 
 Result<void> GrowingFile::write(std::span<const std::uint8_t> bytes) {
