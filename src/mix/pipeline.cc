@@ -69,16 +69,49 @@ Mp3Tags tags_for(const MixRequest& request, const EditList& edits, const RenderP
 // whole file). nullopt when the stream cannot be decoded as it comes (not an
 // MP3, say): the caller then analyses the finished file. A failed download
 // wins over what it did to the analysis.
+// Reads a download for the streaming analysis and gives up on it when the
+// download ends early: one core decoding a stream is then slower than
+// analysing the finished file on every core. With the analysis a fraction f
+// of the way through, the stream needs (1 - f) of a serial pass and the file
+// about 1/cores of one plus the start-up, so below kSwitchFraction it pays
+// to start again on the file.
+class DownloadFollower final : public ByteSource {
+ public:
+  static constexpr double kSwitchFraction = 0.4;
+  DownloadFollower(GrowingFile& download, std::unique_ptr<ByteSource> reader)
+      : download_(download), reader_(std::move(reader)) {}
+  Result<std::size_t> read(std::span<std::uint8_t> out) override {
+    if (!switched_ && download_.finished() &&
+        static_cast<double>(consumed_) < kSwitchFraction * static_cast<double>(download_.size())) {
+      switched_ = true;
+    }
+    if (switched_) return make_error(Errc::unavailable, "switched to the downloaded file");
+    auto n = reader_->read(out);
+    if (n) consumed_ += *n;
+    return n;
+  }
+  bool switched() const { return switched_; }
+
+ private:
+  GrowingFile& download_;
+  std::unique_ptr<ByteSource> reader_;
+  std::uint64_t consumed_ = 0;
+  bool switched_ = false;
+};
+
 std::optional<Result<EpisodeAnalysis>> analyse_download(
     GrowingFile& download, const std::function<Result<void>(double)>& duration_check,
     const ProgressFn& progress) {
   const std::string name = std::filesystem::path(download.path()).filename().string();
   std::unique_ptr<AudioDecoder> decoder;
+  const DownloadFollower* follower = nullptr;
   // The same rates open_analysis_decoder() chooses; each try reads from the start.
   for (int divisor : {4, 2, 1}) {
     auto reader = download.open_reader();
     if (!reader) return Result<EpisodeAnalysis>(reader.error());
-    auto opened = open_mp3_stream_decoder(std::move(*reader),
+    auto following = std::make_unique<DownloadFollower>(download, std::move(*reader));
+    follower = following.get();
+    auto opened = open_mp3_stream_decoder(std::move(following),
                                           {.rate_divisor = divisor, .force_mono = true}, name);
     if (!opened) break;
     if ((*opened)->info().sample_rate >= 11000 || divisor == 1) {
@@ -86,7 +119,7 @@ std::optional<Result<EpisodeAnalysis>> analyse_download(
       break;
     }
   }
-  if (!decoder) {
+  if (!decoder || follower->switched()) {
     auto fetched = download.wait_finished();
     if (!fetched) return Result<EpisodeAnalysis>(fetched.error());
     return std::nullopt;
@@ -97,6 +130,11 @@ std::optional<Result<EpisodeAnalysis>> analyse_download(
     return Result<EpisodeAnalysis>(checked.error());
   }
   auto analysis = analyze_episode(*decoder, AnalysisOptions{}, progress);
+  if (follower->switched()) {
+    auto fetched = download.wait_finished();
+    if (!fetched) return Result<EpisodeAnalysis>(fetched.error());
+    return std::nullopt;
+  }
   // A stream that cannot be analysed stops the download rather than waiting for it.
   const bool stopped =
       !analysis.ok() && analysis.error().code != Errc::undecodable && !download.finished();
