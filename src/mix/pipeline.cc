@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "analysis/episode_analyzer.h"
 #include "codec/audio_decoder.h"
 #include "codec/mp3_encoder.h"
 #include "mix/chain_builder.h"
@@ -103,8 +104,8 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
 
   t0 = Clock::now();
   auto analysis =
-      analyze_episode(**analysis_decoder, AnalysisOptions{},
-                      [&](std::string_view, double f) { progress("analysis", 0.4 * f); });
+      analyze_episode_parallel(**analysis_decoder, AnalysisOptions{},
+                               [&](std::string_view, double f) { progress("analysis", 0.4 * f); });
   if (!analysis.ok()) return analysis.error();
   report.timings.analysis_ms = ms_since(t0);
   report.source_duration_s = analysis->duration_s;
