@@ -221,7 +221,8 @@ Result<EpisodeAnalysis> analyze_episode_parallel(AudioDecoder& file_decoder,
                                                  const ProgressFn& progress, int n_threads) {
   const StreamInfo info = file_decoder.info();
   NAMIX_TRY(check_analysis_stream(info));
-  if (n_threads <= 0) n_threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (n_threads <= 0)
+    n_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   const int fs = info.sample_rate;
   const std::int64_t total = info.num_frames;
   const std::int64_t n_spans = std::clamp<std::int64_t>(total / (kMinSpanS * fs), 1, n_threads);
