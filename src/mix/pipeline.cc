@@ -10,6 +10,7 @@
 #include <optional>
 #include <regex>
 
+#include "analysis/episode_analyzer.h"
 #include "codec/audio_decoder.h"
 #include "codec/mp3_decoder.h"
 #include "codec/mp3_encoder.h"
@@ -196,7 +197,8 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
     NAMIX_TRY(duration_check((*analysis_decoder)->info().duration_s()));
     report.timings.decode_ms = ms_since(t0);
     t0 = Clock::now();
-    analysis_result = analyze_episode(**analysis_decoder, AnalysisOptions{}, analysis_progress);
+    analysis_result =
+        analyze_episode_parallel(**analysis_decoder, AnalysisOptions{}, analysis_progress);
   }
   auto& analysis = *analysis_result;
   if (!analysis.ok()) return analysis.error();
