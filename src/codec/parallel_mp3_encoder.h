@@ -44,7 +44,10 @@ struct ParallelEncodeLayout {
   // beside, is a small part of a long output, and that threads + 1 chunks in
   // flight stay around 10 MB each.
   std::int64_t chunk_frames = 896;
-  // See the .cc: enough for LAME's state to forget that it started cold.
+  // Enough for LAME's state to forget that it started cold: with 8, the
+  // frames after a join are byte-identical to a serial reservoir-free
+  // encode's wherever the padding agrees (test
+  // FramesMatchASerialEncodeWithoutReservoir); with 1 the first is not.
   std::int64_t preroll_frames = 8;
 };
 
