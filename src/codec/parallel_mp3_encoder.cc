@@ -84,7 +84,7 @@ void put_be16(std::uint8_t* p, std::uint16_t v) {
 struct ChunkJob {
   std::int64_t preroll_frames = 0;
   std::int64_t keep_frames = 0;  // -1: all after the pre-roll (the last chunk)
-  AudioBuffer input;
+  std::array<std::vector<float>, kMaxChannels> input;  // planar
   // Written by the worker, read by the caller once `done` (under the mutex).
   std::vector<std::uint8_t> frames;
   std::int64_t frame_count = 0;
@@ -100,10 +100,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
         sink_(sink),
         layout_(layout),
         max_in_flight_(static_cast<std::size_t>(threads) + 1) {
-    for (int c = 0; c < settings.channels; ++c) {
-      pending_[static_cast<std::size_t>(c)].reserve(
-          static_cast<std::size_t>((layout_.chunk_frames + kTailFrames) * kSamplesPerFrame));
-    }
+    reserve_pending();
     workers_.reserve(static_cast<std::size_t>(threads));
     for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
   }
@@ -208,27 +205,37 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     auto job = std::make_shared<ChunkJob>();
     job->preroll_frames = preroll_frames();
     job->keep_frames = last ? -1 : layout_.chunk_frames;
-    const auto n = pending_[0].size();
-    job->input.resize(settings_.channels, n);
+    // The chunk takes the pending input whole; what the next chunk's
+    // pre-roll and frames start with is copied back before a worker can
+    // touch (and free) it.
+    job->input = std::move(pending_);
+    ++next_chunk_;
+    const std::int64_t next_start = (chunk_start_frame() - preroll_frames()) * kSamplesPerFrame;
+    const auto keep_from = static_cast<std::size_t>(next_start - pending_first_);
+    reserve_pending();
     for (int c = 0; c < settings_.channels; ++c) {
-      const auto& plane = pending_[static_cast<std::size_t>(c)];
-      std::copy(plane.begin(), plane.end(), job->input.channel(c));
+      const auto& taken = job->input[static_cast<std::size_t>(c)];
+      auto& pending = pending_[static_cast<std::size_t>(c)];
+      pending.clear();
+      if (!last && keep_from < taken.size()) {
+        pending.assign(taken.begin() + static_cast<std::ptrdiff_t>(keep_from), taken.end());
+      }
     }
+    pending_first_ = next_start;
     {
       const std::lock_guard lock(mutex_);
       queue_.push_back(job);
     }
     work_ready_.notify_one();
     in_flight_.push_back(std::move(job));
-    ++next_chunk_;
-    // Keep what the next chunk's pre-roll and frames start with.
-    const std::int64_t next_start = (chunk_start_frame() - preroll_frames()) * kSamplesPerFrame;
-    const auto drop = static_cast<std::ptrdiff_t>(next_start - pending_first_);
-    for (auto& plane : pending_)
-      plane.erase(plane.begin(),
-                  plane.begin() + std::min(drop, static_cast<std::ptrdiff_t>(plane.size())));
-    pending_first_ = next_start;
     return {};
+  }
+
+  void reserve_pending() {
+    for (int c = 0; c < settings_.channels; ++c) {
+      pending_[static_cast<std::size_t>(c)].reserve(static_cast<std::size_t>(
+          (layout_.chunk_frames + layout_.preroll_frames + kTailFrames) * kSamplesPerFrame));
+    }
   }
 
   Result<void> write_finished_chunks(bool wait_for_all) {
@@ -300,7 +307,12 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     mp3.reserve(static_cast<std::size_t>(
         (layout_.chunk_frames + layout_.preroll_frames + kTailFrames + 3) * 1441));
     std::vector<std::uint8_t> block_out(kMp3BufferBytes);
-    const AudioView in = job.input.view();
+    AudioView in;
+    in.num_channels = settings_.channels;
+    in.num_frames = job.input[0].size();
+    for (int c = 0; c < settings_.channels; ++c) {
+      in.channel[static_cast<std::size_t>(c)] = job.input[static_cast<std::size_t>(c)].data();
+    }
     auto emit = [&](int bytes) -> Result<void> {
       if (bytes < 0) {
         return make_error(Errc::internal,
@@ -321,7 +333,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     }
     NAMIX_TRY(
         emit(lame_encode_flush(lame->get(), block_out.data(), static_cast<int>(block_out.size()))));
-    job.input = AudioBuffer();  // free the input before the pool takes the next chunk
+    job.input = {};  // free the input before the pool takes the next chunk
     // Without the reservoir (and without an Info frame) LAME's output is a
     // plain run of whole frames; walk it by the headers.
     std::size_t pos = 0;
