@@ -113,10 +113,7 @@ Result<std::unique_ptr<Mp3Encoder>> Mp3Encoder::create(const EncoderSettings& se
   int threads = settings.threads;
   if (threads == 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   if (threads > 1) {
-    // Check the settings before anything reaches the sink, as the serial path does.
-    NAMIX_TRY(open_lame(settings, true, false));
-    NAMIX_TRY(sink.write(render_id3v2_tag(tags)));
-    return create_parallel_mp3_encoder(settings, threads, sink);
+    return create_parallel_mp3_encoder(settings, threads, render_id3v2_tag(tags), sink);
   }
   auto lame = open_lame(settings, true, true);
   if (!lame.ok()) return lame.error();

@@ -20,7 +20,6 @@ namespace {
 // LAME's worst case for n samples (lame.h): 1.25 n + 7200 bytes.
 constexpr std::size_t kEncodeBlockFrames = 16384;
 constexpr std::size_t kMp3BufferBytes = kEncodeBlockFrames * 5 / 4 + 7200;
-constexpr std::int64_t kSamplesPerFrame = 1152;
 // Input fed beyond a chunk's last kept frame. Serial frame k covers timeline
 // samples [1152 k, 1152 (k + 1)) (timeline = input + 576, LAME's encoder
 // delay), and LAME encodes it once it holds timeline samples up to
@@ -100,7 +99,6 @@ class ParallelMp3Encoder final : public Mp3Encoder {
         sink_(sink),
         layout_(layout),
         max_in_flight_(static_cast<std::size_t>(threads) + 1) {
-    reserve_pending();
     workers_.reserve(static_cast<std::size_t>(threads));
     for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
   }
@@ -118,7 +116,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
   ParallelMp3Encoder(const ParallelMp3Encoder&) = delete;
   ParallelMp3Encoder& operator=(const ParallelMp3Encoder&) = delete;
 
-  Result<void> start() {
+  Result<void> start(std::span<const std::uint8_t> id3v2_tag) {
     // The Info frame template: a LAME instance configured like the chunk
     // encoders that saw an empty stream. Its stream fields are replaced in
     // finish(); it goes out now as the placeholder.
@@ -134,6 +132,17 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     }
     info_frame_.assign(mp3.begin(), mp3.begin() + static_cast<std::ptrdiff_t>(bytes));
     encoder_delay_ = lame_get_encoder_delay(lame->get());
+    // 1152 for MPEG-1 rates, 576 for MPEG-2/2.5.
+    samples_per_frame_ = lame_get_framesize(lame->get());
+    // The chunks line up with a serial encode only when LAME does not resample.
+    if (lame_get_out_samplerate(lame->get()) != settings_.sample_rate) {
+      return make_error(Errc::invalid_argument,
+                        "parallel MP3 encoding needs an MPEG sample rate, not " +
+                            std::to_string(settings_.sample_rate) +
+                            " Hz; resample to 44100 Hz or encode with threads = 1");
+    }
+    reserve_pending();
+    NAMIX_TRY(remember(sink_.write(id3v2_tag)));
     info_frame_offset_ = sink_.size();
     return remember(sink_.write(info_frame_));
   }
@@ -171,7 +180,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     totals.stream_bytes = audio_bytes_ + info_frame_.size();
     totals.encoder_delay = encoder_delay_;
     totals.encoder_padding =
-        static_cast<int>(audio_frames_ * kSamplesPerFrame - encoder_delay_ - input_samples_);
+        static_cast<int>(audio_frames_ * samples_per_frame_ - encoder_delay_ - input_samples_);
     totals.music_crc = music_crc_;
     totals.bitrate_kbps = settings_.bitrate_kbps;
     // The padding field has 12 bits; LAME pads less than two frames plus its
@@ -193,7 +202,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
   std::int64_t chunk_start_frame() const { return next_chunk_ * layout_.chunk_frames; }
   std::int64_t preroll_frames() const { return next_chunk_ == 0 ? 0 : layout_.preroll_frames; }
   std::int64_t chunk_end_sample() const {
-    return (chunk_start_frame() + layout_.chunk_frames + kTailFrames) * kSamplesPerFrame;
+    return (chunk_start_frame() + layout_.chunk_frames + kTailFrames) * samples_per_frame_;
   }
   std::int64_t pending_end() const {
     return pending_first_ + static_cast<std::int64_t>(pending_[0].size());
@@ -210,7 +219,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     // touch (and free) it.
     job->input = std::move(pending_);
     ++next_chunk_;
-    const std::int64_t next_start = (chunk_start_frame() - preroll_frames()) * kSamplesPerFrame;
+    const std::int64_t next_start = (chunk_start_frame() - preroll_frames()) * samples_per_frame_;
     const auto keep_from = static_cast<std::size_t>(next_start - pending_first_);
     reserve_pending();
     for (int c = 0; c < settings_.channels; ++c) {
@@ -234,7 +243,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
   void reserve_pending() {
     for (int c = 0; c < settings_.channels; ++c) {
       pending_[static_cast<std::size_t>(c)].reserve(static_cast<std::size_t>(
-          (layout_.chunk_frames + layout_.preroll_frames + kTailFrames) * kSamplesPerFrame));
+          (layout_.chunk_frames + layout_.preroll_frames + kTailFrames) * samples_per_frame_));
     }
   }
 
@@ -369,6 +378,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
   std::vector<std::uint8_t> info_frame_;
   std::uint64_t info_frame_offset_ = 0;
   int encoder_delay_ = 0;
+  std::int64_t samples_per_frame_ = 1152;
 
   // Caller-thread state.
   std::array<std::vector<float>, kMaxChannels> pending_;
@@ -476,12 +486,12 @@ bool patch_lame_info_frame(std::span<std::uint8_t> frame, const InfoFrameTotals&
 }
 
 Result<std::unique_ptr<Mp3Encoder>> create_parallel_mp3_encoder(
-    const EncoderSettings& settings, int threads, ByteSink& sink,
-    const ParallelEncodeLayout& layout) {
+    const EncoderSettings& settings, int threads, std::span<const std::uint8_t> id3v2_tag,
+    ByteSink& sink, const ParallelEncodeLayout& layout) {
   assert(threads >= 2);
   assert(layout.chunk_frames > layout.preroll_frames && layout.preroll_frames >= 2);
   auto encoder = std::make_unique<ParallelMp3Encoder>(settings, threads, sink, layout);
-  NAMIX_TRY(encoder->start());
+  NAMIX_TRY(encoder->start(id3v2_tag));
   return std::unique_ptr<Mp3Encoder>(std::move(encoder));
 }
 

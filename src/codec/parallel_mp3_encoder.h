@@ -51,12 +51,13 @@ struct ParallelEncodeLayout {
   std::int64_t preroll_frames = 8;
 };
 
-// Takes over after Mp3Encoder::create has written the ID3v2 tag; the Info
-// frame goes at the sink's current end. threads >= 2. Tests pass a smaller
-// layout to get many joins out of little audio.
+// What Mp3Encoder::create returns for threads >= 2: writes `id3v2_tag` and
+// the Info frame placeholder once the settings are known to work (nothing
+// reaches the sink otherwise). Tests pass a smaller layout to get many joins
+// out of little audio.
 Result<std::unique_ptr<Mp3Encoder>> create_parallel_mp3_encoder(
-    const EncoderSettings& settings, int threads, ByteSink& sink,
-    const ParallelEncodeLayout& layout = {});
+    const EncoderSettings& settings, int threads, std::span<const std::uint8_t> id3v2_tag,
+    ByteSink& sink, const ParallelEncodeLayout& layout = {});
 
 // What the Info/LAME frame of a stream assembled from several LAME
 // instances has to say about the whole stream.

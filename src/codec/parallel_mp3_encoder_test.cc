@@ -68,7 +68,7 @@ std::vector<std::uint8_t> encode_parallel(const AudioBuffer& audio, int threads,
   MemorySink sink;
   EncoderSettings settings;
   settings.channels = audio.num_channels();
-  auto encoder = create_parallel_mp3_encoder(settings, threads, sink, layout);
+  auto encoder = create_parallel_mp3_encoder(settings, threads, {}, sink, layout);
   EXPECT_TRUE(encoder.ok()) << encoder.error().message;
   if (!encoder.ok()) return {};
   AudioBuffer copy = audio;
@@ -480,7 +480,7 @@ TEST(ParallelMp3Encoder, SinkErrorStopsThePool) {
     SCOPED_TRACE(limit);
     FailingSink sink(limit);
     EncoderSettings settings;
-    auto encoder = create_parallel_mp3_encoder(settings, 2, sink, kSmallChunks);
+    auto encoder = create_parallel_mp3_encoder(settings, 2, {}, sink, kSmallChunks);
     const auto start = std::chrono::steady_clock::now();
     if (!encoder.ok()) {
       EXPECT_EQ(encoder.error().code, Errc::io_error);
@@ -504,14 +504,38 @@ TEST(ParallelMp3Encoder, SinkErrorStopsThePool) {
   }
 }
 
-TEST(Mp3EncoderThreads, RejectsNegativeThreads) {
-  MemorySink sink;
+TEST(Mp3EncoderThreads, RejectsImpossibleSettingsBeforeWriting) {
+  for (const int threads : {-1, 2}) {
+    SCOPED_TRACE(threads);
+    MemorySink sink;
+    EncoderSettings settings;
+    settings.threads = threads;
+    if (threads > 0) settings.sample_rate = 12345;  // no MPEG rate
+    auto encoder = Mp3Encoder::create(settings, {}, sink);
+    ASSERT_FALSE(encoder.ok());
+    EXPECT_EQ(encoder.error().code, Errc::invalid_argument);
+    EXPECT_EQ(sink.size(), 0u);
+  }
+}
+
+// threads = 0 is one per hardware thread: parallel on any multi-core machine,
+// the serial encoder on one core; either way the length is exact.
+TEST(Mp3EncoderThreads, HardwareConcurrencyWorks) {
+  const TempDir dir("parallel_hw");
+  const AudioBuffer audio = make_music(2 * 44100 + 3, 2);
   EncoderSettings settings;
-  settings.threads = -1;
-  auto encoder = Mp3Encoder::create(settings, {}, sink);
-  ASSERT_FALSE(encoder.ok());
-  EXPECT_EQ(encoder.error().code, Errc::invalid_argument);
-  EXPECT_EQ(sink.size(), 0u);
+  settings.threads = 0;
+  {
+    auto file = AtomicFile::create((dir / "hw.mp3").string());
+    ASSERT_TRUE(file.ok());
+    auto encoder = Mp3Encoder::create(settings, {}, *file);
+    ASSERT_TRUE(encoder.ok()) << encoder.error().message;
+    AudioBuffer copy = audio;
+    ASSERT_TRUE((*encoder)->encode(copy.view()).ok());
+    ASSERT_TRUE((*encoder)->finish().ok());
+    ASSERT_TRUE(file->commit().ok());
+  }
+  EXPECT_EQ(decode_file(dir / "hw.mp3").num_frames(), audio.num_frames());
 }
 
 }  // namespace
