@@ -254,6 +254,26 @@ TEST(ParallelMp3Encoder, MonoDecodesToExactlyTheInputLength) {
   EXPECT_EQ(mpg123_sample_count(dir / "mono.mp3"), n);
 }
 
+// MPEG-2 rates have 576-sample frames; the chunking follows LAME's frame size.
+TEST(ParallelMp3Encoder, MpegTwoRateDecodesToExactlyTheInputLength) {
+  const TempDir dir("parallel_mpeg2");
+  EncoderSettings settings;
+  settings.sample_rate = 22050;
+  settings.bitrate_kbps = 160;
+  const std::size_t n = 3 * 40 * 576 + 1001;
+  AudioBuffer audio = make_sine(22050, 2, static_cast<double>(n) / 22050, 440, 0.5f);
+  MemorySink sink;
+  auto encoder = create_parallel_mp3_encoder(settings, 2, {}, sink, kSmallChunks);
+  ASSERT_TRUE(encoder.ok()) << encoder.error().message;
+  ASSERT_TRUE((*encoder)->encode(audio.view()).ok());
+  ASSERT_TRUE((*encoder)->finish().ok());
+  write_file(dir / "mpeg2.mp3", sink.bytes());
+  const AudioBuffer decoded = decode_file(dir / "mpeg2.mp3");
+  EXPECT_EQ(decoded.num_frames(), audio.num_frames());
+  EXPECT_EQ(mpg123_sample_count(dir / "mpeg2.mp3"), static_cast<std::int64_t>(audio.num_frames()));
+  EXPECT_NEAR(zero_crossing_hz(decoded.channel(0), decoded.num_frames(), 22050), 440.0, 1.0);
+}
+
 // Same chunks whatever the caller's block size and thread count: the bytes
 // are a function of the input alone.
 TEST(ParallelMp3Encoder, OutputDoesNotDependOnBlockSizeOrThreads) {
