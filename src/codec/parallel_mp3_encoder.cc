@@ -132,6 +132,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     }
     info_frame_.assign(mp3.begin(), mp3.begin() + static_cast<std::ptrdiff_t>(bytes));
     encoder_delay_ = lame_get_encoder_delay(lame->get());
+    bitrate_kbps_ = lame_get_brate(lame->get());
     // 1152 for MPEG-1 rates, 576 for MPEG-2/2.5.
     samples_per_frame_ = lame_get_framesize(lame->get());
     // The chunks line up with a serial encode only when LAME does not resample.
@@ -182,7 +183,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     totals.encoder_padding =
         static_cast<int>(audio_frames_ * samples_per_frame_ - encoder_delay_ - input_samples_);
     totals.music_crc = music_crc_;
-    totals.bitrate_kbps = settings_.bitrate_kbps;
+    totals.bitrate_kbps = bitrate_kbps_;
     // The padding field has 12 bits; LAME pads less than two frames plus its
     // decoder delay, so more means the frame count is wrong.
     if (totals.encoder_padding < 0 || totals.encoder_padding > 4095 ||
@@ -378,6 +379,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
   std::vector<std::uint8_t> info_frame_;
   std::uint64_t info_frame_offset_ = 0;
   int encoder_delay_ = 0;
+  int bitrate_kbps_ = 0;  // as LAME settled it
   std::int64_t samples_per_frame_ = 1152;
 
   // Caller-thread state.
