@@ -47,6 +47,9 @@ class TruePeakLimiter final : public Processor {
   std::size_t hold_frames_ = 0;   // H: minimum-hold window
   double ceiling_ = 1.0;
   double release_coeff_ = 0.0;
+  double max_branch_gain_ = 1.0;  // largest sum |h| over the branches
+  float quiet_level_ = 0.0f;      // ceiling_ / max_branch_gain_, with rounding room
+  int loud_countdown_ = 0;        // frames until the window holds no sample >= quiet_level_
 
   // Polyphase branches for the 3 fractional positions (1/4, 2/4, 3/4); the
   // integer position is the sample itself.
