@@ -80,16 +80,23 @@ void BM_TruePeakLimiter(benchmark::State& s) {
   });
 }
 
-void BM_LoudnessMeter(benchmark::State& state) {
+void run_meter(benchmark::State& state, LoudnessMeasures measures) {
   AudioBuffer work = source();
   for (auto _ : state) {
-    LoudnessMeter meter(2, kFs);
+    LoudnessMeter meter(2, kFs, measures);
     for (std::size_t pos = 0; pos < kFrames; pos += kBlock) {
       meter.add(work.view().slice(pos, std::min(kBlock, kFrames - pos)));
     }
     benchmark::DoNotOptimize(meter.integrated_lufs());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kFrames * 2));
+}
+void BM_LoudnessMeter(benchmark::State& s) { run_meter(s, {}); }
+void BM_LoudnessMeterIntegratedOnly(benchmark::State& s) {
+  run_meter(s, LoudnessMeasures::integrated_only());
+}
+void BM_LoudnessMeterWithTruePeak(benchmark::State& s) {
+  run_meter(s, LoudnessMeasures::with_true_peak());
 }
 
 void BM_DetectHum(benchmark::State& state) {
@@ -107,6 +114,8 @@ BENCHMARK(BM_Reverb)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Drive)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TruePeakLimiter)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LoudnessMeter)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoudnessMeterIntegratedOnly)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoudnessMeterWithTruePeak)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DetectHum)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -233,7 +233,10 @@ Result<dsp::LoudnessMeasurement> measure_encoded(const std::vector<std::uint8_t>
   if (!decoder.ok())
     return make_error(Errc::internal, "cannot decode our own MP3: " + decoder.error().message);
   const StreamInfo& info = (*decoder)->info();
-  dsp::LoudnessMeter meter(info.channels, info.sample_rate);
+  // libebur128's true peak, not ours: the check should not share the
+  // limiter's interpolator.
+  dsp::LoudnessMeter meter(info.channels, info.sample_rate,
+                           dsp::LoudnessMeasures::with_true_peak());
   AudioBuffer buf(info.channels, kBlock);
   for (;;) {
     auto got = (*decoder)->read(buf.view());
@@ -407,11 +410,15 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
   limiter.prepare(mix_spec());
   auto encoder = make_encoder(tags, out);
   if (!encoder.ok()) return encoder.error();
-  // The figures reported for the result: what goes into the encoder.
-  dsp::LoudnessMeter pass2(kMixChannels, kMixSampleRate, dsp::LoudnessMeasures::with_true_peak());
+  // The figures reported for the result: what goes into the encoder. The
+  // true peak comes from the limiter's own interpolator, which skips the
+  // quiet stretches; libebur128's would cost as much as the rest of pass 2.
+  dsp::LoudnessMeter pass2(kMixChannels, kMixSampleRate, dsp::LoudnessMeasures::integrated_only());
+  dsp::TruePeakMeter pass2_peak(kMixChannels);
   std::size_t frames = 0;
   auto encode = [&](AudioView block) -> Result<void> {
     pass2.add(block);
+    pass2_peak.add(block);
     frames += block.num_frames;
     return (*encoder)->encode(block);
   };
@@ -433,7 +440,7 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
   result.encode_ms = ms_since(t0);
   result.duration_s = static_cast<double>(frames) / kMixSampleRate;
   result.integrated_lufs = pass2.integrated_lufs();
-  result.true_peak_dbtp = pass2.true_peak_dbtp();
+  result.true_peak_dbtp = pass2_peak.true_peak_dbtp();
   return result;
 }
 
