@@ -150,13 +150,17 @@ struct MonoFrames {
 };
 
 template <typename Frames, int kSections>
-void run_sections(const BiquadCoeffs& c, typename Frames::T* s1, typename Frames::T* s2,
+void run_sections(const BiquadCoeffs* c, typename Frames::T* s1, typename Frames::T* s2,
                   float* const* x, std::size_t frames) noexcept {
   using T = typename Frames::T;
-  const T b0 = T{} + c.b0, b1 = T{} + c.b1, b2 = T{} + c.b2;
-  const T a1 = T{} + c.a1, a2 = T{} + c.a2;
+  T b0[kSections], b1[kSections], b2[kSections], a1[kSections], a2[kSections];
   T st1[kSections], st2[kSections];
   for (int s = 0; s < kSections; ++s) {
+    b0[s] = T{} + c[s].b0;
+    b1[s] = T{} + c[s].b1;
+    b2[s] = T{} + c[s].b2;
+    a1[s] = T{} + c[s].a1;
+    a2[s] = T{} + c[s].a2;
     st1[s] = s1[s];
     st2[s] = s2[s];
   }
@@ -164,9 +168,9 @@ void run_sections(const BiquadCoeffs& c, typename Frames::T* s1, typename Frames
     T in = Frames::load(x, n);
 #pragma GCC unroll 4
     for (int s = 0; s < kSections; ++s) {
-      const T out = b0 * in + st1[s];
-      st1[s] = b1 * in - a1 * out + st2[s];
-      st2[s] = b2 * in - a2 * out;
+      const T out = b0[s] * in + st1[s];
+      st1[s] = b1[s] * in - a1[s] * out + st2[s];
+      st2[s] = b2[s] * in - a2[s] * out;
       in = out;
     }
     Frames::store(x, n, in);
@@ -178,7 +182,7 @@ void run_sections(const BiquadCoeffs& c, typename Frames::T* s1, typename Frames
 }
 
 template <typename Frames>
-void run(const BiquadCoeffs& c, int sections, typename Frames::T* s1, typename Frames::T* s2,
+void run(const BiquadCoeffs* c, int sections, typename Frames::T* s1, typename Frames::T* s2,
          float* const* x, std::size_t frames) noexcept {
   switch (sections) {
     case 1:
@@ -194,33 +198,41 @@ void run(const BiquadCoeffs& c, int sections, typename Frames::T* s1, typename F
 
 }  // namespace
 
-void Biquad::process(AudioView audio) noexcept {
+void run_biquad_sections(const BiquadCoeffs* coeffs, BiquadSectionState* state, int count,
+                         AudioView audio) noexcept {
+  assert(count >= 1 && count <= kMaxFusedSections);
   const ScopedFlushDenormals no_denormals;
-  const int sections = params_.cascade;
+  const auto sections = static_cast<std::size_t>(count);
   if (audio.num_channels == 2) {
-    Double2 s1[kMaxCascade], s2[kMaxCascade];
-    for (std::size_t s = 0; s < kMaxCascade; ++s) {
-      s1[s] = Double2{state_[0][s].s1, state_[1][s].s1};
-      s2[s] = Double2{state_[0][s].s2, state_[1][s].s2};
+    Double2 s1[kMaxFusedSections], s2[kMaxFusedSections];
+    for (std::size_t s = 0; s < sections; ++s) {
+      s1[s] = Double2{state[s][0].s1, state[s][1].s1};
+      s2[s] = Double2{state[s][0].s2, state[s][1].s2};
     }
-    run<StereoFrames>(coeffs_, sections, s1, s2, audio.channel.data(), audio.num_frames);
-    for (std::size_t s = 0; s < kMaxCascade; ++s) {
-      state_[0][s] = {s1[s][0], s2[s][0]};
-      state_[1][s] = {s1[s][1], s2[s][1]};
+    run<StereoFrames>(coeffs, count, s1, s2, audio.channel.data(), audio.num_frames);
+    for (std::size_t s = 0; s < sections; ++s) {
+      state[s][0] = {s1[s][0], s2[s][0]};
+      state[s][1] = {s1[s][1], s2[s][1]};
     }
     return;
   }
   for (int ch = 0; ch < audio.num_channels; ++ch) {
-    auto& st = state_[static_cast<std::size_t>(ch)];
-    double s1[kMaxCascade], s2[kMaxCascade];
-    for (std::size_t s = 0; s < kMaxCascade; ++s) {
-      s1[s] = st[s].s1;
-      s2[s] = st[s].s2;
+    const auto c = static_cast<std::size_t>(ch);
+    double s1[kMaxFusedSections], s2[kMaxFusedSections];
+    for (std::size_t s = 0; s < sections; ++s) {
+      s1[s] = state[s][c].s1;
+      s2[s] = state[s][c].s2;
     }
     float* x[1] = {audio[ch]};
-    run<MonoFrames>(coeffs_, sections, s1, s2, x, audio.num_frames);
-    for (std::size_t s = 0; s < kMaxCascade; ++s) st[s] = {s1[s], s2[s]};
+    run<MonoFrames>(coeffs, count, s1, s2, x, audio.num_frames);
+    for (std::size_t s = 0; s < sections; ++s) state[s][c] = {s1[s], s2[s]};
   }
+}
+
+void Biquad::process(AudioView audio) noexcept {
+  BiquadCoeffs c[kMaxCascade];
+  for (auto& section : c) section = coeffs_;
+  run_biquad_sections(c, state_.data(), params_.cascade, audio);
 }
 
 }  // namespace namix::dsp

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "codec/audio_decoder.h"
+#include "dsp/integrated_loudness.h"
 #include "dsp/loudness.h"
 #include "dsp/true_peak_limiter.h"
 #include "mix/renderer.h"
@@ -286,8 +287,12 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   result.render_ms = ms_since(t0);
 
   t0 = Clock::now();
-  const double measured =
-      dsp::measure(pre, kMixSampleRate, dsp::LoudnessMeasures::integrated_only()).integrated_lufs;
+  auto integrated_lufs = [](AudioView v) {
+    dsp::IntegratedLoudness meter(kMixChannels, kMixSampleRate);
+    meter.add(v);
+    return meter.integrated_lufs();
+  };
+  const double measured = integrated_lufs(pre);
   if (!std::isfinite(measured)) {
     return make_error(Errc::undecodable,
                       "the selected audio is silent (below -70 LUFS); "
@@ -315,8 +320,7 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
     // In place is safe: the aligned output never runs ahead of the input read.
     NAMIX_TRY(aligned.push(limited.view(), back));
     NAMIX_TRY(aligned.flush(back));
-    return dsp::measure(limited.view(), kMixSampleRate, dsp::LoudnessMeasures::integrated_only())
-        .integrated_lufs;
+    return integrated_lufs(limited.view());
   };
   // The limiter takes loudness away where it works; on the PCM that is cheap
   // to correct (a limiter pass and an integrated-only measurement cost a few
@@ -385,7 +389,7 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
   SpillFile spill;
   NAMIX_TRY(spill.open());
   // Only the gain needs measuring here: the peaks that matter are the limiter's.
-  dsp::LoudnessMeter pass1(kMixChannels, kMixSampleRate, dsp::LoudnessMeasures::integrated_only());
+  dsp::IntegratedLoudness pass1(kMixChannels, kMixSampleRate);
   {
     AlignedProcessor master(*chains.master);
     auto measure_and_spill = [&](AudioView block) -> Result<void> {
@@ -413,7 +417,7 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
   // The figures reported for the result: what goes into the encoder. The
   // true peak comes from the limiter's own interpolator, which skips the
   // quiet stretches; libebur128's would cost as much as the rest of pass 2.
-  dsp::LoudnessMeter pass2(kMixChannels, kMixSampleRate, dsp::LoudnessMeasures::integrated_only());
+  dsp::IntegratedLoudness pass2(kMixChannels, kMixSampleRate);
   dsp::TruePeakMeter pass2_peak(kMixChannels);
   std::size_t frames = 0;
   auto encode = [&](AudioView block) -> Result<void> {
