@@ -114,7 +114,12 @@ class SpillFile {
   }
 
   Result<void> open() {
-    dir_ = std::filesystem::temp_directory_path().string();
+    std::error_code ec;
+    dir_ = std::filesystem::temp_directory_path(ec).string();
+    if (ec) {
+      return make_error(Errc::io_error, "no temporary directory for the mix (" + ec.message() +
+                                            "); set TMPDIR to a writable directory");
+    }
     std::string templ = dir_ + "/namix-mix-XXXXXX";
     fd_ = ::mkstemp(templ.data());
     if (fd_ < 0)
