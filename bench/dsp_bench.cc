@@ -60,6 +60,15 @@ void BM_BiquadHighpass24dB(benchmark::State& s) {
         BiquadParams{FilterType::highpass, 80.0, kButterworthQ, 0.0, 1.0, 2});
   });
 }
+void BM_BiquadSeriesThreeStages(benchmark::State& s) {
+  run_stage(s, [] {
+    auto eq = std::make_unique<BiquadSeries>();
+    eq->add(BiquadParams{FilterType::highpass, 80.0, kButterworthQ, 0.0, 1.0, 1});
+    eq->add(BiquadParams{FilterType::peaking, 200.0, 0.7, 2.0});
+    eq->add(BiquadParams{FilterType::peaking, 3000.0, 1.2, 1.5});
+    return eq;
+  });
+}
 void BM_Dehum8Notches(benchmark::State& s) {
   run_stage(s, [] { return std::make_unique<Dehum>(DehumParams{60.0}); });
 }
@@ -137,10 +146,12 @@ void BM_BestOfChain(benchmark::State& s) {
   run_stage(s, [] {
     auto chain = std::make_unique<ProcessorChain>();
     chain->add(std::make_unique<Dehum>(DehumParams{60.0}));
-    chain->add(std::make_unique<Biquad>(
-        BiquadParams{FilterType::highpass, 80.0, kButterworthQ, 0.0, 1.0, 1}));
-    chain->add(std::make_unique<Biquad>(BiquadParams{FilterType::peaking, 200.0, 0.7, 2.0}));
-    chain->add(std::make_unique<Biquad>(BiquadParams{FilterType::peaking, 3000.0, 1.2, 1.5}));
+    // As chain_builder.cc builds it: consecutive filters in one BiquadSeries.
+    auto eq = std::make_unique<BiquadSeries>();
+    eq->add(BiquadParams{FilterType::highpass, 80.0, kButterworthQ, 0.0, 1.0, 1});
+    eq->add(BiquadParams{FilterType::peaking, 200.0, 0.7, 2.0});
+    eq->add(BiquadParams{FilterType::peaking, 3000.0, 1.2, 1.5});
+    chain->add(std::move(eq));
     chain->add(std::make_unique<Leveller>());
     chain->add(std::make_unique<Compressor>(CompressorParams{-18.0, 3.0, 6.0, 10.0, 150.0}));
     chain->add(std::make_unique<Reverb>(ReverbParams{0.2, 0.5, 0.1, 0.5, 1.0}));
@@ -156,6 +167,7 @@ void BM_DetectHum(benchmark::State& state) {
 
 BENCHMARK(BM_BiquadPeaking)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BiquadHighpass24dB)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BiquadSeriesThreeStages)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Dehum8Notches)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Compressor)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Leveller)->Unit(benchmark::kMillisecond);

@@ -1,5 +1,6 @@
 #include "dsp/biquad.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <complex>
@@ -233,6 +234,32 @@ void Biquad::process(AudioView audio) noexcept {
   BiquadCoeffs c[kMaxCascade];
   for (auto& section : c) section = coeffs_;
   run_biquad_sections(c, state_.data(), params_.cascade, audio);
+}
+
+void BiquadSeries::add(const BiquadParams& params) {
+  assert(params.cascade >= 1 && params.cascade <= Biquad::kMaxCascade);
+  params_.push_back(params);
+  for (int i = 0; i < params.cascade; ++i) coeffs_.push_back(design_identity());
+  state_.resize(coeffs_.size());
+}
+
+void BiquadSeries::prepare(const ProcessSpec& spec) {
+  coeffs_.clear();
+  for (const BiquadParams& p : params_) {
+    for (int i = 0; i < p.cascade; ++i) coeffs_.push_back(design(p, spec.sample_rate));
+  }
+  state_.assign(coeffs_.size(), BiquadSectionState{});
+}
+
+void BiquadSeries::reset() { std::fill(state_.begin(), state_.end(), BiquadSectionState{}); }
+
+void BiquadSeries::process(AudioView audio) noexcept {
+  const int total = num_sections();
+  for (int first = 0; first < total; first += kMaxFusedSections) {
+    const auto k = static_cast<std::size_t>(first);
+    run_biquad_sections(coeffs_.data() + k, state_.data() + k,
+                        std::min(kMaxFusedSections, total - first), audio);
+  }
 }
 
 }  // namespace namix::dsp

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <vector>
 
 #include "dsp/processor.h"
 
@@ -87,6 +88,25 @@ class Biquad final : public Processor {
   BiquadCoeffs coeffs_;
   double sample_rate_ = 0.0;
   std::array<BiquadSectionState, kMaxCascade> state_{};
+};
+
+// Different biquads in series as one stage: a theme's run of EQ stages
+// (HPF, shelves, peaking, LPF) becomes one of these, so the run costs one
+// pass per four sections instead of one pass per stage.
+class BiquadSeries final : public Processor {
+ public:
+  // Before prepare(); a cascade of n identical sections counts as n.
+  void add(const BiquadParams& params);
+  int num_sections() const { return static_cast<int>(coeffs_.size()); }
+
+  void prepare(const ProcessSpec& spec) override;
+  void process(AudioView audio) noexcept override;
+  void reset() override;
+
+ private:
+  std::vector<BiquadParams> params_;
+  std::vector<BiquadCoeffs> coeffs_;
+  std::vector<BiquadSectionState> state_;
 };
 
 }  // namespace namix::dsp
