@@ -1,6 +1,5 @@
 #include "mix/mastering.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
