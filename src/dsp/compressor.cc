@@ -4,6 +4,9 @@
 #include <cassert>
 #include <cmath>
 
+#include "dsp/denormals.h"
+#include "dsp/fast_math.h"
+
 namespace namix::dsp {
 namespace {
 
@@ -43,6 +46,7 @@ void Compressor::set_params(const CompressorParams& params) {
 
 void Compressor::prepare(const ProcessSpec& spec) {
   sample_rate_ = spec.sample_rate;
+  level_.assign(kScratchFrames, 0.0f);
   update_coefficients();
   reset();
 }
@@ -58,40 +62,64 @@ void Compressor::reset() {
   gr_db_ = 0.0;
 }
 
+// Passes per stretch of at most kScratchFrames: the level detector (a
+// recursion), the static curve (vectorised, float), the attack/release
+// smoothing (a recursion) and the gain (vectorised). The two recursions stay
+// in double: they are bound by latency, where double costs no more than
+// float, and a 150 ms release moves gr by 1.5e-4 of the way per sample,
+// which float would round away near the end of a release.
 void Compressor::process(AudioView audio) noexcept {
+  const ScopedFlushDenormals no_denormals;
   const CompressorParams p = params_;
-  // Below this mean square the curve gives no reduction: skip the logs.
-  const double knee_start_ms =
-      std::pow(10.0, (p.threshold_db - p.knee_db / 2.0 - kSineRmsToPeakDb) / 10.0);
+  const bool stereo = audio.num_channels == 2;
+  constexpr float kDbPerLog2Power = 3.0102999566f;  // 10 log10(2)
+  constexpr float kLog2PerDbGain = 0.1660964047f;   // log2(10) / 20
+  const auto threshold = static_cast<float>(p.threshold_db - kSineRmsToPeakDb);
+  const auto half_knee = static_cast<float>(p.knee_db / 2.0);
+  const auto slope = static_cast<float>(1.0 - 1.0 / p.ratio);
+  const float knee_scale = p.knee_db > 0.0 ? slope / static_cast<float>(2.0 * p.knee_db) : 0.0f;
+  const auto makeup = static_cast<float>(p.makeup_db);
+  const auto floor_ms = static_cast<float>(kFloorMeanSquare);
+  float* level = level_.data();
   double ms = mean_square_;
   double gr = gr_db_;
-  double last_gr = gr;
-  auto g = static_cast<float>(std::pow(10.0, (p.makeup_db - gr) / 20.0));
-  const bool stereo = audio.num_channels == 2;
-  float* l = audio[0];
-  float* r = stereo ? audio[1] : nullptr;
-  for (std::size_t n = 0; n < audio.num_frames; ++n) {
+  for (std::size_t first = 0; first < audio.num_frames; first += kScratchFrames) {
+    const std::size_t n = std::min(kScratchFrames, audio.num_frames - first);
+    float* l = audio[0] + first;
+    float* r = stereo ? audio[1] + first : l;
     // Stereo link: one detector on the louder channel, one gain for both, so
     // the stereo image does not move.
-    double x2 = static_cast<double>(l[n]) * l[n];
-    if (stereo) x2 = std::max(x2, static_cast<double>(r[n]) * r[n]);
-    ms = x2 + rms_coeff_ * (ms - x2);
-    double target = 0.0;
-    if (ms > knee_start_ms) {
-      const double level_db = 10.0 * std::log10(std::max(ms, kFloorMeanSquare)) + kSineRmsToPeakDb;
-      target = compressor_gain_reduction_db(p, level_db);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x2 =
+          std::max(static_cast<double>(l[i]) * l[i], static_cast<double>(r[i]) * r[i]);
+      ms = x2 + rms_coeff_ * (ms - x2);
+      level[i] = static_cast<float>(ms);
     }
-    const double coeff = target > gr ? attack_coeff_ : release_coeff_;
-    gr = target + coeff * (gr - target);
-    // A release that has come within 1e-9 dB of no reduction is done; this
-    // keeps gr out of denormals and lets the gain below be reused.
-    if (gr < 1e-9) gr = 0.0;
-    if (gr != last_gr) {
-      g = static_cast<float>(std::pow(10.0, (p.makeup_db - gr) / 20.0));
-      last_gr = gr;
+    // Gain reduction from the static curve (compressor_gain_reduction_db),
+    // with the level in dB relative to the threshold; below the knee it is 0.
+    for (std::size_t i = 0; i < n; ++i) {
+      const float over =
+          kDbPerLog2Power * fast_log2((level[i] > floor_ms ? level[i] : floor_ms)) - threshold;
+      const float x = over + half_knee;
+      const float in_knee = knee_scale * x * x;
+      const float above = slope * over;
+      float target = over < half_knee ? in_knee : above;
+      target = over <= -half_knee ? 0.0f : target;
+      level[i] = target;
     }
-    l[n] *= g;
-    if (stereo) r[n] *= g;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double target = level[i];
+      const double coeff = target > gr ? attack_coeff_ : release_coeff_;
+      gr = target + coeff * (gr - target);
+      // A release that has come within 1e-9 dB of no reduction is done.
+      gr = gr < 1e-9 ? 0.0 : gr;
+      level[i] = static_cast<float>(gr);
+    }
+    for (std::size_t i = 0; i < n; ++i) level[i] = fast_exp2((makeup - level[i]) * kLog2PerDbGain);
+    for (std::size_t i = 0; i < n; ++i) l[i] *= level[i];
+    if (stereo) {
+      for (std::size_t i = 0; i < n; ++i) r[i] *= level[i];
+    }
   }
   mean_square_ = ms;
   gr_db_ = gr;

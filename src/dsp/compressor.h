@@ -3,6 +3,8 @@
 // JAES 2012: log-domain gain computer, smoothing of the gain in dB).
 #pragma once
 
+#include <vector>
+
 #include "dsp/processor.h"
 
 namespace namix::dsp {
@@ -37,6 +39,10 @@ class Compressor final : public Processor {
 
  private:
   void update_coefficients();
+
+  // Per-frame detector level, then reduction, between the passes of process().
+  static constexpr std::size_t kScratchFrames = 1024;
+  std::vector<float> level_;
 
   CompressorParams params_;
   double sample_rate_ = 44100.0;

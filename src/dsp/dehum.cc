@@ -143,19 +143,21 @@ void Dehum::prepare(const ProcessSpec& spec) {
     for (int h = 1; h <= params_.harmonics; ++h) {
       const double f = params_.fundamental_hz * h;
       if (f >= 0.45 * spec.sample_rate) break;
-      Biquad& notch = notches_[static_cast<std::size_t>(num_notches_++)];
-      notch.set_params({FilterType::notch, f, params_.q});
-      notch.prepare(spec);
+      notches_[static_cast<std::size_t>(num_notches_++)] =
+          design_notch(spec.sample_rate, f, params_.q);
     }
   }
+  reset();
 }
 
-void Dehum::reset() {
-  for (auto& n : notches_) n.reset();
-}
+void Dehum::reset() { state_ = {}; }
 
 void Dehum::process(AudioView audio) noexcept {
-  for (int k = 0; k < num_notches_; ++k) notches_[static_cast<std::size_t>(k)].process(audio);
+  for (int first = 0; first < num_notches_; first += kMaxFusedSections) {
+    const auto k = static_cast<std::size_t>(first);
+    run_biquad_sections(notches_.data() + k, state_.data() + k,
+                        std::min(kMaxFusedSections, num_notches_ - first), audio);
+  }
 }
 
 }  // namespace namix::dsp

@@ -43,7 +43,8 @@ class Dehum final : public Processor {
  private:
   DehumParams params_;
   int num_notches_ = 0;
-  std::array<Biquad, kMaxHarmonics> notches_;
+  std::array<BiquadCoeffs, kMaxHarmonics> notches_;
+  std::array<BiquadSectionState, kMaxHarmonics> state_{};
 };
 
 }  // namespace namix::dsp

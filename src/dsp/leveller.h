@@ -3,6 +3,7 @@
 // the level estimate, so in silence the gain holds.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "dsp/processor.h"
@@ -43,6 +44,12 @@ class Leveller final : public Processor {
   double target_gain_ = 1.0;
   double gain_ = 1.0;
   std::uint32_t control_phase_ = 0;
+  // The gate and the estimate move every kControlFrames frames (1.5 ms at
+  // 44.1 kHz): far faster than the 100 ms time constants involved, and it
+  // keeps logs and divisions out of the per-sample loop.
+  static constexpr std::size_t kControlFrames = 64;
+  // c^k for k = 0..kControlFrames, of the window and of the gain smoothing.
+  std::array<double, kControlFrames + 1> window_power_{}, gain_power_{};
 };
 
 }  // namespace namix::dsp

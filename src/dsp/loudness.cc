@@ -26,13 +26,20 @@ struct LoudnessMeter::State {
   }
 };
 
-LoudnessMeter::LoudnessMeter(int num_channels, double sample_rate)
-    : state_(std::make_unique<State>()), num_channels_(num_channels), sample_rate_(sample_rate) {
+LoudnessMeter::LoudnessMeter(int num_channels, double sample_rate, LoudnessMeasures measures)
+    : state_(std::make_unique<State>()),
+      num_channels_(num_channels),
+      sample_rate_(sample_rate),
+      measures_(measures) {
   assert(num_channels >= 1 && num_channels <= kMaxChannels);
   assert(sample_rate >= 8000.0 && sample_rate == std::floor(sample_rate));
-  state_->st = ebur128_init(
-      static_cast<unsigned>(num_channels), static_cast<unsigned long>(sample_rate),
-      EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_SAMPLE_PEAK);
+  if (measures_.true_peak) measures_.sample_peak = true;  // libebur128 keeps both
+  int mode = EBUR128_MODE_I;
+  if (measures_.loudness_range) mode |= EBUR128_MODE_LRA;
+  if (measures_.true_peak) mode |= EBUR128_MODE_TRUE_PEAK;
+  if (measures_.sample_peak) mode |= EBUR128_MODE_SAMPLE_PEAK;
+  state_->st = ebur128_init(static_cast<unsigned>(num_channels),
+                            static_cast<unsigned long>(sample_rate), mode);
   // ebur128_init only fails on out-of-memory once the arguments are valid.
   if (state_->st == nullptr) throw std::bad_alloc();
   state_->scratch.resize(kScratchFrames * static_cast<std::size_t>(num_channels));
@@ -58,7 +65,7 @@ void LoudnessMeter::add(AudioView audio) noexcept {
   }
 }
 
-void LoudnessMeter::reset() { *this = LoudnessMeter(num_channels_, sample_rate_); }
+void LoudnessMeter::reset() { *this = LoudnessMeter(num_channels_, sample_rate_, measures_); }
 
 double LoudnessMeter::integrated_lufs() const {
   double out = -HUGE_VAL;
@@ -67,12 +74,14 @@ double LoudnessMeter::integrated_lufs() const {
 }
 
 double LoudnessMeter::loudness_range_lu() const {
+  assert(measures_.loudness_range);
   double out = 0.0;
   ebur128_loudness_range(state_->st, &out);
   return out;
 }
 
 double LoudnessMeter::true_peak_dbtp() const {
+  assert(measures_.true_peak);
   double peak = 0.0;
   for (unsigned c = 0; c < static_cast<unsigned>(num_channels_); ++c) {
     double p = 0.0;
@@ -83,6 +92,7 @@ double LoudnessMeter::true_peak_dbtp() const {
 }
 
 double LoudnessMeter::sample_peak_dbfs() const {
+  assert(measures_.sample_peak);
   double peak = 0.0;
   for (unsigned c = 0; c < static_cast<unsigned>(num_channels_); ++c) {
     double p = 0.0;
@@ -92,11 +102,15 @@ double LoudnessMeter::sample_peak_dbfs() const {
   return to_db(peak);
 }
 
-LoudnessMeasurement measure(AudioView audio, double sample_rate) {
-  LoudnessMeter meter(audio.num_channels, sample_rate);
+LoudnessMeasurement measure(AudioView audio, double sample_rate, LoudnessMeasures measures) {
+  LoudnessMeter meter(audio.num_channels, sample_rate, measures);
   meter.add(audio);
-  return {meter.integrated_lufs(), meter.loudness_range_lu(), meter.true_peak_dbtp(),
-          meter.sample_peak_dbfs()};
+  LoudnessMeasurement m;
+  m.integrated_lufs = meter.integrated_lufs();
+  if (measures.loudness_range) m.loudness_range_lu = meter.loudness_range_lu();
+  if (measures.true_peak) m.true_peak_dbtp = meter.true_peak_dbtp();
+  if (measures.true_peak || measures.sample_peak) m.sample_peak_dbfs = meter.sample_peak_dbfs();
+  return m;
 }
 
 }  // namespace namix::dsp

@@ -10,11 +10,24 @@
 
 namespace namix::dsp {
 
+// What a meter measures besides integrated loudness, which it always does.
+// Each costs per sample in libebur128: the true peak (a 4x polyphase
+// interpolator per channel) is by far the dearest, so a meter that only
+// needs integrated loudness should ask for nothing else.
+struct LoudnessMeasures {
+  bool loudness_range = true;
+  bool true_peak = true;  // implies the sample peak
+  bool sample_peak = true;
+
+  static LoudnessMeasures integrated_only() { return {false, false, false}; }
+  static LoudnessMeasures with_true_peak() { return {false, true, true}; }
+};
+
 class LoudnessMeter {
  public:
   // Mono is measured as a single (left) channel, as ffmpeg's ebur128 filter
   // does; a mono file played on two speakers reads 3 dB louder elsewhere.
-  LoudnessMeter(int num_channels, double sample_rate);
+  LoudnessMeter(int num_channels, double sample_rate, LoudnessMeasures measures = {});
   ~LoudnessMeter();
   LoudnessMeter(LoudnessMeter&&) noexcept;
   LoudnessMeter& operator=(LoudnessMeter&&) noexcept;
@@ -25,6 +38,7 @@ class LoudnessMeter {
 
   // -inf (as -HUGE_VAL) while everything is below the -70 LUFS gate.
   double integrated_lufs() const;
+  // Each of these needs its measure enabled at construction.
   double loudness_range_lu() const;
   // Highest true peak (BS.1770-4 Annex 2, 4x oversampled below 96 kHz) of any channel.
   double true_peak_dbtp() const;
@@ -38,6 +52,7 @@ class LoudnessMeter {
   std::unique_ptr<State> state_;
   int num_channels_ = 0;
   double sample_rate_ = 0.0;
+  LoudnessMeasures measures_;
 };
 
 struct LoudnessMeasurement {
@@ -47,7 +62,7 @@ struct LoudnessMeasurement {
   double sample_peak_dbfs = 0.0;
 };
 
-// One-shot measurement of a whole buffer.
-LoudnessMeasurement measure(AudioView audio, double sample_rate);
+// One-shot measurement of a whole buffer; fields not asked for are left 0.
+LoudnessMeasurement measure(AudioView audio, double sample_rate, LoudnessMeasures measures = {});
 
 }  // namespace namix::dsp

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "dsp/denormals.h"
+
 namespace namix::dsp {
 namespace {
 
@@ -18,8 +20,6 @@ constexpr float kFixedGain = 0.015f;
 constexpr double kScaleWet = 3.0, kScaleDry = 2.0;
 constexpr double kScaleDamp = 0.4, kScaleRoom = 0.28, kOffsetRoom = 0.7;
 constexpr float kAllpassFeedback = 0.5f;
-// Tails decaying into float denormals would slow the loop to a crawl.
-constexpr float kDenormalFloor = 1e-20f;
 
 std::size_t scaled(int samples, double fs) {
   return static_cast<std::size_t>(std::max(1L, std::lround(samples * fs / kTuningRate)));
@@ -73,7 +73,69 @@ void Reverb::reset() {
   }
 }
 
+// The eight combs run side by side, sample by sample: each comb's damping
+// filter is a recursion whose latency would otherwise bound the loop, and
+// eight independent ones overlap. The loop runs in stretches where no delay
+// line wraps, so it carries no per-comb wrap test; a stretch is at most one
+// delay long, so every read sees a value written a full delay earlier. The
+// sum over combs keeps Freeverb's order (comb 0 first).
+void Reverb::run_combs(Channel& ch, const float* in, float* out, std::size_t n) const noexcept {
+  float* line[kCombs];
+  float store[kCombs];
+  for (std::size_t k = 0; k < kCombs; ++k) store[k] = ch.combs[k].store;
+  const float damp1 = damp1_, damp2 = damp2_, feedback = feedback_;
+  for (std::size_t done = 0; done < n;) {
+    std::size_t stretch = n - done;
+    for (std::size_t k = 0; k < kCombs; ++k) {
+      const Comb& comb = ch.combs[k];
+      stretch = std::min(stretch, comb.buffer.size() - comb.pos);
+    }
+    for (std::size_t k = 0; k < kCombs; ++k) {
+      line[k] = ch.combs[k].buffer.data() + ch.combs[k].pos;
+    }
+    for (std::size_t i = 0; i < stretch; ++i) {
+      const float x = in[done + i];
+      float sum = 0.0f;
+#pragma GCC unroll 8
+      for (std::size_t k = 0; k < kCombs; ++k) {
+        const float y = line[k][i];
+        store[k] = y * damp2 + store[k] * damp1;
+        line[k][i] = x + store[k] * feedback;
+        sum += y;
+      }
+      out[done + i] = sum;
+    }
+    for (std::size_t k = 0; k < kCombs; ++k) {
+      Comb& comb = ch.combs[k];
+      comb.pos += stretch;
+      if (comb.pos == comb.buffer.size()) comb.pos = 0;
+    }
+    done += stretch;
+  }
+  for (std::size_t k = 0; k < kCombs; ++k) ch.combs[k].store = store[k];
+}
+
+// No recursion inside a stretch shorter than the delay: each output needs
+// only a value written a full delay earlier, so the loop vectorises.
+void Reverb::run_allpass(Allpass& ap, float* out, std::size_t n) noexcept {
+  for (std::size_t done = 0; done < n;) {
+    const std::size_t stretch = std::min(n - done, ap.buffer.size() - ap.pos);
+    float* __restrict buf = ap.buffer.data() + ap.pos;
+    float* __restrict o = out + done;
+    for (std::size_t i = 0; i < stretch; ++i) {
+      const float b = buf[i];
+      const float x = o[i];
+      o[i] = b - x;
+      buf[i] = x + b * kAllpassFeedback;
+    }
+    ap.pos += stretch;
+    if (ap.pos == ap.buffer.size()) ap.pos = 0;
+    done += stretch;
+  }
+}
+
 void Reverb::process(AudioView audio) noexcept {
+  const ScopedFlushDenormals no_denormals;
   const int nch = audio.num_channels;
   const std::size_t max_block = input_.size();
   if (wet1_ == 0.0f && wet2_ == 0.0f) {
@@ -96,38 +158,8 @@ void Reverb::process(AudioView audio) noexcept {
     for (int c = 0; c < nch; ++c) {
       auto& ch = channels_[static_cast<std::size_t>(c)];
       float* out = tank_[static_cast<std::size_t>(c)].data();
-      std::fill(out, out + n, 0.0f);
-      for (auto& comb : ch.combs) {
-        float* buf = comb.buffer.data();
-        const std::size_t len = comb.buffer.size();
-        std::size_t pos = comb.pos;
-        float store = comb.store;
-        for (std::size_t i = 0; i < n; ++i) {
-          const float y = buf[pos];
-          store = y * damp2_ + store * damp1_;
-          if (std::fabs(store) < kDenormalFloor) store = 0.0f;
-          buf[pos] = in[i] + store * feedback_;
-          if (++pos == len) pos = 0;
-          out[i] += y;
-        }
-        comb.pos = pos;
-        comb.store = store;
-      }
-      for (auto& ap : ch.allpasses) {
-        float* buf = ap.buffer.data();
-        const std::size_t len = ap.buffer.size();
-        std::size_t pos = ap.pos;
-        for (std::size_t i = 0; i < n; ++i) {
-          const float b = buf[pos];
-          const float x = out[i];
-          out[i] = b - x;
-          float next = x + b * kAllpassFeedback;
-          if (std::fabs(next) < kDenormalFloor) next = 0.0f;
-          buf[pos] = next;
-          if (++pos == len) pos = 0;
-        }
-        ap.pos = pos;
-      }
+      run_combs(ch, in, out, n);
+      for (auto& ap : ch.allpasses) run_allpass(ap, out, n);
     }
 
     if (nch == 2) {

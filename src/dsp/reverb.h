@@ -47,6 +47,9 @@ class Reverb final : public Processor {
     std::array<Allpass, kAllpasses> allpasses;
   };
 
+  void run_combs(Channel& ch, const float* in, float* out, std::size_t n) const noexcept;
+  static void run_allpass(Allpass& ap, float* out, std::size_t n) noexcept;
+
   ReverbParams params_;
   float feedback_ = 0.0f, damp1_ = 0.0f, damp2_ = 0.0f;
   float wet1_ = 0.0f, wet2_ = 0.0f, dry_ = 1.0f;

@@ -29,7 +29,7 @@ constexpr double kKaiserBeta = 6.0;
 
 }  // namespace
 
-TruePeakLimiter::TruePeakLimiter(const TruePeakLimiterParams& params) : params_(params) {
+TruePeakInterpolator::TruePeakInterpolator() {
   constexpr int w = kTapsPerPhase;
   for (int p = 1; p < kOversampling; ++p) {
     auto& h = phases_[static_cast<std::size_t>(p - 1)];
@@ -46,11 +46,81 @@ TruePeakLimiter::TruePeakLimiter(const TruePeakLimiterParams& params) : params_(
     }
     for (auto& t : h) t = static_cast<float>(t / sum);
   }
+  // No branch can read more than sum |h| times the largest |sample| in its
+  // window, the integer position reads the sample itself.
+  double most = 1.0;
+  for (const auto& h : phases_) {
+    double l1 = 0.0;
+    for (float t : h) l1 += std::fabs(static_cast<double>(t));
+    most = std::max(most, l1);
+  }
+  max_branch_gain_ = most;
 }
+
+float TruePeakInterpolator::peak(const float* w) const noexcept {
+  float peak = std::fabs(w[kHalf - 1]);
+  for (const auto& h : phases_) {
+    // Eight independent partial sums: vectorisable without reassociating.
+    float acc[8] = {};
+    for (int i = 0; i < kTapsPerPhase; i += 8) {
+      for (int l = 0; l < 8; ++l) acc[l] += h[static_cast<std::size_t>(i + l)] * w[i + l];
+    }
+    const float v =
+        ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    peak = std::max(peak, std::fabs(v));
+  }
+  return peak;
+}
+
+TruePeakMeter::TruePeakMeter(int num_channels) : num_channels_(num_channels) {
+  assert(num_channels >= 1 && num_channels <= kMaxChannels);
+}
+
+void TruePeakMeter::push(const float* frame) noexcept {
+  float loudest = 0.0f;
+  for (int c = 0; c < num_channels_; ++c) {
+    auto& h = history_[static_cast<std::size_t>(c)];
+    h[pos_] = frame[c];
+    h[pos_ + Interp::kTapsPerPhase] = frame[c];
+    loudest = std::max(loudest, std::fabs(frame[c]));
+  }
+  pos_ = pos_ + 1 == static_cast<std::size_t>(Interp::kTapsPerPhase) ? 0 : pos_ + 1;
+  // The running maximum only grows, so a sample under the trigger when it
+  // arrives stays under it while it is in the window.
+  if (loudest > trigger_) countdown_ = Interp::kTapsPerPhase;
+  if (countdown_ == 0) return;
+  --countdown_;
+  for (int c = 0; c < num_channels_; ++c) {
+    peak_ = std::max(peak_, interp_.peak(history_[static_cast<std::size_t>(c)].data() + pos_));
+  }
+  // Rounding room for the 48-term float dot products (48 x 2^-24 relative).
+  trigger_ = static_cast<float>(peak_ / (interp_.max_branch_gain() * 1.001));
+}
+
+void TruePeakMeter::add(AudioView audio) noexcept {
+  assert(audio.num_channels == num_channels_);
+  float frame[kMaxChannels] = {};
+  for (std::size_t n = 0; n < audio.num_frames; ++n) {
+    for (int c = 0; c < num_channels_; ++c) frame[c] = audio[c][n];
+    push(frame);
+  }
+}
+
+double TruePeakMeter::true_peak_dbtp() const {
+  TruePeakMeter tail = *this;
+  const float silence[kMaxChannels] = {};
+  for (int i = 0; i < Interp::kHalf; ++i) tail.push(silence);
+  return tail.peak_ > 0.0f ? 20.0 * std::log10(static_cast<double>(tail.peak_)) : -HUGE_VAL;
+}
+
+TruePeakLimiter::TruePeakLimiter(const TruePeakLimiterParams& params) : params_(params) {}
 
 void TruePeakLimiter::prepare(const ProcessSpec& spec) {
   num_channels_ = spec.num_channels;
   ceiling_ = std::pow(10.0, params_.ceiling_dbtp / 20.0);
+  // 1e-3 of headroom covers the float rounding of the 48-term dot products
+  // (at most 48 x 2^-24 relative).
+  quiet_level_ = static_cast<float>(ceiling_ / (interp_.max_branch_gain() * 1.001));
   // The gain applied over the interpolator's whole reach around a peak
   // (kHalf samples either side, plus the kHalf samples detection waits for)
   // must already be down, so the look-ahead holds 2*kHalf samples more than
@@ -85,53 +155,51 @@ void TruePeakLimiter::reset() {
   release_gain_ = 1.0;
   min_gain_ = 1.0;
   arrivals_ = 0;
+  loud_countdown_ = 0;
 }
 
 double TruePeakLimiter::max_gain_reduction_db() const { return 20.0 * std::log10(min_gain_); }
-
-float TruePeakLimiter::peak_of_newest(int ch) const noexcept {
-  // The window ends at the newest sample; the position it judges is kHalf
-  // samples back (x[q] = w[kHalf - 1]) and the three points after it.
-  const float* w = history_[static_cast<std::size_t>(ch)].data() + history_pos_;
-  float peak = std::fabs(w[kHalf - 1]);
-  for (const auto& h : phases_) {
-    // Eight independent partial sums: vectorisable without reassociating.
-    float acc[8] = {};
-    for (int i = 0; i < kTapsPerPhase; i += 8) {
-      for (int l = 0; l < 8; ++l) acc[l] += h[static_cast<std::size_t>(i + l)] * w[i + l];
-    }
-    const float v =
-        ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    peak = std::max(peak, std::fabs(v));
-  }
-  return peak;
-}
 
 void TruePeakLimiter::process(AudioView audio) noexcept {
   assert(audio.num_channels == num_channels_);
   const int nch = audio.num_channels;
   for (std::size_t n = 0; n < audio.num_frames; ++n) {
     // 1. Detect: true peak at position arrivals_ - kHalf.
-    float peak = 0.0f;
+    float loudest = 0.0f;
     for (int c = 0; c < nch; ++c) {
       auto& h = history_[static_cast<std::size_t>(c)];
       const float x = audio[c][n];
       h[history_pos_] = x;
       h[history_pos_ + kTapsPerPhase] = x;
+      loudest = std::max(loudest, std::fabs(x));
     }
     history_pos_ =
         history_pos_ + 1 == static_cast<std::size_t>(kTapsPerPhase) ? 0 : history_pos_ + 1;
-    for (int c = 0; c < nch; ++c) peak = std::max(peak, peak_of_newest(c));
-    const double required = peak > ceiling_ ? ceiling_ / peak : 1.0;
+    // While every sample in the interpolators' window is under quiet_level_
+    // no interpolated point can reach the ceiling, so the dot products are
+    // skipped: the result is the same, and most of speech is that quiet.
+    if (loudest >= quiet_level_) loud_countdown_ = kTapsPerPhase;
+    double required = 1.0;
+    if (loud_countdown_ > 0) {
+      --loud_countdown_;
+      float peak = 0.0f;
+      for (int c = 0; c < nch; ++c) {
+        peak = std::max(peak,
+                        interp_.peak(history_[static_cast<std::size_t>(c)].data() + history_pos_));
+      }
+      required = peak > ceiling_ ? ceiling_ / peak : 1.0;
+    }
 
     // 2. Hold the lowest required gain over the look-ahead window.
     while (hold_size_ > 0) {
-      const std::size_t back = (hold_head_ + hold_size_ - 1) % hold_frames_;
+      std::size_t back = hold_head_ + hold_size_ - 1;
+      if (back >= hold_frames_) back -= hold_frames_;
       if (hold_gain_[back] < required) break;
       --hold_size_;
     }
     {
-      const std::size_t slot = (hold_head_ + hold_size_) % hold_frames_;
+      std::size_t slot = hold_head_ + hold_size_;
+      if (slot >= hold_frames_) slot -= hold_frames_;
       hold_gain_[slot] = required;
       hold_index_[slot] = arrivals_;
       ++hold_size_;

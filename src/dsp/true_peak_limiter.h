@@ -10,6 +10,53 @@
 
 namespace namix::dsp {
 
+// 4x-oversampling interpolator (Kaiser-windowed sinc, 48 taps per branch;
+// see true_peak_limiter.cc for why) shared by the limiter and the meter.
+class TruePeakInterpolator {
+ public:
+  static constexpr int kTapsPerPhase = 48;
+  static constexpr int kOversampling = 4;
+  static constexpr int kHalf = kTapsPerPhase / 2;
+
+  TruePeakInterpolator();
+  // `w` holds the last kTapsPerPhase samples, oldest first. Returns the
+  // largest magnitude at w[kHalf - 1] and at the three quarter-sample points
+  // after it.
+  float peak(const float* w) const noexcept;
+  // No point can read more than this times the largest |sample| in its
+  // window (the largest sum |h| of a branch; >= 1).
+  double max_branch_gain() const { return max_branch_gain_; }
+
+ private:
+  // Branches for the fractional positions 1/4, 2/4, 3/4.
+  alignas(32) std::array<std::array<float, kTapsPerPhase>, kOversampling - 1> phases_{};
+  double max_branch_gain_ = 1.0;
+};
+
+// The highest 4x-oversampled peak of a stream, with the limiter's
+// interpolator: a stricter reading than BS.1770's 12-tap one, and much
+// cheaper than libebur128's, because windows whose samples are all too quiet
+// to raise the running maximum are not interpolated at all.
+class TruePeakMeter {
+ public:
+  explicit TruePeakMeter(int num_channels);
+  void add(AudioView audio) noexcept;
+  // Includes the last kHalf samples, judged against trailing silence.
+  double true_peak_dbtp() const;
+
+ private:
+  using Interp = TruePeakInterpolator;
+  void push(const float* frame) noexcept;
+
+  Interp interp_;
+  int num_channels_;
+  std::array<std::array<float, 2 * Interp::kTapsPerPhase>, kMaxChannels> history_{};
+  std::size_t pos_ = 0;
+  float peak_ = 0.0f;
+  float trigger_ = 0.0f;  // samples at or above this may raise peak_
+  int countdown_ = 0;
+};
+
 struct TruePeakLimiterParams {
   double ceiling_dbtp = -1.0;
   // Total look-ahead, which is also the latency. The gain ramps down over it
@@ -20,9 +67,8 @@ struct TruePeakLimiterParams {
 
 class TruePeakLimiter final : public Processor {
  public:
-  // Interpolator taps per polyphase branch; see true_peak_limiter.cc.
-  static constexpr int kTapsPerPhase = 48;
-  static constexpr int kOversampling = 4;
+  static constexpr int kTapsPerPhase = TruePeakInterpolator::kTapsPerPhase;
+  static constexpr int kOversampling = TruePeakInterpolator::kOversampling;
 
   explicit TruePeakLimiter(const TruePeakLimiterParams& params = {});
 
@@ -38,8 +84,6 @@ class TruePeakLimiter final : public Processor {
  private:
   static constexpr int kHalf = kTapsPerPhase / 2;
 
-  float peak_of_newest(int ch) const noexcept;
-
   TruePeakLimiterParams params_;
   int num_channels_ = 2;
   std::size_t delay_frames_ = 0;  // D: latency
@@ -47,10 +91,10 @@ class TruePeakLimiter final : public Processor {
   std::size_t hold_frames_ = 0;   // H: minimum-hold window
   double ceiling_ = 1.0;
   double release_coeff_ = 0.0;
+  float quiet_level_ = 0.0f;  // ceiling_ / max_branch_gain_, with rounding room
+  int loud_countdown_ = 0;    // frames until the window holds no sample >= quiet_level_
 
-  // Polyphase branches for the 3 fractional positions (1/4, 2/4, 3/4); the
-  // integer position is the sample itself.
-  alignas(32) std::array<std::array<float, kTapsPerPhase>, kOversampling - 1> phases_{};
+  TruePeakInterpolator interp_;
 
   // Input history stored twice so the last kTapsPerPhase samples are always
   // contiguous (for the dot products) without copying.

@@ -1,6 +1,7 @@
 #include "mix/chain_builder.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "codec/audio_decoder.h"
 #include "dsp/biquad.h"
@@ -13,7 +14,16 @@
 namespace namix {
 namespace {
 
-std::unique_ptr<dsp::Processor> biquad(dsp::FilterType type, const ProcessingStage& st) {
+std::optional<dsp::FilterType> filter_type(const std::string& stage_type) {
+  if (stage_type == "hpf") return dsp::FilterType::highpass;
+  if (stage_type == "lpf") return dsp::FilterType::lowpass;
+  if (stage_type == "peaking") return dsp::FilterType::peaking;
+  if (stage_type == "low_shelf") return dsp::FilterType::low_shelf;
+  if (stage_type == "high_shelf") return dsp::FilterType::high_shelf;
+  return std::nullopt;
+}
+
+dsp::BiquadParams biquad_params(dsp::FilterType type, const ProcessingStage& st) {
   dsp::BiquadParams p;
   p.type = type;
   const bool pass = type == dsp::FilterType::highpass || type == dsp::FilterType::lowpass;
@@ -21,16 +31,11 @@ std::unique_ptr<dsp::Processor> biquad(dsp::FilterType type, const ProcessingSta
   p.q = st.param("q", pass ? dsp::kButterworthQ : 0.707);
   p.gain_db = st.param("gain_db", 0.0);
   p.cascade = static_cast<int>(st.param("order", 1.0));
-  return std::make_unique<dsp::Biquad>(p);
+  return p;
 }
 
 Result<std::unique_ptr<dsp::Processor>> make_stage(const ProcessingStage& st, double hum_hz) {
   const std::string& t = st.type;
-  if (t == "hpf") return biquad(dsp::FilterType::highpass, st);
-  if (t == "lpf") return biquad(dsp::FilterType::lowpass, st);
-  if (t == "peaking") return biquad(dsp::FilterType::peaking, st);
-  if (t == "low_shelf") return biquad(dsp::FilterType::low_shelf, st);
-  if (t == "high_shelf") return biquad(dsp::FilterType::high_shelf, st);
   if (t == "compressor") {
     dsp::CompressorParams p;
     p.threshold_db = st.param("threshold_db", p.threshold_db);
@@ -75,10 +80,25 @@ Result<std::unique_ptr<dsp::Processor>> make_stage(const ProcessingStage& st, do
 Result<std::unique_ptr<dsp::ProcessorChain>> make_chain(const std::vector<ProcessingStage>& stages,
                                                         double hum_hz) {
   auto chain = std::make_unique<dsp::ProcessorChain>();
+  // Consecutive filter stages share one BiquadSeries: one pass over the
+  // audio per four sections rather than one per stage.
+  dsp::BiquadSeries* series = nullptr;
   for (const ProcessingStage& st : stages) {
+    if (auto type = filter_type(st.type)) {
+      if (series == nullptr) {
+        auto fresh = std::make_unique<dsp::BiquadSeries>();
+        series = fresh.get();
+        chain->add(std::move(fresh));
+      }
+      series->add(biquad_params(*type, st));
+      continue;
+    }
     auto stage = make_stage(st, hum_hz);
     if (!stage.ok()) return stage.error();
-    if (*stage) chain->add(std::move(stage.value()));
+    if (*stage) {
+      chain->add(std::move(stage.value()));
+      series = nullptr;
+    }
   }
   return chain;
 }

@@ -3,13 +3,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
 #include "codec/audio_decoder.h"
+#include "dsp/integrated_loudness.h"
 #include "dsp/loudness.h"
 #include "dsp/true_peak_limiter.h"
 #include "mix/renderer.h"
@@ -29,6 +32,9 @@ double ms_since(Clock::time_point t0) {
 constexpr double kEncoderMarginDb = 0.5;
 // Whole-episode remasters are not re-encoded after checking, so they keep more room.
 constexpr double kStreamingEncoderMarginDb = 0.8;
+// More than this would mean limiting hard enough to be heard; past it the
+// mix stays under the target rather than being squashed.
+constexpr double kMaxLimiterMakeupDb = 2.0;
 
 ProcessSpec mix_spec() {
   ProcessSpec spec;
@@ -93,6 +99,108 @@ class AlignedProcessor {
   AudioBuffer scratch_;
 };
 
+// The processed mix of a whole-episode remaster, kept on disk between the
+// pass that measures its loudness and the pass that gains, limits and
+// encodes it, so the episode is rendered once and memory stays flat. Raw
+// interleaved float, exactly what was rendered: 44,100 x 2 x 4 bytes =
+// 353 kB/s, 1.27 GB per hour of episode (3.8 GB for a 3-hour one) in
+// temp_directory_path() (TMPDIR). The file is unlinked as soon as it is
+// created, so it is gone on every exit path, a crash included.
+class SpillFile {
+ public:
+  SpillFile() = default;
+  SpillFile(const SpillFile&) = delete;
+  SpillFile& operator=(const SpillFile&) = delete;
+  ~SpillFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Result<void> open() {
+    std::error_code ec;
+    dir_ = std::filesystem::temp_directory_path(ec).string();
+    if (ec) {
+      return make_error(Errc::io_error, "no temporary directory for the mix (" + ec.message() +
+                                            "); set TMPDIR to a writable directory");
+    }
+    std::string templ = dir_ + "/namix-mix-XXXXXX";
+    fd_ = ::mkstemp(templ.data());
+    if (fd_ < 0)
+      return make_error(Errc::io_error, "cannot create a temporary file in " + dir_ + ": " +
+                                            std::strerror(errno) +
+                                            "; set TMPDIR to a writable directory");
+    ::unlink(templ.c_str());
+    interleaved_.resize(2 * kBlock);
+    return {};
+  }
+
+  Result<void> write(AudioView block) {
+    assert(block.num_channels == kMixChannels);
+    for (std::size_t done = 0; done < block.num_frames;) {
+      const std::size_t n = std::min(kBlock, block.num_frames - done);
+      const float* l = block[0] + done;
+      const float* r = block[1] + done;
+      float* out = interleaved_.data();
+      for (std::size_t i = 0; i < n; ++i) {
+        out[2 * i] = l[i];
+        out[2 * i + 1] = r[i];
+      }
+      NAMIX_TRY(write_bytes(reinterpret_cast<const char*>(out), 2 * n * sizeof(float)));
+      done += n;
+      frames_ += n;
+    }
+    return {};
+  }
+
+  std::size_t frames() const { return frames_; }
+
+  // Fills `block` (at most kBlock frames) from frame `first` on; returns the
+  // frames read, fewer than asked only at the end.
+  Result<std::size_t> read_at(std::size_t first, AudioView block) {
+    assert(block.num_frames <= kBlock);
+    char* bytes = reinterpret_cast<char*>(interleaved_.data());
+    const std::size_t want = 2 * block.num_frames * sizeof(float);
+    const auto offset = static_cast<off_t>(2 * first * sizeof(float));
+    std::size_t got = 0;
+    while (got < want) {
+      const ssize_t r = ::pread(fd_, bytes + got, want - got, offset + static_cast<off_t>(got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return io_failure("read");
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    const std::size_t n = got / (2 * sizeof(float));
+    const float* in = interleaved_.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      block[0][i] = in[2 * i];
+      block[1][i] = in[2 * i + 1];
+    }
+    return n;
+  }
+
+ private:
+  Result<void> write_bytes(const char* p, std::size_t len) {
+    while (len > 0) {
+      const ssize_t w = ::write(fd_, p, len);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return io_failure("write");
+      p += w;
+      len -= static_cast<std::size_t>(w);
+    }
+    return {};
+  }
+  Error io_failure(const char* what) const {
+    return make_error(Errc::io_error, std::string("cannot ") + what + " the temporary mix in " +
+                                          dir_ + ": " + std::strerror(errno) +
+                                          " (it needs 1.3 GB per hour of episode; set TMPDIR "
+                                          "to a disk with room)");
+  }
+
+  int fd_ = -1;
+  std::string dir_;
+  std::size_t frames_ = 0;
+  std::vector<float> interleaved_;
+};
+
 Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& sink) {
   EncoderSettings settings;
   settings.sample_rate = kMixSampleRate;
@@ -130,7 +238,10 @@ Result<dsp::LoudnessMeasurement> measure_encoded(const std::vector<std::uint8_t>
   if (!decoder.ok())
     return make_error(Errc::internal, "cannot decode our own MP3: " + decoder.error().message);
   const StreamInfo& info = (*decoder)->info();
-  dsp::LoudnessMeter meter(info.channels, info.sample_rate);
+  // libebur128's true peak, not ours: the check should not share the
+  // limiter's interpolator.
+  dsp::LoudnessMeter meter(info.channels, info.sample_rate,
+                           dsp::LoudnessMeasures::with_true_peak());
   AudioBuffer buf(info.channels, kBlock);
   for (;;) {
     auto got = (*decoder)->read(buf.view());
@@ -180,7 +291,12 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   result.render_ms = ms_since(t0);
 
   t0 = Clock::now();
-  const double measured = dsp::measure(pre, kMixSampleRate).integrated_lufs;
+  auto integrated_lufs = [](AudioView v) {
+    dsp::IntegratedLoudness meter(kMixChannels, kMixSampleRate);
+    meter.add(v);
+    return meter.integrated_lufs();
+  };
+  const double measured = integrated_lufs(pre);
   if (!std::isfinite(measured)) {
     return make_error(Errc::undecodable,
                       "the selected audio is silent (below -70 LUFS); "
@@ -189,9 +305,10 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   double gain_db = spec.target_lufs - measured;
   double ceiling = spec.ceiling_dbtp - kEncoderMarginDb;
   AudioBuffer limited(kMixChannels, filled);
-  std::vector<std::uint8_t> bytes;
-  dsp::LoudnessMeasurement decoded;
-  for (int attempt = 0; attempt < 5; ++attempt) {
+  // Gain and limit `pre` into `limited`; returns the integrated loudness of
+  // the result, which is what LAME at 320 kbps hands back within a few
+  // hundredths of a LU (its 20 kHz lowpass removes next to no energy).
+  auto gain_and_limit = [&]() -> Result<double> {
     dsp::TruePeakLimiter limiter(limiter_params(ceiling));
     limiter.prepare(mix_spec());
     for (int c = 0; c < kMixChannels; ++c) std::copy_n(pre[c], filled, limited.channel(c));
@@ -207,20 +324,45 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
     // In place is safe: the aligned output never runs ahead of the input read.
     NAMIX_TRY(aligned.push(limited.view(), back));
     NAMIX_TRY(aligned.flush(back));
+    return integrated_lufs(limited.view());
+  };
+  // The limiter takes loudness away where it works; on the PCM that is cheap
+  // to correct (a limiter pass and an integrated-only measurement cost a few
+  // per cent of an encode), so the first encode is usually the only one.
+  constexpr double kPcmAimLu = 0.05;
+  double pcm_target = spec.target_lufs;
+  auto aim_pcm = [&]() -> Result<void> {
+    for (int i = 0; i < 4; ++i) {
+      auto pcm_lufs = gain_and_limit();
+      if (!pcm_lufs.ok()) return pcm_lufs.error();
+      const double miss = pcm_target - *pcm_lufs;
+      if (std::fabs(miss) <= kPcmAimLu || i == 3) break;
+      gain_db += miss;
+    }
+    return {};
+  };
+  NAMIX_TRY(aim_pcm());
 
+  std::vector<std::uint8_t> bytes;
+  dsp::LoudnessMeasurement decoded;
+  for (int attempt = 0; attempt < 4; ++attempt) {
     MemorySink encoded;
     NAMIX_TRY(encode_all(limited.view(), tags, encoded));
     auto m = measure_encoded(encoded.bytes());
     if (!m.ok()) return m.error();
     decoded = *m;
     bytes = encoded.release();
-    progress(0.8 + 0.04 * (attempt + 1));
+    progress(0.8 + 0.05 * (attempt + 1));
     const bool loud_ok = std::fabs(decoded.integrated_lufs - spec.target_lufs) <= 0.3;
     const bool peak_ok = decoded.true_peak_dbtp <= spec.ceiling_dbtp - 0.1;
     if (loud_ok && peak_ok) break;
-    // Limiting takes loudness away and encoding adds peak: correct both and retry.
-    gain_db += spec.target_lufs - decoded.integrated_lufs;
+    // The encoder moved the peaks or the loudness more than predicted:
+    // correct both, aim the PCM again and encode again.
     if (!peak_ok) ceiling -= decoded.true_peak_dbtp - (spec.ceiling_dbtp - 0.1) + 0.05;
+    const double encoder_shift = decoded.integrated_lufs - spec.target_lufs;
+    pcm_target -= encoder_shift;
+    gain_db -= encoder_shift;
+    NAMIX_TRY(aim_pcm());
   }
   if (decoded.true_peak_dbtp > spec.ceiling_dbtp) {
     result.warnings.push_back("true peak " + std::to_string(decoded.true_peak_dbtp) +
@@ -234,9 +376,51 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   return result;
 }
 
-// Whole-episode remasters: pass 1 measures the loudness of the processed mix
-// without keeping it; pass 2 renders again and streams gain → limiter → LAME
-// → sink, so memory does not grow with the episode.
+// How much loudness the limiter will take from the spilled mix at `gain`,
+// in dB (>= 0), judged on 20 s excerpts every 80 s (all of a mix under
+// 5 minutes). The excerpts cost about a quarter of a limiter pass over the
+// episode and read within 0.1 LU of the whole on speech, whose loud moments
+// are spread through it; without this a whole-episode remaster lands up to
+// half a LU under the target.
+Result<double> limiter_loss_db(SpillFile& spill, float gain, double ceiling_dbtp) {
+  constexpr auto kExcerpt = static_cast<std::size_t>(20 * kMixSampleRate);
+  constexpr auto kPeriod = static_cast<std::size_t>(80 * kMixSampleRate);
+  constexpr auto kAllBelow = static_cast<std::size_t>(300 * kMixSampleRate);
+  const std::size_t total = spill.frames();
+  const std::size_t period = total < kAllBelow ? kExcerpt : kPeriod;
+  dsp::IntegratedLoudness before(kMixChannels, kMixSampleRate);
+  dsp::IntegratedLoudness after(kMixChannels, kMixSampleRate);
+  dsp::TruePeakLimiter limiter(limiter_params(ceiling_dbtp));
+  limiter.prepare(mix_spec());
+  AudioBuffer buf(kMixChannels, kBlock);
+  auto measure_after = [&](AudioView v) -> Result<void> {
+    after.add(v);
+    return {};
+  };
+  for (std::size_t start = 0; start < total; start += period) {
+    limiter.reset();
+    AlignedProcessor aligned(limiter);
+    const std::size_t end = std::min(total, start + kExcerpt);
+    for (std::size_t pos = start; pos < end;) {
+      auto got = spill.read_at(pos, buf.view().slice(0, std::min(kBlock, end - pos)));
+      if (!got.ok()) return got.error();
+      if (*got == 0) break;
+      AudioView block = buf.view().slice(0, *got);
+      apply_gain(block, gain);
+      before.add(block);
+      NAMIX_TRY(aligned.push(block, measure_after));
+      pos += *got;
+    }
+    NAMIX_TRY(aligned.flush(measure_after));
+  }
+  const double loss = before.integrated_lufs() - after.integrated_lufs();
+  return std::isfinite(loss) ? std::max(0.0, loss) : 0.0;
+}
+
+// Whole-episode remasters: the source is rendered once; pass 1 runs the
+// master chain, measures the integrated loudness of its output and spills it
+// to a temporary file; pass 2 reads it back and streams gain -> limiter ->
+// LAME -> sink. Memory does not grow with the episode; disk does (SpillFile).
 Result<MasteredMix> master_streaming(const std::string& source_path, const RenderPlan& plan,
                                      ThemeChains& chains, const MasteringSpec& spec,
                                      const Mp3Tags& tags, ByteSink& out,
@@ -247,54 +431,75 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
   segment.reset = [&] { chains.segment->reset(); };
   segment.process = [&](AudioView v) { chains.segment->process(v); };
 
-  dsp::LoudnessMeter pass1(kMixChannels, kMixSampleRate);
+  SpillFile spill;
+  NAMIX_TRY(spill.open());
+  // Only the gain needs measuring here: the peaks that matter are the limiter's.
+  dsp::IntegratedLoudness pass1(kMixChannels, kMixSampleRate);
   {
     AlignedProcessor master(*chains.master);
-    auto measure = [&](AudioView block) -> Result<void> {
+    auto measure_and_spill = [&](AudioView block) -> Result<void> {
       pass1.add(block);
-      return {};
+      return spill.write(block);
     };
     NAMIX_TRY(render_mix(
-        source_path, plan, segment, [&](AudioView block) { return master.push(block, measure); },
-        [&](double f) { progress(0.4 * f); }));
-    NAMIX_TRY(master.flush(measure));
+        source_path, plan, segment,
+        [&](AudioView block) { return master.push(block, measure_and_spill); },
+        [&](double f) { progress(0.7 * f); }));
+    NAMIX_TRY(master.flush(measure_and_spill));
   }
   const double measured = pass1.integrated_lufs();
   if (!std::isfinite(measured)) {
     return make_error(Errc::undecodable, "the episode is silent (below -70 LUFS)");
   }
-  const float gain = db_to_gain(spec.target_lufs - measured);
+  result.render_ms = ms_since(t0);
 
-  chains.master->reset();
-  chains.segment->reset();
-  dsp::TruePeakLimiter limiter(limiter_params(spec.ceiling_dbtp - kStreamingEncoderMarginDb));
+  t0 = Clock::now();
+  const double ceiling = spec.ceiling_dbtp - kStreamingEncoderMarginDb;
+  // The gain that meets the target after limiting: G = G0 + loss(G), by two
+  // fixed-point steps (the loss grows slowly with the gain).
+  const double unlimited_db = spec.target_lufs - measured;
+  double gain_db = unlimited_db;
+  for (int step = 0; step < 2; ++step) {
+    auto loss = limiter_loss_db(spill, db_to_gain(gain_db), ceiling);
+    if (!loss.ok()) return loss.error();
+    gain_db = unlimited_db + std::min(*loss, kMaxLimiterMakeupDb);
+    if (*loss < 0.05) break;
+  }
+  const float gain = db_to_gain(gain_db);
+  dsp::TruePeakLimiter limiter(limiter_params(ceiling));
   limiter.prepare(mix_spec());
   auto encoder = make_encoder(tags, out);
   if (!encoder.ok()) return encoder.error();
-  dsp::LoudnessMeter pass2(kMixChannels, kMixSampleRate);
+  // The figures reported for the result: what goes into the encoder. The
+  // true peak comes from the limiter's own interpolator, which skips the
+  // quiet stretches; libebur128's would cost as much as the rest of pass 2.
+  dsp::IntegratedLoudness pass2(kMixChannels, kMixSampleRate);
+  dsp::TruePeakMeter pass2_peak(kMixChannels);
   std::size_t frames = 0;
   auto encode = [&](AudioView block) -> Result<void> {
     pass2.add(block);
+    pass2_peak.add(block);
     frames += block.num_frames;
     return (*encoder)->encode(block);
   };
   AlignedProcessor limit(limiter);
-  auto gain_and_limit = [&](AudioView block) -> Result<void> {
+  AudioBuffer block_buf(kMixChannels, kBlock);
+  const double total = std::max<double>(1.0, static_cast<double>(spill.frames()));
+  for (std::size_t pos = 0;; pos += kBlock) {
+    auto got = spill.read_at(pos, block_buf.view());
+    if (!got.ok()) return got.error();
+    if (*got == 0) break;
+    AudioView block = block_buf.view().slice(0, *got);
     apply_gain(block, gain);
-    return limit.push(block, encode);
-  };
-  AlignedProcessor master(*chains.master);
-  NAMIX_TRY(render_mix(
-      source_path, plan, segment,
-      [&](AudioView block) { return master.push(block, gain_and_limit); },
-      [&](double f) { progress(0.4 + 0.6 * f); }));
-  NAMIX_TRY(master.flush(gain_and_limit));
+    NAMIX_TRY(limit.push(block, encode));
+    progress(0.7 + 0.3 * static_cast<double>(frames) / total);
+  }
   NAMIX_TRY(limit.flush(encode));
   NAMIX_TRY((*encoder)->finish());
-  result.render_ms = ms_since(t0);
+  result.encode_ms = ms_since(t0);
   result.duration_s = static_cast<double>(frames) / kMixSampleRate;
   result.integrated_lufs = pass2.integrated_lufs();
-  result.true_peak_dbtp = pass2.true_peak_dbtp();
+  result.true_peak_dbtp = pass2_peak.true_peak_dbtp();
   return result;
 }
 

@@ -29,10 +29,13 @@ struct MasteredMix {
   std::vector<std::string> warnings;
 };
 
-// streaming == false: the mix is held in memory (short mixes), normalised
-// exactly, and re-limited until the decoded MP3 meets the ceiling.
-// streaming == true: two passes over the source (measure, then render and
-// encode block by block), for whole-episode remasters of any length.
+// streaming == false: the mix is held in memory (short mixes), gained and
+// limited until its PCM is on target, encoded, and checked once decoded;
+// encoded again only if the check fails.
+// streaming == true: for whole-episode remasters of any length. The source is
+// rendered once; the processed mix goes to a temporary file in TMPDIR (1.3 GB
+// per hour of episode) while its loudness is measured, then is read back,
+// gained, limited and encoded block by block. Memory does not grow with length.
 Result<MasteredMix> master_and_encode(const std::string& source_path, const RenderPlan& plan,
                                       ThemeChains& chains, const MasteringSpec& spec,
                                       const Mp3Tags& tags, ByteSink& out, bool streaming,
