@@ -205,6 +205,7 @@ Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& 
   EncoderSettings settings;
   settings.sample_rate = kMixSampleRate;
   settings.channels = kMixChannels;
+  settings.threads = 0;  // chunks on every core, joined without a seam (ParallelMp3Encoder)
   return Mp3Encoder::create(settings, tags, sink);
 }
 
@@ -280,11 +281,14 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
     filled += n;
     return {};
   };
-  SegmentProcessing segment;
-  segment.reset = [&] { chains.segment->reset(); };
-  segment.process = [&](AudioView v) { chains.segment->process(v); };
-  NAMIX_TRY(render_mix(
-      source_path, plan, segment, [&](AudioView block) { return master.push(block, into_mix); },
+  std::vector<dsp::ProcessorChain*> lane_chains{chains.segment.get()};
+  for (auto& lane : chains.segment_lanes) lane_chains.push_back(lane.get());
+  std::vector<SegmentProcessing> lanes;
+  for (dsp::ProcessorChain* chain : lane_chains) {
+    lanes.push_back({[chain] { chain->reset(); }, [chain](AudioView v) { chain->process(v); }});
+  }
+  NAMIX_TRY(render_mix_parallel(
+      source_path, plan, lanes, [&](AudioView block) { return master.push(block, into_mix); },
       [&](double f) { progress(0.8 * f); }));
   NAMIX_TRY(master.flush(into_mix));
   AudioView pre = mix.view().slice(0, filled);
@@ -510,6 +514,7 @@ Result<MasteredMix> master_and_encode(const std::string& source_path, const Rend
                                       const Mp3Tags& tags, ByteSink& out, bool streaming,
                                       const std::function<void(double)>& progress) {
   chains.segment->prepare(mix_spec());
+  for (auto& lane : chains.segment_lanes) lane->prepare(mix_spec());
   chains.master->prepare(mix_spec());
   auto report = [&](double f) {
     if (progress) progress(f);

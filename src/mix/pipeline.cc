@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <regex>
+#include <thread>
 
 #include "analysis/episode_analyzer.h"
 #include "codec/audio_decoder.h"
@@ -232,7 +233,10 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   mastering.ceiling_dbtp = theme.true_peak_ceiling_dbtp;
   auto hum_hz = detect_source_hum(request.input_path);
   if (!hum_hz.ok()) return hum_hz.error();
-  auto chains = build_theme_chains(theme, *hum_hz);
+  // Short mixes render their pieces on every core; a whole-episode remaster
+  // streams, and its other cores encode.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto chains = build_theme_chains(theme, *hum_hz, request.target_s ? cores - 1 : 0);
   if (!chains.ok()) return chains.error();
   const Mp3Tags tags = tags_for(request, *edits, plan);
   auto render_fraction = [&](double f) { progress("render", 0.42 + 0.43 * f); };
