@@ -209,15 +209,6 @@ Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& 
   return Mp3Encoder::create(settings, tags, sink);
 }
 
-Result<void> encode_all(AudioView mix, const Mp3Tags& tags, ByteSink& sink) {
-  auto encoder = make_encoder(tags, sink);
-  if (!encoder.ok()) return encoder.error();
-  for (std::size_t i = 0; i < mix.num_frames; i += kBlock) {
-    NAMIX_TRY((*encoder)->encode(mix.slice(i, std::min(kBlock, mix.num_frames - i))));
-  }
-  return (*encoder)->finish();
-}
-
 // Decodes encoded MP3 bytes (through a temporary file) and measures them as a
 // listener's player would see them.
 Result<dsp::LoudnessMeasurement> measure_encoded(const std::vector<std::uint8_t>& bytes) {
@@ -308,27 +299,34 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   }
   double gain_db = spec.target_lufs - measured;
   double ceiling = spec.ceiling_dbtp - kEncoderMarginDb;
-  AudioBuffer limited(kMixChannels, filled);
-  // Gain and limit `pre` into `limited`; returns the integrated loudness of
-  // the result, which is what LAME at 320 kbps hands back within a few
-  // hundredths of a LU (its 20 kHz lowpass removes next to no energy).
-  auto gain_and_limit = [&]() -> Result<double> {
+  // Gain and limit `pre`, block by block, into `sink`. Nothing holds the
+  // limited mix: a 5-minute mix is 100 MB of float, and another pass of the
+  // limiter costs less than keeping it.
+  auto gain_and_limit = [&](const MixBlockConsumer& sink) -> Result<void> {
     dsp::TruePeakLimiter limiter(limiter_params(ceiling));
     limiter.prepare(mix_spec());
-    for (int c = 0; c < kMixChannels; ++c) std::copy_n(pre[c], filled, limited.channel(c));
-    apply_gain(limited.view(), db_to_gain(gain_db));
     AlignedProcessor aligned(limiter);
-    std::size_t written = 0;
-    auto back = [&](AudioView block) -> Result<void> {
-      for (int c = 0; c < kMixChannels; ++c)
-        std::copy_n(block[c], block.num_frames, limited.channel(c) + written);
-      written += block.num_frames;
+    AudioBuffer block(kMixChannels, kBlock);
+    const float gain = db_to_gain(gain_db);
+    for (std::size_t pos = 0; pos < filled; pos += kBlock) {
+      const std::size_t n = std::min(kBlock, filled - pos);
+      AudioView v = block.view().slice(0, n);
+      for (int c = 0; c < kMixChannels; ++c) std::copy_n(pre[c] + pos, n, v[c]);
+      apply_gain(v, gain);
+      NAMIX_TRY(aligned.push(v, sink));
+    }
+    return aligned.flush(sink);
+  };
+  // The integrated loudness of the limited mix, which is what LAME at
+  // 320 kbps hands back within a few hundredths of a LU (its 20 kHz lowpass
+  // removes next to no energy).
+  auto limited_lufs = [&]() -> Result<double> {
+    dsp::IntegratedLoudness meter(kMixChannels, kMixSampleRate);
+    NAMIX_TRY(gain_and_limit([&](AudioView v) -> Result<void> {
+      meter.add(v);
       return {};
-    };
-    // In place is safe: the aligned output never runs ahead of the input read.
-    NAMIX_TRY(aligned.push(limited.view(), back));
-    NAMIX_TRY(aligned.flush(back));
-    return integrated_lufs(limited.view());
+    }));
+    return meter.integrated_lufs();
   };
   // The limiter takes loudness away where it works; on the PCM that is cheap
   // to correct (a limiter pass and an integrated-only measurement cost a few
@@ -337,7 +335,7 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   double pcm_target = spec.target_lufs;
   auto aim_pcm = [&]() -> Result<void> {
     for (int i = 0; i < 4; ++i) {
-      auto pcm_lufs = gain_and_limit();
+      auto pcm_lufs = limited_lufs();
       if (!pcm_lufs.ok()) return pcm_lufs.error();
       const double miss = pcm_target - *pcm_lufs;
       if (std::fabs(miss) <= kPcmAimLu || i == 3) break;
@@ -351,7 +349,10 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   dsp::LoudnessMeasurement decoded;
   for (int attempt = 0; attempt < 4; ++attempt) {
     MemorySink encoded;
-    NAMIX_TRY(encode_all(limited.view(), tags, encoded));
+    auto encoder = make_encoder(tags, encoded);
+    if (!encoder.ok()) return encoder.error();
+    NAMIX_TRY(gain_and_limit([&](AudioView v) { return (*encoder)->encode(v); }));
+    NAMIX_TRY((*encoder)->finish());
     auto m = measure_encoded(encoded.bytes());
     if (!m.ok()) return m.error();
     decoded = *m;

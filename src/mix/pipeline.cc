@@ -222,6 +222,9 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
     edits->segments[i].mix_start_s = plan.segment_mix_start_s[i];
   }
   edits->duration_s = plan.duration_s;
+  // The per-hop features (about 50 MB for 3 hours) have done their work;
+  // rendering holds the mix in memory, so give them back first.
+  std::vector<FeatureFrame>().swap(analysis->frames);
   if (plan.pieces.empty()) {
     return make_error(Errc::undecodable, "found nothing to mix in " + request.input_path +
                                              " (no speech or music detected)");
