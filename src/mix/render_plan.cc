@@ -22,8 +22,8 @@ float reference_host_level(const EpisodeAnalysis& analysis) {
 // before the phrase. A phrase is a run of frames within kPhraseRangeDb of the
 // clip's level, broken by quiet gaps of kPhraseGapS or more.
 constexpr float kPhraseRangeDb = 20.0f;
-constexpr double kPhraseGapS = 0.1;
-constexpr double kMinPhraseS = 0.2;
+constexpr double kPhraseGapS = 0.06;
+constexpr double kMinPhraseS = 0.15;
 constexpr float kMaxPhraseGainDb = 6.0f;
 
 // The clips' common level: energy mean of every clip utterance, by duration.
