@@ -14,16 +14,103 @@ float reference_host_level(const EpisodeAnalysis& analysis) {
   return ref;
 }
 
+// Recorded clips are edited speech at their own levels, phrase by phrase,
+// with dead air of their own between; a speech leveller following them
+// leaves their short-term loudness spread over a mix of clips (Media
+// Meltdown's loudness range stayed at Best Of's). Each phrase of a clip is
+// brought to the clips' common level instead, the gain moving in the gap
+// before the phrase. A phrase is a run of frames within kPhraseRangeDb of the
+// clip's level, broken by quiet gaps of kPhraseGapS or more.
+constexpr float kPhraseRangeDb = 20.0f;
+constexpr double kPhraseGapS = 0.06;
+constexpr double kMinPhraseS = 0.15;
+constexpr float kMaxPhraseGainDb = 6.0f;
+
+// The clips' common level: energy mean of every clip utterance, by duration.
+float reference_clip_level(const EpisodeAnalysis& analysis) {
+  double energy = 0.0, weight = 0.0;
+  for (const Utterance& u : analysis.utterances) {
+    if (u.sound != SoundClass::clip || u.level_db <= -100.0f) continue;
+    energy += u.duration_s() * std::pow(10.0, u.level_db / 10.0);
+    weight += u.duration_s();
+  }
+  return weight > 0.0 ? static_cast<float>(10.0 * std::log10(energy / weight)) : -120.0f;
+}
+
+struct Phrase {
+  double start_s = 0.0;
+  float level_db = -120.0f;
+};
+
+std::vector<Phrase> clip_phrases(const EpisodeAnalysis& analysis, const Utterance& u) {
+  std::vector<Phrase> out;
+  if (analysis.frames.empty() || analysis.hop_s <= 0.0 || u.level_db <= -100.0f) return out;
+  const auto frame_at = [&](double t) {
+    return static_cast<std::size_t>(
+        std::clamp(t / analysis.hop_s, 0.0, static_cast<double>(analysis.frames.size())));
+  };
+  const std::size_t first = frame_at(u.start_s), last = frame_at(u.end_s);
+  const float active_above = u.level_db - kPhraseRangeDb;
+  const auto gap_frames = static_cast<std::size_t>(std::lround(kPhraseGapS / analysis.hop_s));
+  std::size_t i = first;
+  while (i < last) {
+    if (analysis.frames[i].level_db < active_above) {
+      ++i;
+      continue;
+    }
+    double energy = 0.0;
+    int active = 0;
+    std::size_t k = i, quiet = 0, end = i;
+    for (; k < last && quiet < gap_frames; ++k) {
+      const float l = analysis.frames[k].level_db;
+      if (l < active_above) {
+        ++quiet;
+        continue;
+      }
+      quiet = 0;
+      end = k + 1;
+      energy += std::pow(10.0, l / 10.0);
+      ++active;
+    }
+    if (static_cast<double>(end - i) * analysis.hop_s >= kMinPhraseS) {
+      out.push_back({static_cast<double>(i) * analysis.hop_s,
+                     static_cast<float>(10.0 * std::log10(energy / active))});
+    }
+    i = end;
+  }
+  return out;
+}
+
 std::vector<GainChange> host_gains(const EpisodeAnalysis& analysis, double from_s, double to_s,
                                    const RenderOptions& options) {
   std::vector<GainChange> gains;
   const float ref = reference_host_level(analysis);
+  const float clip_ref = reference_clip_level(analysis);
   const auto first =
       std::lower_bound(analysis.utterances.begin(), analysis.utterances.end(), from_s,
                        [](const Utterance& u, double t) { return u.end_s <= t; });
   float current = 0.0f;
   bool have = false;
   for (auto it = first; it != analysis.utterances.end() && it->start_s < to_s; ++it) {
+    if (it->sound == SoundClass::clip && clip_ref > -100.0f) {
+      bool any = false;
+      for (const Phrase& ph : clip_phrases(analysis, *it)) {
+        if (ph.start_s >= to_s) break;
+        const float gain = std::clamp(clip_ref - ph.level_db, -kMaxPhraseGainDb, kMaxPhraseGainDb);
+        // A phrase already under way at the cut-in takes its gain from there.
+        const double at = std::max(ph.start_s, from_s);
+        if (!have || std::fabs(gain - current) > 0.05f) {
+          if (!gains.empty() && gains.back().src_time_s >= at)
+            gains.back().gain_db = gain;
+          else
+            gains.push_back({at, gain});
+          current = gain;
+          have = true;
+        }
+        any = true;
+      }
+      if (any) continue;
+    }
     float gain = 0.0f;
     if (it->speaker == 0 || it->speaker == 1) {
       const float host_level = analysis.hosts[it->speaker].level_db;

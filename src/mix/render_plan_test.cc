@@ -92,6 +92,50 @@ TEST(RenderPlan, QuieterHostIsRaisedToTheLouderOne) {
   EXPECT_DOUBLE_EQ(gains[1].src_time_s, 3.5);
 }
 
+// A clip at 10-14 s whose first phrase (10.0-11.5 s) sits 3 dB under the
+// clips' level and whose second (11.8-14.0 s) 3 dB over it, then host A.
+TEST(RenderPlan, EachClipPhraseIsBroughtToTheClipsLevel) {
+  EpisodeAnalysis a;
+  a.duration_s = 20.0;
+  a.hop_s = 0.01;
+  a.frames.resize(2000);
+  for (auto& f : a.frames) f.level_db = -80.0f;
+  for (std::size_t i = 1000; i < 1150; ++i) a.frames[i].level_db = -20.0f;
+  for (std::size_t i = 1180; i < 1400; ++i) a.frames[i].level_db = -14.0f;
+  Utterance clip;
+  clip.start_s = 10.0;
+  clip.end_s = 14.0;
+  clip.sound = SoundClass::clip;
+  clip.level_db = -17.0f;  // the only clip: the clips' level
+  Utterance host;
+  host.start_s = 15.0;
+  host.end_s = 17.0;
+  host.speaker = 0;
+  a.utterances = {clip, host};
+  a.hosts[0].level_db = -20.0f;
+  a.hosts[1].level_db = -20.0f;
+  EditList edits;
+  edits.segments = {segment(9.5, 17.5)};
+  const RenderPlan plan = make_render_plan(edits, a, RenderOptions{});
+  ASSERT_EQ(plan.pieces.size(), 1u);
+  const auto& gains = plan.pieces[0].gains;
+  ASSERT_EQ(gains.size(), 3u);
+  EXPECT_DOUBLE_EQ(gains[0].src_time_s, 10.0);
+  EXPECT_NEAR(gains[0].gain_db, 3.0f, 0.01f);
+  // The gain moves in the 0.3 s gap, where the second phrase starts.
+  EXPECT_NEAR(gains[1].src_time_s, 11.8, 1e-9);
+  EXPECT_NEAR(gains[1].gain_db, -3.0f, 0.01f);
+  EXPECT_DOUBLE_EQ(gains[2].src_time_s, 15.0);
+  EXPECT_FLOAT_EQ(gains[2].gain_db, 0.0f);
+
+  // Cut in inside the second phrase: its gain applies from the cut.
+  edits.segments = {segment(12.5, 17.5)};
+  const RenderPlan late = make_render_plan(edits, a, RenderOptions{});
+  ASSERT_GE(late.pieces[0].gains.size(), 1u);
+  EXPECT_DOUBLE_EQ(late.pieces[0].gains[0].src_time_s, 12.5);
+  EXPECT_NEAR(late.pieces[0].gains[0].gain_db, -3.0f, 0.01f);
+}
+
 TEST(RenderPlan, PauseRoomIsZeroInsideAnUtterance) {
   const EpisodeAnalysis a = make_analysis();
   const PauseRoom inside = pause_room_at(a, 1.0);

@@ -36,6 +36,11 @@ nlohmann::json result_json(const MixReport& report, const DownloadInfo& download
   for (std::size_t i = 0; i < edits.segments.size(); ++i) {
     const EditSegment& s = edits.segments[i];
     confidence_sum += s.confidence;
+    // The parts of long pauses left out inside the segment, as [start, end]
+    // source seconds: with them a reader can map any mix time to the source.
+    json dropped = json::array();
+    for (const Pause& p : s.dropped)
+      dropped.push_back(json::array({round_to(p.start_s, 3), round_to(p.end_s, 3)}));
     segments.push_back({{"name", "Segment " + std::to_string(i + 1) + " (" + clock_text(s.start_s) +
                                      " " + s.kind + ")"},
                         {"start_time", round_to(s.start_s, 3)},
@@ -44,7 +49,8 @@ nlohmann::json result_json(const MixReport& report, const DownloadInfo& download
                         {"mix_start", round_to(s.mix_start_s, 3)},
                         {"kind", s.kind},
                         {"confidence", round_to(s.confidence, 3)},
-                        {"description", s.description}});
+                        {"description", s.description},
+                        {"dropped", dropped}});
   }
   const double mb = static_cast<double>(report.file_size_bytes) / (1024.0 * 1024.0);
   json target = report.target_s ? json(round_to(*report.target_s, 3)) : json("full");

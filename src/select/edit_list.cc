@@ -35,6 +35,11 @@ constexpr double kLongUtteranceS = 6.0;
 constexpr double kMinBreathS = 0.23;
 constexpr double kBreathBelowDb = 20.0;
 constexpr double kBreathEdgeS = 0.5;
+// Pauses shorter than this are where a sentence break inside one utterance
+// (a full stop in a read line) also falls: on the corpus 15 of 476 detected
+// pauses under 0.4 s lay inside an utterance, against 1 of 1414 longer ones.
+// Cuts go there only when nothing clearer lands.
+constexpr double kClearPauseS = 0.4;
 // Whole-episode mode joins blocks inside a pause; a short overlap avoids a
 // click without eating into speech when the pause is short.
 constexpr double kFullModeCrossfadeS = 0.05;
@@ -434,6 +439,7 @@ class Selector {
   double boundary_quality(double gap) const {
     if (gap <= 0.0) return sel_.cut_inside_music ? 0.9 : 0.0;
     if (gap < 0.15) return 0.4;
+    if (gap < kClearPauseS) return 0.5;
     return gap >= theme_.crossfade_s + 0.1 ? 1.0 : 0.75;
   }
   double in_quality(int i) const {

@@ -1,0 +1,45 @@
+#include "mix/result_json.h"
+
+#include <gtest/gtest.h>
+
+namespace namix {
+namespace {
+
+MixReport two_segment_report() {
+  MixReport r;
+  r.theme_name = "Best Of";
+  r.target_s = 20.0;
+  EditSegment a;
+  a.start_s = 10.0;
+  a.end_s = 22.5;
+  a.kind = "banter";
+  a.dropped = {{14.35, 15.8}, {19.0004, 19.9996}};
+  EditSegment b;
+  b.start_s = 40.0;
+  b.end_s = 48.0;
+  b.mix_start_s = a.mix_duration_s();
+  b.kind = "clip";
+  r.edit_list.segments = {a, b};
+  return r;
+}
+
+// The dropped pause parts are what lets a reader map mix time back to the
+// source (bench/eval.py does): every segment carries the list, empty or not,
+// as [start, end] source seconds to the millisecond.
+TEST(ResultJson, ListsEachSegmentsDroppedPauses) {
+  const auto j = result_json(two_segment_report(), {}, "s1");
+  ASSERT_EQ(j["segments"].size(), 2u);
+  const auto& first = j["segments"][0]["dropped"];
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_DOUBLE_EQ(first[0][0].get<double>(), 14.35);
+  EXPECT_DOUBLE_EQ(first[0][1].get<double>(), 15.8);
+  EXPECT_DOUBLE_EQ(first[1][0].get<double>(), 19.0);
+  EXPECT_DOUBLE_EQ(first[1][1].get<double>(), 20.0);
+  EXPECT_TRUE(j["segments"][1]["dropped"].is_array());
+  EXPECT_TRUE(j["segments"][1]["dropped"].empty());
+  // mix_start of the next segment = the first one's length less what it dropped.
+  EXPECT_NEAR(j["segments"][1]["mix_start"].get<double>(), 12.5 - 1.45 - 0.9992, 1e-3);
+}
+
+}  // namespace
+}  // namespace namix
