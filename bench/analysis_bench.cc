@@ -7,7 +7,9 @@
 // per second; 3600 / it is the cost of one hour of episode.
 #include <benchmark/benchmark.h>
 
+#include <memory>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "analysis/episode_analyzer.h"
@@ -60,6 +62,50 @@ void BM_AnalysisFeatures(benchmark::State& state) {
       seconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_AnalysisFeatures)->Arg(11025)->Arg(22050)->Unit(benchmark::kMillisecond);
+
+// The same audio as BM_AnalysisFeatures cut into state.range(1) spans (one
+// after the other here; analyze_episode_parallel runs them on threads): the
+// difference is what spans cost in pre-roll and seam replay.
+void BM_AnalysisFeatureSpans(benchmark::State& state) {
+  const int fs = static_cast<int>(state.range(0));
+  const auto n_spans = static_cast<std::int64_t>(state.range(1));
+  const auto& audio = show_audio(fs);
+  const auto total_hops = static_cast<std::int64_t>(audio.size()) * 100 / fs;
+  std::vector<namix::FeatureFrame> frames;
+  std::vector<namix::TimbreBands> timbre;
+  frames.reserve(audio.size() / 50);
+  timbre.reserve(audio.size() / 50);
+  for (auto _ : state) {
+    frames.clear();
+    timbre.clear();
+    std::vector<std::unique_ptr<namix::FeatureExtractor>> spans;
+    std::vector<std::size_t> first_frame;
+    for (std::int64_t k = 0; k < n_spans; ++k) {
+      namix::FeatureSpan span{.first_hop = total_hops * k / n_spans};
+      if (k + 1 < n_spans) span.end_hop = total_hops * (k + 1) / n_spans;
+      spans.push_back(std::make_unique<namix::FeatureExtractor>(fs, span));
+      auto& x = *spans.back();
+      first_frame.push_back(frames.size());
+      const auto end = static_cast<std::size_t>(
+          std::min<std::int64_t>(static_cast<std::int64_t>(audio.size()), x.input_end()));
+      for (auto i = static_cast<std::size_t>(x.input_start()); i < end; i += 1152)
+        x.add(audio.data() + i, std::min<std::size_t>(1152, end - i), frames, timbre);
+    }
+    for (std::size_t k = 1; k < spans.size(); ++k) {
+      namix::HighPassState exact;
+      spans[k - 1]->highpass_at_end(exact);
+      spans[k]->reconcile_envelope(exact, std::span(frames).subspan(first_frame[k]));
+    }
+    benchmark::DoNotOptimize(frames.data());
+  }
+  const double seconds = static_cast<double>(audio.size()) / fs;
+  state.counters["audio_s_per_s"] = benchmark::Counter(
+      seconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AnalysisFeatureSpans)
+    ->Args({11025, 1})
+    ->Args({11025, 4})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_AnalysisWhole(benchmark::State& state) {
   const int fs = static_cast<int>(state.range(0));

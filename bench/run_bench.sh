@@ -76,3 +76,7 @@ row "namix 3 h -> 90 s Best Of (vs mpg123)" best90_180 mpg123_180 0.75 300
 row "namix 3 h -> 5 min mix (vs mpg123)" mix300_180 mpg123_180 1.0 300
 row "namix 60 min full remaster (vs ffmpeg)" full_60 ffmpeg_60 0.6 500
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d); runs: $runs"
+
+# Issue 7's last goal: an episode fetched over HTTP is decoded while it downloads.
+echo
+/usr/bin/python3 "$here/fetch_overlap.py" "$ep180" --runs "$runs" --namix "$namix"

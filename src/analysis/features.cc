@@ -45,6 +45,42 @@ inline float fast_log2(float x) {
 
 double hz_to_mel(double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); }
 
+constexpr std::size_t kMaxHopSamples = 192000 / 100;
+// A span keeps its first second of input so that reconcile_envelope() can
+// replay the high-pass from the previous span's state.
+constexpr std::int64_t kLeadHops = 100;
+
+bool same_bits(const HighPassState& a, const HighPassState& b) {
+  return std::bit_cast<std::uint32_t>(a.z1) == std::bit_cast<std::uint32_t>(b.z1) &&
+         std::bit_cast<std::uint32_t>(a.z2) == std::bit_cast<std::uint32_t>(b.z2);
+}
+
+// The streaming pass and the seam replay must round identically, so each of
+// these has exactly one compiled body (noinline) that both call.
+[[gnu::noinline]] void high_pass_energy(float b0, float b1, float b2, float a1, float a2,
+                                        HighPassState& state, const float* x, std::size_t n,
+                                        float* energy) {
+  float z1 = state.z1, z2 = state.z2;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float y = b0 * x[i] + z1;
+    z1 = b1 * x[i] - a1 * y + z2;
+    z2 = b2 * x[i] - a2 * y;
+    energy[i] = y * y;
+  }
+  state = {z1, z2};
+}
+
+[[gnu::noinline]] float hop_envelope_db(const float* energy, std::size_t n) {
+  // Summed from an aligned copy: a vectorised sum groups its terms by the
+  // data's alignment, which differs with the hop's place in the buffer.
+  assert(n > 0 && n <= kMaxHopSamples);
+  alignas(64) float copy[kMaxHopSamples];
+  std::memcpy(copy, energy, n * sizeof(float));
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) sum += copy[i];
+  return static_cast<float>(10.0 * std::log10(sum / static_cast<double>(n) + 1e-14));
+}
+
 }  // namespace
 
 double k_weighting_power_gain(double frequency_hz) {
@@ -69,8 +105,10 @@ struct FeatureExtractor::Fft {
   fftwf_plan inverse = nullptr;
 };
 
-FeatureExtractor::FeatureExtractor(int sample_rate_hz) : sample_rate_(sample_rate_hz) {
+FeatureExtractor::FeatureExtractor(int sample_rate_hz, const FeatureSpan& span)
+    : sample_rate_(sample_rate_hz), span_(span) {
   assert(sample_rate_hz >= 8000 && sample_rate_hz <= 192000);
+  assert(span.first_hop >= 0 && span.end_hop > span.first_hop);
   const double fs = sample_rate_hz;
   // The autocorrelation comes from the same FFT as the spectrum, so the
   // window plus the longest lag must fit in it without wrapping round: the
@@ -90,10 +128,14 @@ FeatureExtractor::FeatureExtractor(int sample_rate_hz) : sample_rate_(sample_rat
   fft_->spectrum = fftwf_alloc_complex(bins);
   fft_->acf = fftwf_alloc_real(n);
   {
+    // FFTW_ESTIMATE: a measured plan depends on timings, so two runs (or two
+    // processes) could pick different algorithms and round differently; the
+    // analysis of a file must not change from run to run. It costs ~10 % of
+    // the feature time over FFTW_MEASURE.
     std::lock_guard lock(fftw_planner_mutex());
     const int ni = static_cast<int>(n);
-    fft_->forward = fftwf_plan_dft_r2c_1d(ni, fft_->time, fft_->spectrum, FFTW_MEASURE);
-    fft_->inverse = fftwf_plan_dft_c2r_1d(ni, fft_->spectrum, fft_->acf, FFTW_MEASURE);
+    fft_->forward = fftwf_plan_dft_r2c_1d(ni, fft_->time, fft_->spectrum, FFTW_ESTIMATE);
+    fft_->inverse = fftwf_plan_dft_c2r_1d(ni, fft_->spectrum, fft_->acf, FFTW_ESTIMATE);
   }
   std::fill(fft_->time, fft_->time + n, 0.0f);
 
@@ -158,23 +200,99 @@ FeatureExtractor::FeatureExtractor(int sample_rate_hz) : sample_rate_(sample_rat
   prev_magnitude_.assign(bins, 0.0f);
   magnitude_.assign(bins, 0.0f);
 
-  // The buffer holds at least one window plus room for input; it starts with
-  // a window of silence so the first frames see zeros before the stream.
-  buffer_.assign(4 * w + 16384, 0.0f);
-  envelope_energy_.assign(buffer_.size(), 0.0f);
-  buffer_start_ = -static_cast<std::int64_t>(w);
-  buffer_fill_ = w;
-
   // RBJ cookbook high-pass, 200 Hz, Q = 1/sqrt(2).
   const double w0 = 2.0 * std::numbers::pi * 200.0 / fs;
   const double q = 1.0 / std::numbers::sqrt2;
   const double alpha = std::sin(w0) / (2.0 * q);
   const double cw = std::cos(w0), a0 = 1.0 + alpha;
-  hp_b0_ = static_cast<float>((1.0 + cw) / 2.0 / a0);
-  hp_b1_ = static_cast<float>(-(1.0 + cw) / a0);
-  hp_b2_ = hp_b0_;
-  hp_a1_ = static_cast<float>(-2.0 * cw / a0);
-  hp_a2_ = static_cast<float>((1.0 - alpha) / a0);
+  hp_.b0 = static_cast<float>((1.0 + cw) / 2.0 / a0);
+  hp_.b1 = static_cast<float>(-(1.0 + cw) / a0);
+  hp_.b2 = hp_.b0;
+  hp_.a1 = static_cast<float>(-2.0 * cw / a0);
+  hp_.a2 = static_cast<float>((1.0 - alpha) / a0);
+
+  // A later span starts with the window of the hop before its first (whose
+  // magnitudes the flux compares against), less the high-pass settle.
+  next_hop_ = std::max<std::int64_t>(0, span_.first_hop - 1);
+  if (span_.first_hop > 0) {
+    const std::int64_t settle = span_.highpass_settle_samples >= 0
+                                    ? span_.highpass_settle_samples
+                                    : static_cast<std::int64_t>(sample_rate_hz / 10);
+    input_start_ = std::max<std::int64_t>(0, window_start(next_hop_) - settle);
+    lead_begin_ = hop_start(span_.first_hop);
+    lead_end_ = hop_start(span_.first_hop + kLeadHops);
+    lead_.reserve(static_cast<std::size_t>(lead_end_ - lead_begin_));
+    for (std::int64_t h = span_.first_hop; h <= span_.first_hop + kLeadHops; ++h)
+      capture_at_.push_back(hop_start(h));
+  }
+  if (span_.end_hop != std::numeric_limits<std::int64_t>::max()) {
+    const std::int64_t seam = hop_start(span_.end_hop);
+    if (capture_at_.empty() || capture_at_.back() < seam) capture_at_.push_back(seam);
+  }
+  captured_.reserve(capture_at_.size());
+  samples_seen_ = input_start_;
+
+  // The buffer holds at least one window plus room for input; it starts with
+  // a window of silence so the first frames see zeros before the stream.
+  buffer_.assign(4 * w + 16384, 0.0f);
+  envelope_energy_.assign(buffer_.size(), 0.0f);
+  buffer_start_ = input_start_ - static_cast<std::int64_t>(w);
+  buffer_fill_ = w;
+}
+
+std::int64_t FeatureExtractor::input_end() const {
+  if (span_.end_hop == std::numeric_limits<std::int64_t>::max()) return span_.end_hop;
+  return window_start(span_.end_hop - 1) + static_cast<std::int64_t>(window_length_);
+}
+
+bool FeatureExtractor::captured_state(std::int64_t sample, HighPassState& state) const {
+  const auto it = std::lower_bound(capture_at_.begin(), capture_at_.end(), sample);
+  if (it == capture_at_.end() || *it != sample) return false;
+  const auto i = static_cast<std::size_t>(it - capture_at_.begin());
+  if (i >= captured_.size()) return false;
+  state = captured_[i];
+  return true;
+}
+
+bool FeatureExtractor::highpass_at_end(HighPassState& state) const {
+  return span_.end_hop != std::numeric_limits<std::int64_t>::max() &&
+         captured_state(hop_start(span_.end_hop), state);
+}
+
+void FeatureExtractor::high_pass(const float* input, std::size_t m, float* energy) {
+  std::size_t done = 0;
+  for (;;) {
+    const std::int64_t at = samples_seen_ + static_cast<std::int64_t>(done);
+    while (captured_.size() < capture_at_.size() && capture_at_[captured_.size()] == at)
+      captured_.push_back(hp_state_);
+    if (done == m) break;
+    std::size_t piece = m - done;
+    if (captured_.size() < capture_at_.size())
+      piece = std::min(piece, static_cast<std::size_t>(capture_at_[captured_.size()] - at));
+    high_pass_energy(hp_.b0, hp_.b1, hp_.b2, hp_.a1, hp_.a2, hp_state_, input + done, piece,
+                     energy + done);
+    done += piece;
+  }
+}
+
+bool FeatureExtractor::reconcile_envelope(const HighPassState& exact,
+                                          std::span<FeatureFrame> frames) const {
+  HighPassState state = exact;
+  float energy[kMaxHopSamples];
+  for (std::size_t j = 0; j <= static_cast<std::size_t>(kLeadHops); ++j) {
+    const std::int64_t hop = span_.first_hop + static_cast<std::int64_t>(j);
+    HighPassState settled;
+    if (!captured_state(hop_start(hop), settled)) return j >= frames.size();
+    if (same_bits(state, settled) || j >= frames.size()) return true;
+    if (j == static_cast<std::size_t>(kLeadHops)) break;
+    const auto a = static_cast<std::size_t>(hop_start(hop) - lead_begin_);
+    const auto b = static_cast<std::size_t>(hop_start(hop + 1) - lead_begin_);
+    if (b > lead_.size()) return false;
+    high_pass_energy(hp_.b0, hp_.b1, hp_.b2, hp_.a1, hp_.a2, state, lead_.data() + a, b - a,
+                     energy);
+    frames[j].envelope_db = hop_envelope_db(energy, b - a);
+  }
+  return false;
 }
 
 FeatureExtractor::~FeatureExtractor() {
@@ -189,12 +307,15 @@ FeatureExtractor::~FeatureExtractor() {
 
 void FeatureExtractor::add(const float* mono, std::size_t n, std::vector<FeatureFrame>& frames,
                            std::vector<TimbreBands>& timbre) {
-  const auto half = static_cast<std::int64_t>(window_length_ / 2);
+  const auto w = static_cast<std::int64_t>(window_length_);
   while (n > 0) {
+    if (span_complete()) {
+      samples_seen_ += static_cast<std::int64_t>(n);
+      return;
+    }
     if (buffer_fill_ == buffer_.size()) {
       // Keep only what the next frame's window still needs.
-      const std::int64_t centre = (hop_start(next_hop_) + hop_start(next_hop_ + 1)) / 2;
-      const auto drop = static_cast<std::size_t>(centre - half - buffer_start_);
+      const auto drop = static_cast<std::size_t>(window_start(next_hop_) - buffer_start_);
       assert(drop > 0 && drop <= buffer_fill_);
       std::memmove(buffer_.data(), buffer_.data() + drop, (buffer_fill_ - drop) * sizeof(float));
       std::memmove(envelope_energy_.data(), envelope_energy_.data() + drop,
@@ -203,31 +324,30 @@ void FeatureExtractor::add(const float* mono, std::size_t n, std::vector<Feature
       buffer_start_ += static_cast<std::int64_t>(drop);
     }
     const std::size_t m = std::min(n, buffer_.size() - buffer_fill_);
-    float* dst = buffer_.data() + buffer_fill_;
-    float* energy = envelope_energy_.data() + buffer_fill_;
-    float z1 = hp_z1_, z2 = hp_z2_;
-    for (std::size_t i = 0; i < m; ++i) {
-      const float x = mono[i];
-      dst[i] = x;
-      const float y = hp_b0_ * x + z1;
-      z1 = hp_b1_ * x - hp_a1_ * y + z2;
-      z2 = hp_b2_ * x - hp_a2_ * y;
-      energy[i] = y * y;
+    std::memcpy(buffer_.data() + buffer_fill_, mono, m * sizeof(float));
+    if (samples_seen_ < lead_end_ && samples_seen_ + static_cast<std::int64_t>(m) > lead_begin_) {
+      const std::int64_t from = std::max(samples_seen_, lead_begin_);
+      const std::int64_t to = std::min(samples_seen_ + static_cast<std::int64_t>(m), lead_end_);
+      lead_.insert(lead_.end(), mono + (from - samples_seen_), mono + (to - samples_seen_));
     }
-    hp_z1_ = z1;
-    hp_z2_ = z2;
+    high_pass(mono, m, envelope_energy_.data() + buffer_fill_);
     buffer_fill_ += m;
     samples_seen_ += static_cast<std::int64_t>(m);
     mono += m;
     n -= m;
 
     const std::int64_t buffer_end = buffer_start_ + static_cast<std::int64_t>(buffer_fill_);
-    for (;;) {
-      const std::int64_t centre = (hop_start(next_hop_) + hop_start(next_hop_ + 1)) / 2;
-      if (centre + half > buffer_end) break;
-      frames.emplace_back();
-      timbre.emplace_back();
-      compute_frame(frames.back(), timbre.back());
+    while (!span_complete() && window_start(next_hop_) + w <= buffer_end) {
+      if (next_hop_ < span_.first_hop) {
+        // Only for the flux's previous magnitudes.
+        FeatureFrame frame;
+        TimbreBands bands;
+        compute_frame(frame, bands);
+      } else {
+        frames.emplace_back();
+        timbre.emplace_back();
+        compute_frame(frames.back(), timbre.back());
+      }
       ++next_hop_;
     }
   }
@@ -236,14 +356,15 @@ void FeatureExtractor::add(const float* mono, std::size_t n, std::vector<Feature
 void FeatureExtractor::finish(std::vector<FeatureFrame>& frames, std::vector<TimbreBands>& timbre) {
   // Hops that started before the end of the stream still get a frame.
   const std::int64_t seen = samples_seen_;
-  const std::int64_t last_hop = (seen * 100 + sample_rate_ - 1) / sample_rate_;
+  const std::int64_t last_hop =
+      std::min(span_.end_hop, (seen * 100 + sample_rate_ - 1) / sample_rate_);
   std::vector<float> zeros(1024, 0.0f);
   while (next_hop_ < last_hop) {
     add(zeros.data(), zeros.size(), frames, timbre);
   }
   samples_seen_ = seen;
   // add() may have emitted frames beyond the end; drop them.
-  while (frames.size() > static_cast<std::size_t>(last_hop)) {
+  for (std::int64_t h = next_hop_; h > std::max(last_hop, span_.first_hop); --h) {
     frames.pop_back();
     timbre.pop_back();
   }
@@ -253,22 +374,17 @@ void FeatureExtractor::finish(std::vector<FeatureFrame>& frames, std::vector<Tim
 void FeatureExtractor::compute_frame(FeatureFrame& frame, TimbreBands& bands) {
   const std::size_t w = window_length_, n = fft_length_, bins = n / 2 + 1;
   const std::int64_t h0 = hop_start(next_hop_), h1 = hop_start(next_hop_ + 1);
-  const std::int64_t centre = (h0 + h1) / 2;
-  const float* x = buffer_.data() + (centre - static_cast<std::int64_t>(w / 2) - buffer_start_);
+  const float* x = buffer_.data() + (window_start(next_hop_) - buffer_start_);
 
   // Envelope and zero crossings over the hop's own samples.
   {
     const auto a = static_cast<std::size_t>(h0 - buffer_start_);
     const auto b = static_cast<std::size_t>(h1 - buffer_start_);
-    double energy = 0.0;
     std::size_t crossings = 0;
-    for (std::size_t i = a; i < b; ++i) {
-      energy += envelope_energy_[i];
+    for (std::size_t i = a; i < b; ++i)
       crossings += static_cast<std::size_t>((buffer_[i] >= 0.0f) != (buffer_[i - 1] >= 0.0f));
-    }
-    const double len = static_cast<double>(b - a);
-    frame.envelope_db = static_cast<float>(10.0 * std::log10(energy / len + 1e-14));
-    frame.zcr = static_cast<float>(static_cast<double>(crossings) / len);
+    frame.envelope_db = hop_envelope_db(envelope_energy_.data() + a, b - a);
+    frame.zcr = static_cast<float>(static_cast<double>(crossings) / static_cast<double>(b - a));
   }
 
   float* t = fft_->time;
@@ -317,9 +433,19 @@ void FeatureExtractor::compute_frame(FeatureFrame& frame, TimbreBands& bands) {
   frame.flatness = std::clamp(std::exp2(log_sum / flat_n) / (flat_sum / flat_n), 0.0f, 1.0f);
   frame.flux = mag_sum > 0.0f ? flux / mag_sum : 0.0f;
   {
+    // Sums of eight bins (vectorised) find the block the 99 % point lies in,
+    // then single bins; one running sum over every bin is a long chain of
+    // dependent additions.
     const float target = 0.99f * total;
     float acc = 0.0f;
     std::size_t k = 1;
+    constexpr std::size_t kBlock = 8;
+    for (; k + kBlock <= spectral_bins_; k += kBlock) {
+      float block = 0.0f;
+      for (std::size_t j = 0; j < kBlock; ++j) block += power[k + j];
+      if (acc + block >= target) break;
+      acc += block;
+    }
     for (; k < spectral_bins_ && acc + power[k] < target; ++k) acc += power[k];
     frame.band_limit_hz = hz[k];
   }
@@ -340,11 +466,18 @@ void FeatureExtractor::compute_frame(FeatureFrame& frame, TimbreBands& bands) {
     const float inv_r0 = 1.0f / r[0];
     const float* inv_window = inv_window_acf_.data();
     float* v = normalised_acf_.data();
-    float best = 0.0f;
-    for (std::size_t lag = min_lag_; lag <= max_lag_; ++lag) {
+    for (std::size_t lag = min_lag_; lag <= max_lag_; ++lag)
       v[lag] = r[lag] * inv_r0 * inv_window[lag];
-      best = std::max(best, v[lag]);
-    }
+    // The maximum in eight lanes vectorises (one running maximum does not),
+    // and a maximum does not depend on the order the values come in.
+    constexpr std::size_t kLanes = 8;
+    float lane_best[kLanes] = {};
+    std::size_t at = min_lag_;
+    for (; at + kLanes <= max_lag_ + 1; at += kLanes)
+      for (std::size_t j = 0; j < kLanes; ++j) lane_best[j] = std::max(lane_best[j], v[at + j]);
+    for (; at <= max_lag_; ++at) lane_best[0] = std::max(lane_best[0], v[at]);
+    float best = 0.0f;
+    for (float b : lane_best) best = std::max(best, b);
     if (best >= kVoicedThreshold) {
       // The shortest lag whose peak comes close to the best avoids picking a
       // multiple of the period (an octave too low).

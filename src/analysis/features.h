@@ -10,7 +10,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "analysis/episode_analysis.h"
@@ -28,11 +30,28 @@ inline constexpr int kTimbreBands = 12;
 using TimbreBands = std::array<std::uint8_t, kTimbreBands>;
 inline float timbre_band_db(std::uint8_t q) { return static_cast<float>(q) * 0.5f - 128.0f; }
 
+// The stretch of hops one FeatureExtractor computes, so that several can
+// analyse one stream in parallel with the frames a single pass would give.
+struct FeatureSpan {
+  std::int64_t first_hop = 0;                                       // first hop emitted
+  std::int64_t end_hop = std::numeric_limits<std::int64_t>::max();  // one past the last
+  // Input fed before the first hop's window to settle the envelope's
+  // high-pass; reconcile_envelope() makes the seam exact whatever this is,
+  // a longer settle only makes that cheaper. Negative: 0.1 s.
+  std::int64_t highpass_settle_samples = -1;
+};
+
+// State of the envelope's high-pass between two samples.
+struct HighPassState {
+  float z1 = 0.0f, z2 = 0.0f;
+};
+
 class FeatureExtractor {
  public:
   // Allocates buffers and makes the FFTW plans; nothing allocates afterwards
-  // unless the output vectors grow.
-  explicit FeatureExtractor(int sample_rate_hz);
+  // unless the output vectors grow. With a span, input starts at global
+  // sample input_start() and only hops [first_hop, end_hop) are emitted.
+  explicit FeatureExtractor(int sample_rate_hz, const FeatureSpan& span = {});
   ~FeatureExtractor();
   FeatureExtractor(const FeatureExtractor&) = delete;
   FeatureExtractor& operator=(const FeatureExtractor&) = delete;
@@ -46,12 +65,40 @@ class FeatureExtractor {
   void finish(std::vector<FeatureFrame>& frames, std::vector<TimbreBands>& timbre);
 
   int sample_rate_hz() const { return sample_rate_; }
+  // Global index of the next input sample (the stream's length after finish()).
   std::int64_t samples_seen() const { return samples_seen_; }
   std::size_t window_length() const { return window_length_; }
+
+  // The input a span needs: from input_start() (0 for the first span) up to
+  // input_end() (exclusive), after which its last hop is complete.
+  std::int64_t input_start() const { return input_start_; }
+  std::int64_t input_end() const;
+  // Next hop to be computed; == span end_hop once the span is complete.
+  std::int64_t next_hop() const { return next_hop_; }
+  bool span_complete() const { return next_hop_ >= span_.end_hop; }
+
+  // The high-pass state on entering hop end_hop, as the next span needs it;
+  // false until the input got there.
+  bool highpass_at_end(HighPassState& state) const;
+  // This span's first frames (`frames`, from first_hop on) rewritten as if
+  // the high-pass had entered first_hop in `exact` (the previous span's
+  // highpass_at_end()) rather than in the settled state. Stops as soon as
+  // the two states agree bit for bit, after which nothing differs. Returns
+  // false when they still disagree after the lead this span kept (1 s).
+  bool reconcile_envelope(const HighPassState& exact, std::span<FeatureFrame> frames) const;
 
  private:
   void compute_frame(FeatureFrame& frame, TimbreBands& bands);
   std::int64_t hop_start(std::int64_t hop) const { return hop * sample_rate_ / 100; }
+  // First sample of hop `hop`'s analysis window.
+  std::int64_t window_start(std::int64_t hop) const {
+    return (hop_start(hop) + hop_start(hop + 1)) / 2 -
+           static_cast<std::int64_t>(window_length_ / 2);
+  }
+  // High-passes input[0, m) (global samples from samples_seen_) into
+  // energy[], recording the state at every capture point on the way.
+  void high_pass(const float* input, std::size_t m, float* energy);
+  bool captured_state(std::int64_t sample, HighPassState& state) const;
 
   struct Fft;
   int sample_rate_;
@@ -81,11 +128,23 @@ class FeatureExtractor {
   std::int64_t samples_seen_ = 0;
   std::int64_t next_hop_ = 0;
 
+  FeatureSpan span_;
+  std::int64_t input_start_ = 0;
+
   // 200 Hz high-pass (2nd-order Butterworth, direct form II transposed) for
   // the envelope; state carried across add() calls.
-  float hp_b0_ = 1, hp_b1_ = 0, hp_b2_ = 0, hp_a1_ = 0, hp_a2_ = 0;
-  float hp_z1_ = 0, hp_z2_ = 0;
+  struct HighPassCoeffs {
+    float b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;
+  } hp_;
+  HighPassState hp_state_;
   std::vector<float> envelope_energy_;  // per sample of buffer_: filtered x^2
+
+  // Seams between spans: the high-pass state at these samples (sorted), and
+  // the raw input of the span's first second [lead_begin_, lead_end_).
+  std::vector<std::int64_t> capture_at_;
+  std::vector<HighPassState> captured_;
+  std::int64_t lead_begin_ = 0, lead_end_ = 0;
+  std::vector<float> lead_;
 };
 
 }  // namespace namix

@@ -12,6 +12,7 @@
 
 #include "analysis/analysis_json.h"
 #include "analysis/episode_analysis.h"
+#include "analysis/episode_analyzer.h"
 #include "app/command.h"
 #include "app/exit_code.h"
 #include "codec/audio_decoder.h"
@@ -120,7 +121,7 @@ std::function<int()> add_analyze(CLI::App& app) {
         std::fprintf(stderr, "\ranalysing %3d%%", static_cast<int>(fraction * 100.0));
       };
     }
-    auto analysis = analyze_episode(**decoder, *options, progress);
+    auto analysis = analyze_episode_parallel(**decoder, *options, progress);
     if (show_progress) std::fprintf(stderr, "\r              \r");
     if (!analysis) return report_error(analysis.error());
     if (!plot->path.empty()) {

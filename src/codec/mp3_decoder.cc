@@ -171,9 +171,9 @@ off_t seek_file(void* file, off_t offset, int whence) {
 
 void close_file(void* file) { std::fclose(static_cast<std::FILE*>(file)); }
 
-// A new handle for `path`, set up for float output at the requested reduction.
-Result<mpg123_handle*> open_handle(const std::string& path, const DecodeOptions& options,
-                                   long down_sample) {
+// A new handle set up for float output at the requested reduction, not yet
+// given any input.
+Result<mpg123_handle*> new_handle(const DecodeOptions& options, long down_sample) {
   std::call_once(g_mpg123_init, [] { mpg123_init(); });
   int err = MPG123_OK;
   mpg123_handle* mh = mpg123_new(nullptr, &err);
@@ -192,6 +192,15 @@ Result<mpg123_handle*> open_handle(const std::string& path, const DecodeOptions&
     mpg123_delete(mh);
     return error;
   }
+  return mh;
+}
+
+// A new handle for `path`, set up for float output at the requested reduction.
+Result<mpg123_handle*> open_handle(const std::string& path, const DecodeOptions& options,
+                                   long down_sample) {
+  auto handle = new_handle(options, down_sample);
+  if (!handle) return handle.error();
+  mpg123_handle* mh = *handle;
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
     mpg123_delete(mh);
@@ -214,6 +223,26 @@ Result<mpg123_handle*> open_handle(const std::string& path, const DecodeOptions&
   }
   return mh;
 }
+
+// A ByteSource read by libmpg123, which sees a stream it cannot seek: it
+// decodes linearly and takes the length from the Xing/Info frame, if any.
+struct SourceReader {
+  std::unique_ptr<ByteSource> source;
+  std::optional<Error> error;  // the source's own error, kept for the message
+};
+
+mpg123_ssize_t read_source(void* handle, void* buffer, std::size_t bytes) {
+  auto* r = static_cast<SourceReader*>(handle);
+  auto got = r->source->read({static_cast<std::uint8_t*>(buffer), bytes});
+  if (!got) {
+    r->error = got.error();
+    return -1;
+  }
+  return static_cast<mpg123_ssize_t>(*got);
+}
+
+off_t no_seek(void*, off_t, int) { return -1; }
+void keep_source(void*) {}  // SourceReader is owned by the decoder
 
 class Mp3Decoder final : public AudioDecoder {
  public:
@@ -245,6 +274,9 @@ class Mp3Decoder final : public AudioDecoder {
 
   Result<void> seek(std::int64_t frame) override {
     assert(frame >= 0);
+    if (stream_) {
+      return make_error(Errc::internal, path_ + " is read as a stream and cannot seek");
+    }
     frame = std::min(frame, info_.num_frames);
     // libmpg123's synthesis filterbank writes a ring buffer whose phase
     // advances with every decoded frame and is not reset by mpg123_seek();
@@ -300,8 +332,11 @@ class Mp3Decoder final : public AudioDecoder {
     const auto channels = static_cast<std::size_t>(info_.channels);
     // A fresh handle trims the end by the LAME tag rather than by the scan;
     // should the two disagree, the scan (info().num_frames) wins.
-    const auto limit = static_cast<std::size_t>(std::clamp<std::int64_t>(
-        info_.num_frames - position_, 0, static_cast<std::int64_t>(out.num_frames)));
+    // A stream's length is only a promise (its Info frame), so it reads to the end.
+    const auto limit =
+        stream_ ? out.num_frames
+                : static_cast<std::size_t>(std::clamp<std::int64_t>(
+                      info_.num_frames - position_, 0, static_cast<std::int64_t>(out.num_frames)));
     std::size_t done = 0;
     while (done < limit) {
       const std::size_t want = limit - done;
@@ -342,6 +377,7 @@ class Mp3Decoder final : public AudioDecoder {
         }
       }
       if (rc != MPG123_OK) {
+        if (stream_ && stream_->error) return *stream_->error;
         return make_error(Errc::undecodable, path_ + " is damaged (" + mpg123_message(mh_, rc) +
                                                  "); re-download the file");
       }
@@ -357,6 +393,7 @@ class Mp3Decoder final : public AudioDecoder {
   std::int64_t samples_per_frame_ = 1152;  // of the decoded stream
   std::vector<off_t> index_;               // byte offsets of every index_step_-th frame
   off_t index_step_ = 1;
+  std::unique_ptr<SourceReader> stream_;  // set when reading a ByteSource, not a file
 
  private:
   AudioBuffer discard_;
@@ -484,6 +521,53 @@ Result<std::unique_ptr<AudioDecoder>> open_mp3_decoder(const std::string& path,
       return decoder;
     }
   }
+}
+
+Result<std::unique_ptr<AudioDecoder>> open_mp3_stream_decoder(std::unique_ptr<ByteSource> source,
+                                                              const DecodeOptions& options,
+                                                              const std::string& name) {
+  const long down_sample = options.rate_divisor == 4 ? 2 : options.rate_divisor == 2 ? 1 : 0;
+  auto handle = new_handle(options, down_sample);
+  if (!handle) return handle.error();
+  auto decoder = std::make_unique<Mp3Decoder>(*handle);
+  decoder->path_ = name;
+  decoder->options_ = options;
+  decoder->down_sample_ = down_sample;
+  decoder->stream_ = std::make_unique<SourceReader>();
+  decoder->stream_->source = std::move(source);
+  mpg123_handle* mh = *handle;
+  if (mpg123_replace_reader_handle(mh, read_source, no_seek, keep_source) != MPG123_OK) {
+    return make_error(Errc::internal, "libmpg123 refused our reader");
+  }
+  const auto source_error = [&](const std::string& fallback) {
+    if (decoder->stream_->error) return *decoder->stream_->error;
+    return make_error(Errc::undecodable, name + fallback);
+  };
+  if (mpg123_open_handle(mh, decoder->stream_.get()) != MPG123_OK) {
+    return source_error(" cannot be decoded as MP3 (" + std::string(mpg123_strerror(mh)) + ")");
+  }
+  long rate = 0;
+  int channels = 0;
+  int encoding = 0;
+  if (mpg123_getformat(mh, &rate, &channels, &encoding) != MPG123_OK) {
+    return source_error(" has no decodable MP3 frames at the start");
+  }
+  if (encoding != MPG123_ENC_FLOAT_32) {
+    return make_error(Errc::internal, "libmpg123 was built without 32-bit float output");
+  }
+  mpg123_frameinfo frame_info{};
+  mpg123_info(mh, &frame_info);
+  StreamInfo& info = decoder->info_;
+  info.codec = "mp3";
+  info.sample_rate = static_cast<int>(rate);
+  info.channels = channels;
+  // From the Info frame when there is one; 0 (unknown) otherwise.
+  info.num_frames = std::max<std::int64_t>(0, mpg123_length(mh));
+  info.source_sample_rate = static_cast<int>(frame_info.rate);
+  info.source_channels = frame_info.mode == MPG123_M_MONO ? 1 : 2;
+  info.vbr = frame_info.vbr != MPG123_CBR;
+  info.bitrate_kbps = frame_info.bitrate;
+  return std::unique_ptr<AudioDecoder>(std::move(decoder));
 }
 
 Result<std::unique_ptr<AudioDecoder>> sibling_mp3_decoder(const AudioDecoder& opened) {

@@ -37,6 +37,10 @@ struct EncoderSettings {
   // about 1.7x as long (lame CLI on 60 s of a mix here: 1.93 s vs 1.13 s) for no audible
   // gain at 320 kbps.
   int quality = 3;
+  // Encoder threads. 1 is one LAME instance with the bit reservoir; more cut
+  // the stream into chunks encoded side by side without the reservoir (see
+  // parallel_mp3_encoder.h); 0 is one per hardware thread.
+  int threads = 1;
 };
 
 class Mp3Encoder {

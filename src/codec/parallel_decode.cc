@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,25 +55,12 @@ std::vector<SpanPlan> plan_spans(std::int64_t total_frames, std::int64_t samples
   return spans;
 }
 
-Result<StreamInfo> decode_spans_parallel(const std::string& path, const DecodeOptions& options,
-                                         int n_threads, const SpanCallback& callback) {
-  auto first = open_decoder(path, options);
-  if (!first) return first.error();
-  const StreamInfo info = (*first)->info();
-  const bool mp3 = info.codec == "mp3";
-  const bool exact_seek = mp3 || options.rate_divisor == 1;
-  const std::int64_t samples_per_frame = mp3 ? 1152 / options.rate_divisor : 4096;
-  const std::vector<SpanPlan> spans =
-      plan_spans(info.num_frames, samples_per_frame, exact_seek ? n_threads : 1);
+namespace {
 
-  std::vector<std::unique_ptr<AudioDecoder>> decoders;
-  decoders.push_back(std::move(first).value());
-  while (decoders.size() < spans.size()) {
-    auto next = mp3 ? sibling_mp3_decoder(*decoders.front()) : open_decoder(path, options);
-    if (!next) return next.error();
-    decoders.push_back(std::move(next).value());
-  }
-
+// Runs span i with decoders[i], span 0 on the calling thread.
+Result<void> run_spans(const std::vector<AudioDecoder*>& decoders,
+                       const std::vector<SpanPlan>& spans, const SpanCallback& callback) {
+  assert(decoders.size() >= spans.size());
   std::atomic<bool> stop{false};
   std::mutex error_mutex;
   std::optional<Error> first_error;
@@ -89,6 +77,48 @@ Result<StreamInfo> decode_spans_parallel(const std::string& path, const DecodeOp
   if (!spans.empty()) run(0);
   for (std::thread& t : threads) t.join();
   if (first_error) return *first_error;
+  return {};
+}
+
+}  // namespace
+
+bool can_decode_spans(const StreamInfo& info) { return info.codec == "mp3"; }
+
+Result<void> decode_spans(AudioDecoder& opened, const std::vector<SpanPlan>& spans,
+                          const SpanCallback& callback) {
+  assert(spans.size() <= 1 || can_decode_spans(opened.info()));
+  std::vector<std::unique_ptr<AudioDecoder>> siblings;
+  std::vector<AudioDecoder*> decoders{&opened};
+  while (decoders.size() < spans.size()) {
+    auto next = sibling_mp3_decoder(opened);
+    if (!next) return next.error();
+    siblings.push_back(std::move(next).value());
+    decoders.push_back(siblings.back().get());
+  }
+  return run_spans(decoders, spans, callback);
+}
+
+Result<StreamInfo> decode_spans_parallel(const std::string& path, const DecodeOptions& options,
+                                         int n_threads, const SpanCallback& callback) {
+  auto first = open_decoder(path, options);
+  if (!first) return first.error();
+  const StreamInfo info = (*first)->info();
+  const bool mp3 = can_decode_spans(info);
+  const bool exact_seek = mp3 || options.rate_divisor == 1;
+  const std::int64_t samples_per_frame = mp3 ? 1152 / options.rate_divisor : 4096;
+  const std::vector<SpanPlan> spans =
+      plan_spans(info.num_frames, samples_per_frame, exact_seek ? n_threads : 1);
+
+  std::vector<std::unique_ptr<AudioDecoder>> owned;
+  owned.push_back(std::move(first).value());
+  while (owned.size() < spans.size()) {
+    auto next = mp3 ? sibling_mp3_decoder(*owned.front()) : open_decoder(path, options);
+    if (!next) return next.error();
+    owned.push_back(std::move(next).value());
+  }
+  std::vector<AudioDecoder*> decoders;
+  for (const auto& d : owned) decoders.push_back(d.get());
+  NAMIX_TRY(run_spans(decoders, spans, callback));
   return info;
 }
 

@@ -29,6 +29,19 @@ struct SpanPlan {
 std::vector<SpanPlan> plan_spans(std::int64_t total_frames, std::int64_t samples_per_frame,
                                  int n_threads);
 
+// True when sibling decoders of this stream decode any range bit-identically
+// to a serial decode (MP3: seek restores the full decoder state).
+bool can_decode_spans(const StreamInfo& info);
+
+// Decodes each of `spans` (any ranges of the stream; they may overlap) of the
+// stream `opened` decodes: span 0 with `opened` on the calling thread, each
+// other span with a sibling decoder on a thread of its own. Needs
+// can_decode_spans(opened.info()) for more than one span. A span whose stream
+// ends early stops there, as a serial read would. The first error (the
+// decoder's or the callback's) stops every span and is returned.
+Result<void> decode_spans(AudioDecoder& opened, const std::vector<SpanPlan>& spans,
+                          const SpanCallback& callback);
+
 // Decodes all of `path` (see open_decoder() for errors) and returns its
 // StreamInfo. Streams whose seek is not bit-exact (reduced WAV/FLAC, which go
 // through a resampler) are decoded as a single span.

@@ -6,9 +6,13 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <regex>
 
+#include "analysis/episode_analyzer.h"
 #include "codec/audio_decoder.h"
+#include "codec/mp3_decoder.h"
 #include "codec/mp3_encoder.h"
 #include "mix/chain_builder.h"
 #include "mix/episode_plot.h"
@@ -61,6 +65,89 @@ Mp3Tags tags_for(const MixRequest& request, const EditList& edits, const RenderP
   return tags;
 }
 
+// Analyses an episode that is still downloading, decoding it as its bytes
+// arrive, then waits for the download to end (the renderer seeks in the
+// whole file). nullopt when the stream cannot be decoded as it comes (not an
+// MP3, say): the caller then analyses the finished file. A failed download
+// wins over what it did to the analysis.
+// Reads a download for the streaming analysis and gives up on it when the
+// download ends early: one core decoding a stream is then slower than
+// analysing the finished file on every core. With the analysis a fraction f
+// of the way through, the stream needs (1 - f) of a serial pass and the file
+// about 1/cores of one plus the start-up, so below kSwitchFraction it pays
+// to start again on the file.
+class DownloadFollower final : public ByteSource {
+ public:
+  static constexpr double kSwitchFraction = 0.4;
+  DownloadFollower(GrowingFile& download, std::unique_ptr<ByteSource> reader)
+      : download_(download), reader_(std::move(reader)) {}
+  Result<std::size_t> read(std::span<std::uint8_t> out) override {
+    if (!switched_ && download_.finished() &&
+        static_cast<double>(consumed_) < kSwitchFraction * static_cast<double>(download_.size())) {
+      switched_ = true;
+    }
+    if (switched_) return make_error(Errc::unavailable, "switched to the downloaded file");
+    auto n = reader_->read(out);
+    if (n) consumed_ += *n;
+    return n;
+  }
+  bool switched() const { return switched_; }
+
+ private:
+  GrowingFile& download_;
+  std::unique_ptr<ByteSource> reader_;
+  std::uint64_t consumed_ = 0;
+  bool switched_ = false;
+};
+
+std::optional<Result<EpisodeAnalysis>> analyse_download(
+    GrowingFile& download, const std::function<Result<void>(double)>& duration_check,
+    const ProgressFn& progress) {
+  const std::string name = std::filesystem::path(download.path()).filename().string();
+  std::unique_ptr<AudioDecoder> decoder;
+  const DownloadFollower* follower = nullptr;
+  // The same rates open_analysis_decoder() chooses; each try reads from the start.
+  for (int divisor : {4, 2, 1}) {
+    auto reader = download.open_reader();
+    if (!reader) return Result<EpisodeAnalysis>(reader.error());
+    auto following = std::make_unique<DownloadFollower>(download, std::move(*reader));
+    follower = following.get();
+    auto opened = open_mp3_stream_decoder(std::move(following),
+                                          {.rate_divisor = divisor, .force_mono = true}, name);
+    if (!opened) break;
+    if ((*opened)->info().sample_rate >= 11000 || divisor == 1) {
+      decoder = std::move(*opened);
+      break;
+    }
+  }
+  if (!decoder || follower->switched()) {
+    auto fetched = download.wait_finished();
+    if (!fetched) return Result<EpisodeAnalysis>(fetched.error());
+    return std::nullopt;
+  }
+  auto checked = duration_check(decoder->info().duration_s());
+  if (!checked) {
+    download.cancel("the mix was refused: " + checked.error().message);
+    return Result<EpisodeAnalysis>(checked.error());
+  }
+  auto analysis = analyze_episode(*decoder, AnalysisOptions{}, progress);
+  if (follower->switched()) {
+    auto fetched = download.wait_finished();
+    if (!fetched) return Result<EpisodeAnalysis>(fetched.error());
+    return std::nullopt;
+  }
+  // A stream that cannot be analysed stops the download rather than waiting for it.
+  const bool stopped =
+      !analysis.ok() && analysis.error().code != Errc::undecodable && !download.finished();
+  if (stopped) download.cancel("the episode cannot be analysed: " + analysis.error().message);
+  auto fetched = download.wait_finished();
+  if (!fetched && !stopped) return Result<EpisodeAnalysis>(fetched.error());
+  // A damaged stream: the file decoder, which sees the whole file, says
+  // exactly what is wrong (truncated, junk) or copes with it.
+  if (!analysis.ok() && analysis.error().code == Errc::undecodable) return std::nullopt;
+  return analysis;
+}
+
 }  // namespace
 
 std::string episode_number_from_name(const std::string& name) {
@@ -85,27 +172,37 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   report.target_s = request.target_s;
   report.created_at = iso_now();
 
-  // 1. Decode a reduced stream and analyse it.
+  // 1. Decode a reduced stream and analyse it (while it downloads, if it still is).
   auto t0 = Clock::now();
   progress("decode", 0.0);
-  auto analysis_decoder = open_analysis_decoder(request.input_path);
-  if (!analysis_decoder.ok()) return analysis_decoder.error();
-  // Checked before analysing, so a wrong duration fails in milliseconds, not minutes.
-  const double episode_s = (*analysis_decoder)->info().duration_s();
-  if (request.target_s && *request.target_s > episode_s) {
+  auto duration_check = [&](double episode_s) -> Result<void> {
+    if (!request.target_s || *request.target_s <= episode_s || episode_s <= 0.0) return {};
     char buf[200];
     std::snprintf(buf, sizeof buf,
                   "duration %.1f s is longer than the episode (%.1f s); ask for less, or \"full\"",
                   *request.target_s, episode_s);
     return make_error(Errc::invalid_argument, buf);
+  };
+  auto analysis_progress = [&](std::string_view, double f) { progress("analysis", 0.4 * f); };
+  std::optional<Result<EpisodeAnalysis>> analysis_result;
+  if (request.download != nullptr && request.download->finished()) {
+    NAMIX_TRY(request.download->wait_finished());  // a failed download says why
+  } else if (request.download != nullptr) {
+    analysis_result = analyse_download(*request.download, duration_check, analysis_progress);
   }
-  report.timings.decode_ms = ms_since(t0);
-
-  t0 = Clock::now();
-  auto analysis =
-      analyze_episode(**analysis_decoder, AnalysisOptions{},
-                      [&](std::string_view, double f) { progress("analysis", 0.4 * f); });
+  if (!analysis_result) {
+    auto analysis_decoder = open_analysis_decoder(request.input_path);
+    if (!analysis_decoder.ok()) return analysis_decoder.error();
+    // Checked before analysing, so a wrong duration fails in milliseconds, not minutes.
+    NAMIX_TRY(duration_check((*analysis_decoder)->info().duration_s()));
+    report.timings.decode_ms = ms_since(t0);
+    t0 = Clock::now();
+    analysis_result =
+        analyze_episode_parallel(**analysis_decoder, AnalysisOptions{}, analysis_progress);
+  }
+  auto& analysis = *analysis_result;
   if (!analysis.ok()) return analysis.error();
+  NAMIX_TRY(duration_check(analysis->duration_s));
   report.timings.analysis_ms = ms_since(t0);
   report.source_duration_s = analysis->duration_s;
   report.blocks = analysis->blocks;

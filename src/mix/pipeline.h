@@ -11,6 +11,7 @@
 #include "analysis/episode_analysis.h"
 #include "core/byte_sink.h"
 #include "core/error.h"
+#include "core/growing_file.h"
 #include "core/progress.h"
 #include "select/edit_list.h"
 #include "select/theme.h"
@@ -19,6 +20,9 @@ namespace namix {
 
 struct MixRequest {
   std::string input_path;
+  // Set when input_path is still being downloaded: the analysis then decodes
+  // it as it arrives, and the rest waits for the download to end.
+  GrowingFile* download = nullptr;
   const Theme* theme = nullptr;
   std::optional<double> target_s;     // nullopt: whole-episode remaster
   std::optional<double> target_lufs;  // overrides the theme's

@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <numbers>
 #include <optional>
+#include <span>
+#include <thread>
+#include <vector>
 
 #include "codec/audio_decoder.h"
 #include "codec/resampler.h"
@@ -162,109 +167,266 @@ float fade_in_gain(std::size_t k, std::size_t len) {
       std::sin(0.5 * std::numbers::pi * (static_cast<double>(k) + 0.5) / static_cast<double>(len)));
 }
 
+// Where a piece's frames go: its length with the crossfade halves around the
+// body, and its fades. Positions come from absolute source times so that
+// rounding never accumulates across pieces.
+struct PieceLayout {
+  std::size_t pre = 0, body = 0, post = 0, total = 0;
+  std::size_t fade_in_len = 0, fade_out_len = 0;
+  std::size_t next_tail = 0;  // frames at the end that overlap the next piece
+  double read_from_s = 0.0;
+};
+
+PieceLayout layout_piece(const RenderPlan& plan, std::size_t i) {
+  const RenderPiece& piece = plan.pieces[i];
+  const bool first = i == 0;
+  const bool last = i + 1 == plan.pieces.size();
+  PieceLayout l;
+  l.body = static_cast<std::size_t>(to_frames(piece.src_end_s, kMixSampleRate) -
+                                    to_frames(piece.src_start_s, kMixSampleRate));
+  l.pre = first ? 0 : static_cast<std::size_t>(to_frames(piece.fade_in_s, kMixSampleRate));
+  l.post = last ? 0 : static_cast<std::size_t>(to_frames(piece.fade_out_s, kMixSampleRate));
+  l.fade_in_len =
+      first ? static_cast<std::size_t>(to_frames(piece.fade_in_s, kMixSampleRate)) : 2 * l.pre;
+  l.fade_out_len =
+      last ? static_cast<std::size_t>(to_frames(piece.fade_out_s, kMixSampleRate)) : 2 * l.post;
+  l.total = l.pre + l.body + l.post;
+  l.next_tail = l.fade_out_len > 0 && !last ? 2 * l.post : 0;
+  l.read_from_s = piece.src_start_s - static_cast<double>(l.pre) / kMixSampleRate;
+  return l;
+}
+
+// Decodes, levels, processes and fades one piece, handing on blocks with
+// their frame position in the piece.
+using PieceBlockConsumer = std::function<Result<void>(AudioView block, std::size_t pos)>;
+
+Result<void> render_piece(SourceReader& reader, const RenderPiece& piece, const PieceLayout& l,
+                          const SegmentProcessing& processing, AudioBuffer& block,
+                          const PieceBlockConsumer& out) {
+  NAMIX_TRY(reader.seek(l.read_from_s));
+  if (processing.reset) processing.reset();
+  GainEnvelope envelope(piece.gains);
+  for (std::size_t k = 0; k < l.total;) {
+    const std::size_t n = std::min(kBlockFrames, l.total - k);
+    AudioView v = block.view().slice(0, n);
+    NAMIX_TRY(reader.read(v));
+    // Host levelling: gains are piecewise constant, so evaluate per 64 frames.
+    for (std::size_t j = 0; j < n; j += 64) {
+      const std::size_t m = std::min<std::size_t>(64, n - j);
+      const double t = l.read_from_s + static_cast<double>(k + j) / kMixSampleRate;
+      const float g = db_to_gain(envelope.at(t));
+      if (g == 1.0f) continue;
+      for (int c = 0; c < kMixChannels; ++c) {
+        float* x = v[c] + j;
+        for (std::size_t q = 0; q < m; ++q) x[q] *= g;
+      }
+    }
+    if (processing.process) processing.process(v);
+    // Fades, by frame position within the piece.
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::size_t pos = k + j;
+      float g = 1.0f;
+      if (pos < l.fade_in_len) g *= fade_in_gain(pos, l.fade_in_len);
+      if (pos + l.fade_out_len >= l.total && l.fade_out_len > 0) {
+        g *= fade_in_gain(l.total - 1 - pos, l.fade_out_len);
+      }
+      if (g != 1.0f) {
+        for (int c = 0; c < kMixChannels; ++c) v[c][j] *= g;
+      }
+    }
+    NAMIX_TRY(out(v, k));
+    k += n;
+  }
+  return {};
+}
+
+// Lays pieces end to end: each piece's head is added to the previous piece's
+// tail (the crossfade), its middle goes straight out, its tail waits for the
+// next piece.
+class Assembler {
+ public:
+  explicit Assembler(const MixBlockConsumer& consume) : consume_(consume) {}
+
+  void begin_piece(const PieceLayout& l) {
+    assert(tail_len_ == 2 * l.pre);
+    layout_ = l;
+    next_tail_.resize(kMixChannels, l.next_tail);
+  }
+
+  Result<void> add(AudioView v, std::size_t k) {
+    const std::size_t n = v.num_frames;
+    std::size_t j = 0;
+    while (j < n) {
+      const std::size_t pos = k + j;
+      if (pos < tail_len_) {
+        const std::size_t m = std::min(n - j, tail_len_ - pos);
+        for (int c = 0; c < kMixChannels; ++c) {
+          float* t = tail_.channel(c) + pos;
+          const float* x = v[c] + j;
+          for (std::size_t q = 0; q < m; ++q) t[q] += x[q];
+        }
+        j += m;
+        if (pos + m == tail_len_) NAMIX_TRY(consume_(tail_.view().slice(0, tail_len_)));
+        continue;
+      }
+      const std::size_t tail_start = layout_.total - layout_.next_tail;
+      if (pos < tail_start) {
+        const std::size_t m = std::min(n - j, tail_start - pos);
+        NAMIX_TRY(consume_(v.slice(j, m)));
+        j += m;
+        continue;
+      }
+      const std::size_t m = n - j;
+      for (int c = 0; c < kMixChannels; ++c) {
+        std::copy_n(v[c] + j, m, next_tail_.channel(c) + (pos - tail_start));
+      }
+      j += m;
+    }
+    return {};
+  }
+
+  void end_piece() {
+    std::swap(tail_, next_tail_);
+    tail_len_ = tail_.num_frames();
+  }
+
+  Result<void> finish() {
+    if (tail_len_ > 0) NAMIX_TRY(consume_(tail_.view().slice(0, tail_len_)));
+    return {};
+  }
+
+ private:
+  const MixBlockConsumer& consume_;
+  PieceLayout layout_;
+  AudioBuffer tail_{kMixChannels, 0};  // faded-out end of the previous piece
+  std::size_t tail_len_ = 0;
+  AudioBuffer next_tail_{kMixChannels, 0};
+};
+
+Result<void> render_serial(const std::string& source_path, const RenderPlan& plan,
+                           const SegmentProcessing& processing, const MixBlockConsumer& consume,
+                           const RenderProgress& progress) {
+  auto reader = SourceReader::open(source_path);
+  if (!reader.ok()) return reader.error();
+  AudioBuffer block(kMixChannels, kBlockFrames);
+  Assembler assembler(consume);
+  for (std::size_t i = 0; i < plan.pieces.size(); ++i) {
+    const PieceLayout l = layout_piece(plan, i);
+    assembler.begin_piece(l);
+    NAMIX_TRY(render_piece(*reader, plan.pieces[i], l, processing, block,
+                           [&](AudioView v, std::size_t k) { return assembler.add(v, k); }));
+    assembler.end_piece();
+    if (progress) progress(static_cast<double>(i + 1) / static_cast<double>(plan.pieces.size()));
+  }
+  return assembler.finish();
+}
+
+// Pieces are independent (each starts from a reset chain), so lanes render
+// them whole into memory in parallel while this thread lays them out in
+// order. Only for short mixes: a piece is held whole, and a whole-episode
+// remaster's pieces can be long.
+Result<void> render_lanes(const std::string& source_path, const RenderPlan& plan,
+                          std::span<const SegmentProcessing> lanes, const MixBlockConsumer& consume,
+                          const RenderProgress& progress) {
+  const std::size_t n_pieces = plan.pieces.size();
+  std::vector<std::optional<AudioBuffer>> done(n_pieces);
+  std::vector<std::optional<Error>> failed(n_pieces);
+  std::mutex mutex;
+  std::condition_variable ready;
+  std::size_t next_piece = 0;
+  std::size_t assembled = 0;  // pieces handed to the assembler
+  bool stop = false;
+  // At most this many rendered pieces wait for the assembler.
+  const std::size_t max_ahead = lanes.size() + 1;
+
+  auto lane = [&](const SegmentProcessing& processing) {
+    auto reader = SourceReader::open(source_path);
+    AudioBuffer block(kMixChannels, kBlockFrames);
+    for (;;) {
+      std::size_t i = 0;
+      {
+        std::unique_lock lock(mutex);
+        ready.wait(lock, [&] {
+          return stop || next_piece >= n_pieces || next_piece < assembled + max_ahead;
+        });
+        if (stop || next_piece >= n_pieces) return;
+        i = next_piece++;
+      }
+      const PieceLayout l = layout_piece(plan, i);
+      AudioBuffer piece(kMixChannels, l.total);
+      Result<void> r = reader.ok() ? Result<void>{} : Result<void>(reader.error());
+      if (r.ok()) {
+        r = render_piece(*reader, plan.pieces[i], l, processing, block,
+                         [&](AudioView v, std::size_t k) -> Result<void> {
+                           for (int c = 0; c < kMixChannels; ++c)
+                             std::copy_n(v[c], v.num_frames, piece.channel(c) + k);
+                           return {};
+                         });
+      }
+      {
+        const std::lock_guard lock(mutex);
+        if (r.ok()) {
+          done[i] = std::move(piece);
+        } else {
+          failed[i] = r.error();
+        }
+      }
+      ready.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (const SegmentProcessing& processing : lanes) {
+    threads.emplace_back(lane, std::cref(processing));
+  }
+
+  Assembler assembler(consume);
+  Result<void> result;
+  for (std::size_t i = 0; i < n_pieces && result.ok(); ++i) {
+    AudioBuffer piece;
+    {
+      std::unique_lock lock(mutex);
+      ready.wait(lock, [&] { return done[i].has_value() || failed[i].has_value(); });
+      if (failed[i]) {
+        result = *failed[i];
+        break;
+      }
+      piece = std::move(*done[i]);
+      done[i].reset();
+      ++assembled;
+    }
+    ready.notify_all();
+    const PieceLayout l = layout_piece(plan, i);
+    assembler.begin_piece(l);
+    result = assembler.add(piece.view(), 0);
+    assembler.end_piece();
+    if (progress) progress(static_cast<double>(i + 1) / static_cast<double>(n_pieces));
+  }
+  {
+    const std::lock_guard lock(mutex);
+    stop = true;
+  }
+  ready.notify_all();
+  for (std::thread& t : threads) t.join();
+  if (!result.ok()) return result;
+  return assembler.finish();
+}
+
 }  // namespace
 
 Result<void> render_mix(const std::string& source_path, const RenderPlan& plan,
                         const SegmentProcessing& processing, const MixBlockConsumer& consume,
                         const RenderProgress& progress) {
-  auto reader = SourceReader::open(source_path);
-  if (!reader.ok()) return reader.error();
+  return render_serial(source_path, plan, processing, consume, progress);
+}
 
-  AudioBuffer block(kMixChannels, kBlockFrames);
-  AudioBuffer tail(kMixChannels, 0);  // faded-out end of the previous piece
-  std::size_t tail_len = 0;
-  auto emit = [&](AudioView v) -> Result<void> { return consume(v); };
-
-  for (std::size_t i = 0; i < plan.pieces.size(); ++i) {
-    const RenderPiece& piece = plan.pieces[i];
-    const bool first = i == 0;
-    const bool last = i + 1 == plan.pieces.size();
-    // Sample positions are derived from absolute source times so that
-    // rounding never accumulates across pieces.
-    const std::size_t body = static_cast<std::size_t>(to_frames(piece.src_end_s, kMixSampleRate) -
-                                                      to_frames(piece.src_start_s, kMixSampleRate));
-    const std::size_t pre =
-        first ? 0 : static_cast<std::size_t>(to_frames(piece.fade_in_s, kMixSampleRate));
-    const std::size_t post =
-        last ? 0 : static_cast<std::size_t>(to_frames(piece.fade_out_s, kMixSampleRate));
-    const std::size_t fade_in_len =
-        first ? static_cast<std::size_t>(to_frames(piece.fade_in_s, kMixSampleRate)) : 2 * pre;
-    const std::size_t fade_out_len =
-        last ? static_cast<std::size_t>(to_frames(piece.fade_out_s, kMixSampleRate)) : 2 * post;
-    const std::size_t total = pre + body + post;
-    assert(tail_len == 2 * pre);
-
-    const double read_from_s = piece.src_start_s - static_cast<double>(pre) / kMixSampleRate;
-    NAMIX_TRY(reader->seek(read_from_s));
-    if (processing.reset) processing.reset();
-    GainEnvelope envelope(piece.gains);
-
-    AudioBuffer next_tail(kMixChannels, fade_out_len > 0 && !last ? 2 * post : 0);
-    std::size_t k = 0;  // frame index within the piece
-    while (k < total) {
-      const std::size_t n = std::min(kBlockFrames, total - k);
-      AudioView v = block.view().slice(0, n);
-      NAMIX_TRY(reader->read(v));
-      // Host levelling: gains are piecewise constant, so evaluate per 64 frames.
-      for (std::size_t j = 0; j < n; j += 64) {
-        const std::size_t m = std::min<std::size_t>(64, n - j);
-        const double t = read_from_s + static_cast<double>(k + j) / kMixSampleRate;
-        const float g = db_to_gain(envelope.at(t));
-        if (g == 1.0f) continue;
-        for (int c = 0; c < kMixChannels; ++c) {
-          float* x = v[c] + j;
-          for (std::size_t q = 0; q < m; ++q) x[q] *= g;
-        }
-      }
-      if (processing.process) processing.process(v);
-      // Fades, by frame position within the piece.
-      for (std::size_t j = 0; j < n; ++j) {
-        const std::size_t pos = k + j;
-        float g = 1.0f;
-        if (pos < fade_in_len) g *= fade_in_gain(pos, fade_in_len);
-        if (pos + fade_out_len >= total && fade_out_len > 0) {
-          g *= fade_in_gain(total - 1 - pos, fade_out_len);
-        }
-        if (g != 1.0f) {
-          for (int c = 0; c < kMixChannels; ++c) v[c][j] *= g;
-        }
-      }
-      // Route frames: overlap with the previous tail, straight out, or into the next tail.
-      std::size_t j = 0;
-      while (j < n) {
-        const std::size_t pos = k + j;
-        if (pos < tail_len) {
-          const std::size_t m = std::min(n - j, tail_len - pos);
-          for (int c = 0; c < kMixChannels; ++c) {
-            float* t = tail.channel(c) + pos;
-            const float* x = v[c] + j;
-            for (std::size_t q = 0; q < m; ++q) t[q] += x[q];
-          }
-          j += m;
-          if (pos + m == tail_len) NAMIX_TRY(emit(tail.view().slice(0, tail_len)));
-          continue;
-        }
-        const std::size_t tail_start = total - next_tail.num_frames();
-        if (pos < tail_start) {
-          const std::size_t m = std::min(n - j, tail_start - pos);
-          NAMIX_TRY(emit(v.slice(j, m)));
-          j += m;
-          continue;
-        }
-        const std::size_t m = n - j;
-        for (int c = 0; c < kMixChannels; ++c) {
-          std::copy_n(v[c] + j, m, next_tail.channel(c) + (pos - tail_start));
-        }
-        j += m;
-      }
-      k += n;
-    }
-    tail = std::move(next_tail);
-    tail_len = tail.num_frames();
-    if (progress) progress(static_cast<double>(i + 1) / static_cast<double>(plan.pieces.size()));
+Result<void> render_mix_parallel(const std::string& source_path, const RenderPlan& plan,
+                                 std::span<const SegmentProcessing> lanes,
+                                 const MixBlockConsumer& consume, const RenderProgress& progress) {
+  assert(!lanes.empty());
+  if (lanes.size() == 1 || plan.pieces.size() < 2) {
+    return render_serial(source_path, plan, lanes.front(), consume, progress);
   }
-  if (tail_len > 0) NAMIX_TRY(emit(tail.view().slice(0, tail_len)));
-  return {};
+  return render_lanes(source_path, plan, lanes, consume, progress);
 }
 
 }  // namespace namix

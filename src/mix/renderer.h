@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 
 #include "core/audio_buffer.h"
@@ -30,5 +31,14 @@ using RenderProgress = std::function<void(double fraction)>;
 Result<void> render_mix(const std::string& source_path, const RenderPlan& plan,
                         const SegmentProcessing& processing, const MixBlockConsumer& consume,
                         const RenderProgress& progress);
+
+// The same mix, sample for sample, with pieces rendered on one thread per
+// lane (each lane its own, independent segment processing; reset() must
+// bring it to the same state as any other lane's). Pieces are held whole
+// while they wait their turn, so this is for short mixes; `consume` is
+// called on the calling thread, in order.
+Result<void> render_mix_parallel(const std::string& source_path, const RenderPlan& plan,
+                                 std::span<const SegmentProcessing> lanes,
+                                 const MixBlockConsumer& consume, const RenderProgress& progress);
 
 }  // namespace namix

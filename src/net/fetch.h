@@ -4,9 +4,8 @@
 // private address in after a check), a size cap, timeouts, and the first
 // bytes sniffed for audio before anything is decoded.
 //
-// The body goes to a temporary file that the decoder reads afterwards: the
-// pipeline's run_mix() takes a path and the MP3 decoder scans and seeks the
-// whole file, so decoding does not overlap the download.
+// The body goes to any ByteSink; the service passes a GrowingFile over a
+// temporary file, so the mix decodes the episode while it downloads.
 #pragma once
 
 #include <chrono>

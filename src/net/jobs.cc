@@ -163,7 +163,22 @@ void JobStore::update(const std::string& job_id, const std::function<void(JobRec
     // Finished jobs are answered from storage from now on.
     if (copy.state == JobState::done || copy.state == JobState::failed) live_.erase(it);
   }
-  if (persist) (void)save(copy);  // a lost progress write only delays what pollers see
+  if (!persist) return;
+  auto saved = save(copy);
+  if (saved.ok()) return;
+  // A lost progress write only delays what pollers see; a lost final state
+  // would leave the job "running" in storage, so this process keeps
+  // answering it from memory (a restart then reports it failed, as for any
+  // job it could not finish recording).
+  const nlohmann::json line = {{"level", "warn"},
+                               {"msg", "job state not stored"},
+                               {"job", job_id},
+                               {"error", saved.error().message}};
+  std::fprintf(stderr, "%s\n", line.dump().c_str());
+  if (copy.state == JobState::done || copy.state == JobState::failed) {
+    std::lock_guard lock(mutex_);
+    live_.emplace(job_id, std::move(copy));
+  }
 }
 
 Result<JobRecord> JobStore::find(const std::string& job_id) {

@@ -97,6 +97,33 @@ TEST(JobStore, RecordsSurviveAndUnfinishedJobsFailOnRecovery) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(JobStore, AFinalStateThatCannotBeStoredIsStillAnsweredFromMemory) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("namix-jobs-lost-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto storage = LocalStorage::open({dir.string(), "k", ""});
+  ASSERT_TRUE(storage.ok());
+  JobStore jobs(**storage);
+  JobRecord r;
+  r.job_id = "d-4";
+  ASSERT_TRUE(jobs.create(r).ok());
+  // A directory where the record's file goes makes every write of it fail.
+  const auto record_file = dir / JobStore::key_for("d-4");
+  std::filesystem::remove(record_file);
+  std::filesystem::create_directories(record_file);
+  jobs.update(
+      "d-4",
+      [](JobRecord& rec) {
+        rec.state = JobState::done;
+        rec.progress = 1.0;
+      },
+      true);
+  auto found = jobs.find("d-4");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->state, JobState::done);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(JobIds, AreSortableAndSafeAsKeys) {
   const std::string a = new_mix_id();
   EXPECT_TRUE(is_valid_job_id(a));

@@ -11,6 +11,7 @@
 #include <future>
 #include <iterator>
 #include <system_error>
+#include <thread>
 
 #include "mix/result_json.h"
 #include "net/multipart.h"
@@ -753,29 +754,57 @@ Result<nlohmann::json> ApiService::execute(const std::string& mix_id, MixOrder& 
   };
   if (!runner_) return fail(make_error(Errc::unavailable, "this server has no mixer wired in"));
 
+  // A URL is fetched on its own thread into a growing file that the mix
+  // starts decoding at once (run_mix waits for the end before rendering).
   std::optional<ScopedTempFile> download;
+  std::optional<GrowingFile> growing;
+  std::optional<Result<FetchReport>> fetched;
+  std::thread fetcher;
+  struct JoinFetcher {
+    std::optional<GrowingFile>& growing;
+    std::thread& thread;
+    ~JoinFetcher() {
+      if (!thread.joinable()) return;
+      if (growing && !growing->finished()) growing->cancel("the mix ended before the download");
+      thread.join();
+    }
+  } join_fetcher{growing, fetcher};
   std::string input_path;
-  double fetch_ms = 0.0;
   if (!order.episode_url.empty()) {
     if (progress) progress("fetch", 0.0);
     auto temp = ScopedTempFile::create(options_.data_dir + "/tmp", "fetch");
     if (!temp) return fail(temp.error());
-    auto fetched = fetch_episode(order.episode_url, options_.fetch, *temp);
-    if (!fetched) return fail(fetched.error());
-    metrics_.record_fetch_bytes(fetched->bytes);
-    fetch_ms = fetched->elapsed_ms;
-    input_path = temp->path();
     download.emplace(std::move(*temp));
+    growing.emplace(*download, download->path());
+    fetcher = std::thread([&, url = order.episode_url] {
+      auto r = fetch_episode(url, options_.fetch, *growing);
+      growing->finish(r.ok() ? Result<void>{} : Result<void>(r.error()));
+      fetched.emplace(std::move(r));
+    });
+    input_path = download->path();
   } else {
     input_path = order.upload->path();
   }
+  // The fetch's own outcome once it has ended: its error explains any failure after it.
+  const auto fetch_outcome = [&]() -> std::optional<Error> {
+    if (!fetcher.joinable()) return std::nullopt;
+    if (!growing->finished()) growing->cancel("the mix ended before the download");
+    fetcher.join();
+    if (!fetched->ok()) return fetched->error();
+    metrics_.record_fetch_bytes((*fetched)->bytes);
+    return std::nullopt;
+  };
 
   const std::string key_stem =
       "mixes/" + episode_segment(order.episode_number) + "/" + order.theme->slug + "/" + mix_id;
   auto pending = storage_.begin_put(key_stem + ".mp3", "audio/mpeg");
-  if (!pending) return fail(pending.error());
+  if (!pending) {
+    if (auto e = fetch_outcome()) return fail(*e);
+    return fail(pending.error());
+  }
   MixRequest request;
   request.input_path = input_path;
+  request.download = growing ? &*growing : nullptr;
   request.theme = order.theme;
   request.target_s = order.target_s;
   request.target_lufs = order.target_lufs;
@@ -784,9 +813,12 @@ Result<nlohmann::json> ApiService::execute(const std::string& mix_id, MixOrder& 
     if (progress) progress(stage, 0.05 + 0.9 * std::clamp(fraction, 0.0, 1.0));
   };
   auto report = runner_(request, **pending);
+  const std::optional<Error> fetch_error = fetch_outcome();
   // The episode is no longer needed once mixed (or failed).
+  growing.reset();
   download.reset();
   order.upload.reset();
+  if (fetch_error) return fail(*fetch_error);
   if (!report) return fail(report.error());
 
   if (progress) progress("store", 0.95);
@@ -795,7 +827,7 @@ Result<nlohmann::json> ApiService::execute(const std::string& mix_id, MixOrder& 
   if (!committed) return fail(committed.error());
   auto url = storage_.download_url(key_stem + ".mp3", options_.link_ttl);
   if (!url) return fail(url.error());
-  report->timings.fetch_ms = fetch_ms;
+  if (fetched && fetched->ok()) report->timings.fetch_ms = (*fetched)->elapsed_ms;
   report->timings.store_ms = ms_since(store_started);
   report->timings.total_ms = ms_since(started);
   DownloadInfo info{*url, key_stem + ".mp3", storage_.bucket(),

@@ -30,7 +30,9 @@
 
 namespace namix {
 
-// The one place a mix is made; `namix serve` passes run_mix().
+// The one place a mix is made; `namix serve` passes run_mix(). A request for a
+// URL arrives while the episode downloads (MixRequest::download): the runner
+// must wait for the download before reading input_path to its end.
 using MixRunner = std::function<Result<MixReport>(const MixRequest&, ByteSink&)>;
 
 struct ServiceOptions {

@@ -5,12 +5,14 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -110,6 +112,27 @@ bool is_valid_storage_key(const std::string& key) {
   return true;
 }
 
+namespace {
+
+// AtomicFile names its temporary "<final>.part-<pid>-<random>". One whose
+// process is gone was being written when that process died (SIGKILL, power
+// loss): nothing will ever commit or remove it, so opening the storage does.
+void remove_orphaned_parts(const std::string& root) {
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto at = name.rfind(".part-");
+    if (at == std::string::npos || !it->is_regular_file(ec)) continue;
+    const long pid = std::strtol(name.c_str() + at + 6, nullptr, 10);
+    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+      std::error_code ignored;
+      fs::remove(it->path(), ignored);
+    }
+  }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<LocalStorage>> LocalStorage::open(const LocalStorageOptions& options) {
   std::error_code ec;
   fs::create_directories(options.data_dir, ec);
@@ -124,6 +147,7 @@ Result<std::unique_ptr<LocalStorage>> LocalStorage::open(const LocalStorageOptio
     if (!loaded) return loaded.error();
     secret = std::move(*loaded);
   }
+  remove_orphaned_parts(root);
   std::string base = options.public_base_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return std::unique_ptr<LocalStorage>(new LocalStorage(root, std::move(secret), std::move(base)));

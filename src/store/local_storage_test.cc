@@ -1,9 +1,11 @@
 #include "store/local_storage.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace namix {
@@ -135,6 +137,29 @@ TEST(LocalStorageSecret, RandomSecretPersistsAcrossRestarts) {
   EXPECT_NE((*first)->sign("k", 1), (*other)->sign("k", 1));
   EXPECT_EQ(fs::status(dir / ".signing-key").permissions() & fs::perms::others_read,
             fs::perms::none);
+  fs::remove_all(dir);
+}
+
+TEST(LocalStorageRecovery, OpeningRemovesPartFilesOfDeadProcessesOnly) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("namix-store-parts-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "mixes" / "1779" / "best-of");
+  // A process that has exited (and been reaped) stands for one killed mid-write.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  ::waitpid(child, nullptr, 0);
+  const fs::path orphan =
+      dir / "mixes" / "1779" / "best-of" / ("m.mp3.part-" + std::to_string(child) + "-abc");
+  const fs::path live = dir / "mixes" / ("n.mp3.part-" + std::to_string(::getpid()) + "-def");
+  const fs::path object = dir / "mixes" / "1779" / "best-of" / "m.json";
+  for (const fs::path& p : {orphan, live, object}) std::ofstream(p) << "x";
+  auto storage = LocalStorage::open({dir.string(), "", ""});
+  ASSERT_TRUE(storage.ok());
+  EXPECT_FALSE(fs::exists(orphan));
+  EXPECT_TRUE(fs::exists(live)) << "a running process's part file is still being written";
+  EXPECT_TRUE(fs::exists(object));
   fs::remove_all(dir);
 }
 

@@ -92,6 +92,7 @@ class Upstream:
     def __init__(self, episode_path):
         with open(episode_path, "rb") as f:
             self.episode = f.read()
+        self.release = threading.Event()  # lets /held.mp3 send its last 40 %
         upstream = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -148,6 +149,19 @@ class Upstream:
                     self.wfile.write(upstream.episode[:16])
                     self.wfile.flush()
                     time.sleep(8)
+                elif path == "/held.mp3":
+                    # 60 % of the episode, then nothing until the test releases
+                    # the rest: what the mix does meanwhile shows whether it
+                    # decodes while downloading.
+                    cut = len(upstream.episode) * 6 // 10
+                    self.send_response(200)
+                    self.send_header("Content-Type", "audio/mpeg")
+                    self.send_header("Content-Length", str(len(upstream.episode)))
+                    self.end_headers()
+                    self.wfile.write(upstream.episode[:cut])
+                    self.wfile.flush()
+                    upstream.release.wait(timeout=60)
+                    self.wfile.write(upstream.episode[cut:])
                 elif path == "/slow-ok.mp3":
                     time.sleep(3)
                     self.send_body(200, upstream.episode)
@@ -471,6 +485,32 @@ class Production(ServiceCase):
         self.assertError(self.server.json("GET", "/mix/jobs/20260101T000000Z-deadbeef"), 404,
                          "not_found")
         self.assertError(self.server.json("GET", "/mix/jobs/..%2f..%2fetc"), 404)
+
+    def test_08b_decoding_overlaps_the_download(self):
+        self.upstream.release.clear()
+        status, _, body = self.server.json("POST", "/mix/jobs", {
+            "episode_url": self.upstream.url("/held.mp3"), "theme": "Best Of",
+            "target_duration": MIX_TARGET_S, "episode_number": "1779"})
+        self.assertEqual(status, 202, body)
+        job_id = body["job_id"]
+        deadline = time.time() + 30
+        job = {}
+        while time.time() < deadline:
+            job = self.server.json("GET", "/mix/jobs/" + job_id)[2]
+            if job.get("stage") == "analysis" and job["progress"] > 0.1:
+                break
+            time.sleep(0.05)
+        # The upstream still holds 40 % of the file: analysis progress means
+        # the first 60 % was decoded while the download was running.
+        self.assertFalse(self.upstream.release.is_set())
+        self.assertEqual((job.get("state"), job.get("stage")), ("running", "analysis"), job)
+        self.upstream.release.set()
+        deadline = time.time() + 120
+        while time.time() < deadline and job["state"] not in ("done", "failed"):
+            time.sleep(0.2)
+            job = self.server.json("GET", "/mix/jobs/" + job_id)[2]
+        self.assertEqual(job["state"], "done", job)
+        self.check_mix_result(self.server, job["result"], "Best Of", MIX_TARGET_S)
 
     def test_09_metrics(self):
         status, headers, data = self.server.request("GET", "/metrics")
