@@ -15,7 +15,9 @@ constexpr float kShoulder = static_cast<float>(kDriveCeiling - 1.0);
 float drive_curve(float x, float drive_gain) noexcept {
   const float u = x * drive_gain;
   const float a = std::fabs(u);
-  if (a <= 1.0f) return x;
+  // Most samples sit under the knee; keep that path straight.
+  if (a <= 1.0f) [[likely]]
+    return x;
   const float bent = 1.0f + kShoulder * std::tanh((a - 1.0f) / kShoulder);
   return std::copysign(bent, u) / drive_gain;
 }

@@ -205,7 +205,10 @@ Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& 
   EncoderSettings settings;
   settings.sample_rate = kMixSampleRate;
   settings.channels = kMixChannels;
-  settings.threads = 0;  // chunks on every core, joined without a seam (ParallelMp3Encoder)
+  // LAME is single-threaded and is most of a mix's time: one instance per
+  // hardware thread, on chunks joined inaudibly (codec/parallel_mp3_encoder.h).
+  // Short mixes are checked after decoding anyway; long ones are what gains.
+  settings.threads = 0;
   return Mp3Encoder::create(settings, tags, sink);
 }
 
