@@ -27,12 +27,17 @@ void Leveller::prepare(const ProcessSpec& spec) {
     gain_power_[k] = gain_power_[k - 1] * gain_coeff_;
   }
   gate_ms_ = db_to_power(params_.gate_dbfs);
+  // Two window lengths: the one-pole window is then at 1 - e^-2 = 86 % of
+  // the level (-0.6 dB), close enough to seed the estimate.
+  warmup_periods_needed_ = static_cast<std::uint32_t>(
+      std::ceil(2.0 * params_.window_ms * fs / 1000.0 / static_cast<double>(kControlFrames)));
   reset();
 }
 
 void Leveller::reset() {
   short_ms_ = 0.0;
   speech_ms_ = -1.0;
+  warmup_periods_ = 0;
   target_gain_ = 1.0;
   gain_ = 1.0;
   control_phase_ = 0;
@@ -44,8 +49,16 @@ void Leveller::update_control() noexcept {
       speech_ms_ < 0.0 || short_ms_ > speech_ms_ * db_to_power(params_.gate_relative_db);
   if (!(above_absolute && above_relative)) return;  // a pause: hold
   // The first speech sets the estimate outright so the opening is levelled
-  // too; after that it moves with the adapt time constant.
-  speech_ms_ = speech_ms_ < 0.0 ? short_ms_ : short_ms_ + adapt_coeff_ * (speech_ms_ - short_ms_);
+  // too, but only once the short-term window has filled: at an onset it
+  // still reads low, and an estimate seeded there lifted the first words of
+  // every piece by up to the maximum gain. After that it moves with the adapt
+  // time constant.
+  if (speech_ms_ < 0.0) {
+    if (++warmup_periods_ < warmup_periods_needed_) return;
+    speech_ms_ = short_ms_;
+  } else {
+    speech_ms_ = short_ms_ + adapt_coeff_ * (speech_ms_ - short_ms_);
+  }
   const double want_db = params_.target_rms_dbfs - 10.0 * std::log10(speech_ms_);
   target_gain_ =
       std::pow(10.0, std::clamp(want_db, -params_.max_cut_db, params_.max_gain_db) / 20.0);

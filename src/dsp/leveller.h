@@ -41,6 +41,8 @@ class Leveller final : public Processor {
   double gate_ms_ = 0.0;  // absolute gate as a mean square
   double short_ms_ = 0.0;
   double speech_ms_ = -1.0;  // < 0 until the first speech block
+  // Control periods of speech seen before the estimate is seeded.
+  std::uint32_t warmup_periods_ = 0, warmup_periods_needed_ = 1;
   double target_gain_ = 1.0;
   double gain_ = 1.0;
   std::uint32_t control_phase_ = 0;

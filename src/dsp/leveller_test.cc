@@ -129,6 +129,24 @@ TEST(Leveller, HoldsGainThroughSilence) {
   EXPECT_NEAR(lev.gain_db(), after_one_second, 0.05);
 }
 
+TEST(Leveller, APieceThatStartsAtTheTargetLevelIsNotBoostedAtItsOnset) {
+  // Every piece of a mix starts from reset(): voice already at the target
+  // level after 50 ms of room noise must not be lifted while the short-term
+  // window is still filling (it read the onset as quiet speech and surged).
+  auto x = testing::white_noise(11, -62.0, 2205);
+  auto voice = testing::speech_like(12, kFs, -23.0, 44100);
+  x.insert(x.end(), voice.begin(), voice.end());
+  auto buf = testing::make_buffer(x);
+  Leveller lev;
+  lev.prepare({kFs, 4096, 1});
+  double most = -100.0;
+  for (std::size_t at = 0; at < x.size(); at += 441) {  // 10 ms steps
+    lev.process(buf.view().slice(at, std::min<std::size_t>(441, x.size() - at)));
+    most = std::max(most, lev.gain_db());
+  }
+  EXPECT_LT(most, 2.0) << "onset surge";
+}
+
 TEST(Leveller, GainIsBounded) {
   LevellerParams p;
   p.max_gain_db = 6.0;
