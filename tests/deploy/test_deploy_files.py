@@ -73,6 +73,10 @@ class Serverless(unittest.TestCase):
         self.assertIn("uri", function["image"])
         self.assertGreaterEqual(function["timeout"], 300, "full-episode jobs need minutes")
         self.assertLessEqual(function["timeout"], 900, "Lambda's maximum")
+        # A 3-hour remaster: 432 MB of 320 kbps download + 3 h of stereo float spill.
+        spill_mb = 3 * 3600 * 44100 * 2 * 4 / 2**20
+        self.assertGreaterEqual(function["ephemeralStorageSize"], 432 + spill_mb)
+        self.assertLessEqual(function["ephemeralStorageSize"], 10240, "Lambda's maximum")
 
     def test_http_api_routes_cors_and_throttling(self):
         routes = {e["httpApi"] for e in self.doc["functions"]["api"]["events"]}
