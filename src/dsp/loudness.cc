@@ -73,6 +73,14 @@ double LoudnessMeter::integrated_lufs() const {
   return out;
 }
 
+double LoudnessMeter::integrated_lufs_of(const std::vector<const LoudnessMeter*>& meters) {
+  std::vector<ebur128_state*> states;
+  for (const LoudnessMeter* m : meters) states.push_back(m->state_->st);
+  double out = -HUGE_VAL;
+  ebur128_loudness_global_multiple(states.data(), states.size(), &out);
+  return out;
+}
+
 double LoudnessMeter::loudness_range_lu() const {
   assert(measures_.loudness_range);
   double out = 0.0;

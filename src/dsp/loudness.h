@@ -44,6 +44,11 @@ class LoudnessMeter {
   double true_peak_dbtp() const;
   double sample_peak_dbfs() const;
 
+  // Integrated loudness of the audio several meters measured between them
+  // (parts of one programme measured in parallel): the gating runs over all
+  // their blocks together. Same channels and rate; -inf when all is gated.
+  static double integrated_lufs_of(const std::vector<const LoudnessMeter*>& meters);
+
   int num_channels() const { return num_channels_; }
   double sample_rate() const { return sample_rate_; }
 

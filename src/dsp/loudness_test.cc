@@ -40,6 +40,23 @@ TEST(LoudnessMeter, Tech3341Case1And2SteadySine) {
   }
 }
 
+// Parts of one programme measured by separate meters gate together: the
+// relative gate of case 3 must see the loud middle part even when the quiet
+// parts are in another meter, so the combination reads what one meter reads.
+TEST(LoudnessMeter, MetersOfPartsCombineIntoTheWholesIntegratedLoudness) {
+  const double fs = 48000.0;
+  auto buf = stepped_sine(fs, {{-36.0, 10.0}, {-23.0, 60.0}, {-36.0, 10.0}});
+  const std::size_t cut = static_cast<std::size_t>(12.0 * fs);  // the first part is mostly quiet
+  LoudnessMeter whole(2, fs), first(2, fs), second(2, fs);
+  whole.add(buf.view());
+  first.add(buf.view().slice(0, cut));
+  second.add(buf.view().slice(cut, buf.num_frames() - cut));
+  EXPECT_NEAR(LoudnessMeter::integrated_lufs_of({&first, &second}), whole.integrated_lufs(), 0.01);
+  EXPECT_NEAR(whole.integrated_lufs(), -23.0, 0.1);
+  // Alone, the quiet-heavy part reads far lower: the combination is not an average.
+  EXPECT_LT(first.integrated_lufs(), -25.0);
+}
+
 // Tech 3341 case 3: -36 / -23 / -36 dBFS for 10 / 60 / 10 s; the relative
 // gate removes the quiet parts, so it reads -23.0 +-0.1.
 TEST(LoudnessMeter, Tech3341Case3RelativeGate) {

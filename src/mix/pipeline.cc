@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <optional>
 #include <regex>
 #include <thread>
@@ -173,6 +174,15 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   report.target_s = request.target_s;
   report.created_at = iso_now();
 
+  // Hum detection reads the first 45 s of the finished file at full rate; it
+  // runs beside the analysis, which leaves a core idle while it opens the
+  // file and while it segments. (A download in progress: after it.)
+  std::future<Result<double>> early_hum;
+  if (request.download == nullptr || request.download->finished()) {
+    early_hum = std::async(std::launch::async,
+                           [path = request.input_path] { return detect_source_hum(path); });
+  }
+
   // 1. Decode a reduced stream and analyse it (while it downloads, if it still is).
   auto t0 = Clock::now();
   progress("decode", 0.0);
@@ -234,7 +244,7 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   MasteringSpec mastering;
   mastering.target_lufs = request.target_lufs.value_or(theme.target_lufs);
   mastering.ceiling_dbtp = theme.true_peak_ceiling_dbtp;
-  auto hum_hz = detect_source_hum(request.input_path);
+  auto hum_hz = early_hum.valid() ? early_hum.get() : detect_source_hum(request.input_path);
   if (!hum_hz.ok()) return hum_hz.error();
   // Short mixes render their pieces on every core; a whole-episode remaster
   // streams, and its other cores encode.
