@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "codec/audio_decoder.h"
+#include "codec/mp3_decoder.h"
 #include "codec/resampler.h"
 
 namespace namix {
@@ -34,14 +35,18 @@ class SourceReader {
   static Result<SourceReader> open(const std::string& path) {
     auto decoder = open_decoder(path);
     if (!decoder.ok()) return decoder.error();
-    SourceReader reader;
-    reader.decoder_ = std::move(decoder.value());
+    return SourceReader(std::move(decoder.value()));
+  }
+
+  // Reads through an opened decoder (a sibling of another lane's, say).
+  explicit SourceReader(std::unique_ptr<AudioDecoder> decoder) {
+    SourceReader& reader = *this;
+    reader.decoder_ = std::move(decoder);
     const StreamInfo& info = reader.decoder_->info();
     reader.decoded_.resize(info.channels, kBlockFrames);
     if (info.sample_rate != kMixSampleRate) {
       reader.needs_resampling_ = true;
     }
-    return reader;
   }
 
   // Positions the reader at source time `t` (seconds, may be negative: silence first).
@@ -339,8 +344,20 @@ Result<void> render_lanes(const std::string& source_path, const RenderPlan& plan
   // At most this many rendered pieces wait for the assembler.
   const std::size_t max_ahead = lanes.size() + 1;
 
-  auto lane = [&](const SegmentProcessing& processing) {
-    auto reader = SourceReader::open(source_path);
+  // One decoder opens (and, for an MP3, scans) the file; the other lanes'
+  // decoders are its siblings and share that scan.
+  auto first = open_decoder(source_path);
+  if (!first.ok()) return first.error();
+  std::vector<SourceReader> readers;
+  for (std::size_t k = 1; k < lanes.size(); ++k) {
+    auto decoder =
+        (*first)->info().codec == "mp3" ? sibling_mp3_decoder(**first) : open_decoder(source_path);
+    if (!decoder.ok()) return decoder.error();
+    readers.emplace_back(std::move(decoder.value()));
+  }
+  readers.insert(readers.begin(), SourceReader(std::move(first.value())));
+
+  auto lane = [&](const SegmentProcessing& processing, SourceReader& reader) {
     AudioBuffer block(kMixChannels, kBlockFrames);
     for (;;) {
       std::size_t i = 0;
@@ -354,15 +371,12 @@ Result<void> render_lanes(const std::string& source_path, const RenderPlan& plan
       }
       const PieceLayout l = layout_piece(plan, i);
       AudioBuffer piece(kMixChannels, l.total);
-      Result<void> r = reader.ok() ? Result<void>{} : Result<void>(reader.error());
-      if (r.ok()) {
-        r = render_piece(*reader, plan.pieces[i], l, processing, block,
-                         [&](AudioView v, std::size_t k) -> Result<void> {
-                           for (int c = 0; c < kMixChannels; ++c)
-                             std::copy_n(v[c], v.num_frames, piece.channel(c) + k);
-                           return {};
-                         });
-      }
+      const Result<void> r = render_piece(reader, plan.pieces[i], l, processing, block,
+                                          [&](AudioView v, std::size_t k) -> Result<void> {
+                                            for (int c = 0; c < kMixChannels; ++c)
+                                              std::copy_n(v[c], v.num_frames, piece.channel(c) + k);
+                                            return {};
+                                          });
       {
         const std::lock_guard lock(mutex);
         if (r.ok()) {
@@ -375,8 +389,8 @@ Result<void> render_lanes(const std::string& source_path, const RenderPlan& plan
     }
   };
   std::vector<std::thread> threads;
-  for (const SegmentProcessing& processing : lanes) {
-    threads.emplace_back(lane, std::cref(processing));
+  for (std::size_t k = 0; k < lanes.size(); ++k) {
+    threads.emplace_back(lane, std::cref(lanes[k]), std::ref(readers[k]));
   }
 
   Assembler assembler(consume);
