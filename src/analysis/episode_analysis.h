@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 namespace namix {
 
 class AudioDecoder;
+struct DecodeOptions;
 
 // One 10 ms analysis frame.
 struct FeatureFrame {
@@ -106,13 +108,20 @@ struct AnalysisOptions {
   double tail_guard_s = 0.01;
 };
 
-// Pulls the whole stream from `decoder` (already reduced: mono, 1/2 or 1/4 rate)
-// and analyses it. Holds only features, never the audio.
 // Opens the reduced stream analysis runs on: mono, and 1/4 or 1/2 rate as
 // long as that stays at 11 kHz or more (so the telephone band edge at
 // 3.4 kHz and the fricatives above it stay visible).
 Result<std::unique_ptr<AudioDecoder>> open_analysis_decoder(const std::string& path);
 
+// The same rule for any way of opening the stream (a file, a download still
+// arriving): `open` is called with each reduction to try, most reduced
+// first, and its first error is returned.
+using DecoderOpener =
+    std::function<Result<std::unique_ptr<AudioDecoder>>(const DecodeOptions& options)>;
+Result<std::unique_ptr<AudioDecoder>> open_at_analysis_rate(const DecoderOpener& open);
+
+// Pulls the whole stream from `decoder` (already reduced: mono, 1/2 or 1/4 rate)
+// and analyses it. Holds only features, never the audio.
 Result<EpisodeAnalysis> analyze_episode(AudioDecoder& decoder, const AnalysisOptions& options,
                                         const ProgressFn& progress);
 

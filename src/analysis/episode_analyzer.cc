@@ -146,13 +146,18 @@ EpisodeAnalysis EpisodeAnalyzer::analyse_frames() {
   return a;
 }
 
-Result<std::unique_ptr<AudioDecoder>> open_analysis_decoder(const std::string& path) {
+Result<std::unique_ptr<AudioDecoder>> open_at_analysis_rate(const DecoderOpener& open) {
   for (int divisor : {4, 2, 1}) {
-    auto decoder = open_decoder(path, {.rate_divisor = divisor, .force_mono = true});
+    auto decoder = open({.rate_divisor = divisor, .force_mono = true});
     if (!decoder) return decoder.error();
     if ((*decoder)->info().sample_rate >= 11000 || divisor == 1) return decoder;
   }
   return make_error(Errc::internal, "no decoder rate was tried");
+}
+
+Result<std::unique_ptr<AudioDecoder>> open_analysis_decoder(const std::string& path) {
+  return open_at_analysis_rate(
+      [&](const DecodeOptions& options) { return open_decoder(path, options); });
 }
 
 namespace {

@@ -106,38 +106,36 @@ std::optional<Result<EpisodeAnalysis>> analyse_download(
     GrowingFile& download, const std::function<Result<void>(double)>& duration_check,
     const ProgressFn& progress) {
   const std::string name = std::filesystem::path(download.path()).filename().string();
-  std::unique_ptr<AudioDecoder> decoder;
+  // Each try at a rate reads the download from its start.
   const DownloadFollower* follower = nullptr;
-  // The same rates open_analysis_decoder() chooses; each try reads from the start.
-  for (int divisor : {4, 2, 1}) {
+  std::optional<Error> reader_error;
+  auto opened = open_at_analysis_rate([&](const DecodeOptions& options) {
     auto reader = download.open_reader();
-    if (!reader) return Result<EpisodeAnalysis>(reader.error());
+    if (!reader) {
+      reader_error = reader.error();
+      return Result<std::unique_ptr<AudioDecoder>>(reader.error());
+    }
     auto following = std::make_unique<DownloadFollower>(download, std::move(*reader));
     follower = following.get();
-    auto opened = open_mp3_stream_decoder(std::move(following),
-                                          {.rate_divisor = divisor, .force_mono = true}, name);
-    if (!opened) break;
-    if ((*opened)->info().sample_rate >= 11000 || divisor == 1) {
-      decoder = std::move(*opened);
-      break;
-    }
-  }
-  if (!decoder || follower->switched()) {
+    return open_mp3_stream_decoder(std::move(following), options, name);
+  });
+  if (reader_error) return Result<EpisodeAnalysis>(*reader_error);
+  // The finished file instead: once the download is complete (its failure
+  // is what the caller reports).
+  const auto use_the_file = [&]() -> std::optional<Result<EpisodeAnalysis>> {
     auto fetched = download.wait_finished();
     if (!fetched) return Result<EpisodeAnalysis>(fetched.error());
     return std::nullopt;
-  }
+  };
+  if (!opened || follower->switched()) return use_the_file();
+  std::unique_ptr<AudioDecoder> decoder = std::move(*opened);
   auto checked = duration_check(decoder->info().duration_s());
   if (!checked) {
     download.cancel("the mix was refused: " + checked.error().message);
     return Result<EpisodeAnalysis>(checked.error());
   }
   auto analysis = analyze_episode(*decoder, AnalysisOptions{}, progress);
-  if (follower->switched()) {
-    auto fetched = download.wait_finished();
-    if (!fetched) return Result<EpisodeAnalysis>(fetched.error());
-    return std::nullopt;
-  }
+  if (follower->switched()) return use_the_file();
   // A stream that cannot be analysed stops the download rather than waiting for it.
   const bool stopped =
       !analysis.ok() && analysis.error().code != Errc::undecodable && !download.finished();
