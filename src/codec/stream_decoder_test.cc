@@ -12,30 +12,12 @@
 #include "codec/codec_test_fixtures.h"
 #include "codec/mp3_decoder.h"
 #include "core/growing_file.h"
+#include "core/scoped_temp_file.h"
 
 namespace namix {
 namespace {
 
 using testing::TempDir;
-
-class AppendSink final : public ByteSink {
- public:
-  explicit AppendSink(const std::filesystem::path& p) : out_(p, std::ios::binary) {}
-  Result<void> write(std::span<const std::uint8_t> b) override {
-    out_.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-    out_.flush();  // GrowingFile counts a byte only once readers can see it
-    size_ += b.size();
-    return {};
-  }
-  Result<void> write_at(std::uint64_t, std::span<const std::uint8_t>) override {
-    return make_error(Errc::internal, "unused");
-  }
-  std::uint64_t size() const override { return size_; }
-
- private:
-  std::ofstream out_;
-  std::uint64_t size_ = 0;
-};
 
 std::vector<std::uint8_t> file_bytes(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -55,9 +37,8 @@ class StreamDecoder : public ::testing::Test {
   // thread, ending with `outcome` after `count` bytes, and decodes it meanwhile.
   Result<AudioBuffer> decode_while_writing(const DecodeOptions& options, std::size_t count,
                                            Result<void> outcome, bool* overlapped = nullptr) {
-    const auto path = dir_ / "growing.mp3";
-    AppendSink sink(path);
-    GrowingFile file(sink, path.string());
+    ScopedTempFile sink = temp_file();
+    GrowingFile file(sink, sink.path());
     auto reader = file.open_reader();
     if (!reader) return reader.error();
     std::thread writer([&] {
@@ -97,6 +78,13 @@ class StreamDecoder : public ::testing::Test {
     return result;
   }
 
+  // Where a download lands: unbuffered, so every counted byte is readable.
+  ScopedTempFile temp_file() {
+    auto file = ScopedTempFile::create(dir_.path().string(), "growing");
+    EXPECT_TRUE(file.ok());
+    return std::move(file.value());
+  }
+
   TempDir dir_{"namix-stream-decoder"};
   std::filesystem::path mp3_;
   std::vector<std::uint8_t> bytes_;
@@ -128,9 +116,8 @@ TEST_F(StreamDecoder, ReducedMonoStreamMatchesTheReducedFileDecode) {
 }
 
 TEST_F(StreamDecoder, InfoPromisesTheLengthFromTheInfoFrame) {
-  const auto path = dir_ / "whole.mp3";
-  AppendSink sink(path);
-  GrowingFile file(sink, path.string());
+  ScopedTempFile sink = temp_file();
+  GrowingFile file(sink, sink.path());
   ASSERT_TRUE(file.write(bytes_).ok());
   file.finish({});
   auto reader = file.open_reader();

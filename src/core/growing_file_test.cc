@@ -1,51 +1,25 @@
 #include "core/growing_file.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <thread>
 #include <vector>
 
+#include "core/scoped_temp_file.h"
+
 namespace namix {
 namespace {
 
-// Appends with write(2), unbuffered, as the download's temporary file does:
-// a byte counted by GrowingFile is already visible to pread().
-class FdSink final : public ByteSink {
- public:
-  explicit FdSink(const std::string& path)
-      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600)) {}
-  ~FdSink() override { ::close(fd_); }
-  Result<void> write(std::span<const std::uint8_t> b) override {
-    if (::write(fd_, b.data(), b.size()) != static_cast<ssize_t>(b.size()))
-      return make_error(Errc::io_error, "short write");
-    size_ += b.size();
-    return {};
-  }
-  Result<void> write_at(std::uint64_t, std::span<const std::uint8_t>) override {
-    return make_error(Errc::internal, "unused");
-  }
-  std::uint64_t size() const override { return size_; }
-
- private:
-  int fd_;
-  std::uint64_t size_ = 0;
-};
-
-class GrowingFileTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("namix-growing-" + std::to_string(::getpid()) + ".bin"))
-                .string();
-  }
-  void TearDown() override { std::filesystem::remove(path_); }
-  std::string path_;
-};
+// The download's own temporary file: unbuffered writes, so a byte counted by
+// GrowingFile is already visible to pread().
+ScopedTempFile temp_file() {
+  auto file =
+      ScopedTempFile::create(std::filesystem::temp_directory_path().string(), "namix-growing-test");
+  EXPECT_TRUE(file.ok());
+  return std::move(file.value());
+}
 
 std::vector<std::uint8_t> pattern(std::size_t n) {
   std::vector<std::uint8_t> v(n);
@@ -64,9 +38,9 @@ Result<std::vector<std::uint8_t>> read_all(ByteSource& source) {
   }
 }
 
-TEST_F(GrowingFileTest, ReaderSeesEveryByteWhileTheWriterIsStillWriting) {
-  FdSink sink(path_);
-  GrowingFile file(sink, path_);
+TEST(GrowingFile, ReaderSeesEveryByteWhileTheWriterIsStillWriting) {
+  ScopedTempFile sink = temp_file();
+  GrowingFile file(sink, sink.path());
   auto reader = file.open_reader();
   ASSERT_TRUE(reader.ok());
   const auto data = pattern(50'000);
@@ -88,9 +62,9 @@ TEST_F(GrowingFileTest, ReaderSeesEveryByteWhileTheWriterIsStillWriting) {
   EXPECT_TRUE(file.wait_finished().ok());
 }
 
-TEST_F(GrowingFileTest, AWriterErrorReachesTheReaderInsteadOfAShortStream) {
-  FdSink sink(path_);
-  GrowingFile file(sink, path_);
+TEST(GrowingFile, AWriterErrorReachesTheReaderInsteadOfAShortStream) {
+  ScopedTempFile sink = temp_file();
+  GrowingFile file(sink, sink.path());
   auto reader = file.open_reader();
   ASSERT_TRUE(reader.ok());
   const auto data = pattern(1000);
@@ -106,9 +80,9 @@ TEST_F(GrowingFileTest, AWriterErrorReachesTheReaderInsteadOfAShortStream) {
   EXPECT_EQ(file.wait_finished().error().code, Errc::upstream_timeout);
 }
 
-TEST_F(GrowingFileTest, CancelWakesABlockedReaderAndFailsTheNextWrite) {
-  FdSink sink(path_);
-  GrowingFile file(sink, path_);
+TEST(GrowingFile, CancelWakesABlockedReaderAndFailsTheNextWrite) {
+  ScopedTempFile sink = temp_file();
+  GrowingFile file(sink, sink.path());
   auto reader = file.open_reader();
   ASSERT_TRUE(reader.ok());
   std::thread canceller([&] {
@@ -124,9 +98,9 @@ TEST_F(GrowingFileTest, CancelWakesABlockedReaderAndFailsTheNextWrite) {
   EXPECT_TRUE(file.finished());
 }
 
-TEST_F(GrowingFileTest, EndOfAFinishedFileIsZero) {
-  FdSink sink(path_);
-  GrowingFile file(sink, path_);
+TEST(GrowingFile, EndOfAFinishedFileIsZero) {
+  ScopedTempFile sink = temp_file();
+  GrowingFile file(sink, sink.path());
   ASSERT_TRUE(file.write(pattern(10)).ok());
   file.finish({});
   auto reader = file.open_reader();

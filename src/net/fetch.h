@@ -15,6 +15,7 @@
 
 #include "core/byte_sink.h"
 #include "core/error.h"
+#include "core/scoped_temp_file.h"
 
 namespace namix {
 
@@ -48,29 +49,5 @@ Result<FetchReport> fetch_episode(const std::string& url, const FetchOptions& op
 // True when the first bytes start an ID3 tag, an MPEG audio frame, a RIFF
 // WAVE, FLAC or Ogg stream. Needs at least 4 bytes (12 for RIFF).
 bool looks_like_audio(std::string_view first_bytes);
-
-// A file in `dir` (created if needed) that is removed when this goes away;
-// downloads and uploads land here before decoding.
-class ScopedTempFile final : public ByteSink {
- public:
-  static Result<ScopedTempFile> create(const std::string& dir, const std::string& stem);
-  ScopedTempFile(ScopedTempFile&& other) noexcept;
-  ScopedTempFile& operator=(ScopedTempFile&& other) noexcept;
-  ScopedTempFile(const ScopedTempFile&) = delete;
-  ScopedTempFile& operator=(const ScopedTempFile&) = delete;
-  ~ScopedTempFile() override;
-
-  Result<void> write(std::span<const std::uint8_t> bytes) override;
-  Result<void> write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) override;
-  std::uint64_t size() const override { return size_; }
-  const std::string& path() const { return path_; }
-
- private:
-  ScopedTempFile() = default;
-  void release();
-  int fd_ = -1;
-  std::string path_;
-  std::uint64_t size_ = 0;
-};
 
 }  // namespace namix
