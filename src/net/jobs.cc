@@ -170,7 +170,8 @@ void JobStore::update(const std::string& job_id, const std::function<void(JobRec
   // would leave the job "running" in storage, so this process keeps
   // answering it from memory (a restart then reports it failed, as for any
   // job it could not finish recording).
-  const nlohmann::json line = {{"level", "warn"},
+  const nlohmann::json line = {{"ts", iso8601_now()},
+                               {"level", "warn"},
                                {"msg", "job state not stored"},
                                {"job", job_id},
                                {"error", saved.error().message}};
