@@ -25,6 +25,12 @@ class IntegratedLoudness {
   // -inf (as -HUGE_VAL) while everything is below the -70 LUFS gate.
   double integrated_lufs() const;
 
+  // Joins a meter that measured the audio right after this one's, so that
+  // several can measure consecutive stretches in parallel. This one must end
+  // on a 100 ms boundary; `later` starts its K-weighting from silence, which
+  // moves a minutes-long figure by far less than 0.01 LU.
+  void append(const IntegratedLoudness& later);
+
  private:
   int num_channels_;
   std::size_t sub_block_frames_;  // 100 ms

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "dsp/loudness.h"
 #include "dsp/test_signals.h"
@@ -49,6 +50,29 @@ TEST(IntegratedLoudness, AgreesWithLibebur128) {
       }
     }
   }
+}
+
+// Meters of consecutive stretches, joined, read what one meter of the whole
+// reads: the split is where a parallel render puts its window seams. Speech
+// at -20 and -26 dBFS on either side, both inside the relative gate, so a
+// join that lost either side's 100 ms energies would read over a LU off.
+TEST(IntegratedLoudness, MetersOfConsecutiveStretchesJoin) {
+  const double fs = 44100.0;
+  const auto half = static_cast<std::size_t>(20.0 * fs);  // a multiple of 4410 frames
+  auto loud = testing::speech_like(5, fs, -20.0, half);
+  auto quiet = testing::speech_like(6, fs, -26.0, half);
+  std::vector<float> x = loud;
+  x.insert(x.end(), quiet.begin(), quiet.end());
+  auto whole = testing::make_buffer(x, &x);
+  const double want = integrated(whole.view(), fs, 4096);
+  IntegratedLoudness first(2, fs), second(2, fs);
+  first.add(whole.view().slice(0, half));
+  second.add(whole.view().slice(half, half));
+  const double loud_alone = integrated(whole.view().slice(0, half), fs, 4096);
+  EXPECT_GT(std::fabs(loud_alone - want), 1.0);
+  EXPECT_GT(std::fabs(second.integrated_lufs() - want), 1.0);
+  first.append(second);
+  EXPECT_NEAR(first.integrated_lufs(), want, 0.005);
 }
 
 TEST(IntegratedLoudness, SilenceIsMinusInfinity) {

@@ -106,12 +106,15 @@ Result<std::unique_ptr<dsp::ProcessorChain>> make_chain(const std::vector<Proces
 }  // namespace
 
 Result<ThemeChains> build_theme_chains(const Theme& theme, double detected_hum_hz,
-                                       int extra_segment_lanes) {
+                                       int extra_lanes) {
   ThemeChains chains;
-  for (int i = 0; i < extra_segment_lanes; ++i) {
-    auto lane = make_chain(theme.segment_chain, detected_hum_hz);
-    if (!lane.ok()) return lane.error();
-    chains.segment_lanes.push_back(std::move(lane.value()));
+  for (int i = 0; i < extra_lanes; ++i) {
+    auto segment = make_chain(theme.segment_chain, detected_hum_hz);
+    if (!segment.ok()) return segment.error();
+    chains.segment_lanes.push_back(std::move(segment.value()));
+    auto master = make_chain(theme.master_chain, detected_hum_hz);
+    if (!master.ok()) return master.error();
+    chains.master_lanes.push_back(std::move(master.value()));
   }
   auto segment = make_chain(theme.segment_chain, detected_hum_hz);
   if (!segment.ok()) return segment.error();

@@ -14,16 +14,17 @@ namespace namix {
 struct ThemeChains {
   std::unique_ptr<dsp::ProcessorChain> segment;  // per piece, reset between pieces
   std::unique_ptr<dsp::ProcessorChain> master;   // over the assembled mix
-  // More copies of `segment`, one per extra rendering thread (short mixes
-  // render pieces in parallel; see render_mix_parallel()).
+  // More copies of `segment` and `master`, one of each per extra rendering
+  // thread (render_mix_parallel() uses segment lanes, render_mix_windows() both).
   std::vector<std::unique_ptr<dsp::ProcessorChain>> segment_lanes;
+  std::vector<std::unique_ptr<dsp::ProcessorChain>> master_lanes;
 };
 
 // De-hum stages without a fundamental use `detected_hum_hz` (0: no hum found,
 // the stage is left out). Theme files are validated when loaded, so an
 // unknown stage type here is a bug, reported as Errc::internal.
 Result<ThemeChains> build_theme_chains(const Theme& theme, double detected_hum_hz,
-                                       int extra_segment_lanes = 0);
+                                       int extra_lanes = 0);
 
 // Looks for 50/60 Hz mains hum in up to 45 s of the source, decoded at full rate.
 Result<double> detect_source_hum(const std::string& source_path);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -10,12 +11,15 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "codec/audio_decoder.h"
 #include "codec/parallel_decode.h"
 #include "dsp/integrated_loudness.h"
 #include "dsp/loudness.h"
 #include "dsp/true_peak_limiter.h"
+#include "mix/aligned_processor.h"
 #include "mix/renderer.h"
 
 namespace namix {
@@ -54,51 +58,15 @@ void apply_gain(AudioView v, float gain) {
 
 float db_to_gain(double db) { return static_cast<float>(std::pow(10.0, db / 20.0)); }
 
-// Runs a processor with latency over consecutive blocks and hands on output
-// aligned with the input: the first latency_frames() outputs are dropped and
-// the tail is flushed with silence, so nothing shifts in time.
-class AlignedProcessor {
- public:
-  explicit AlignedProcessor(dsp::Processor& p) : p_(p), skip_(p.latency_frames()) {
-    scratch_.resize(kMixChannels, kBlock);
-  }
-  Result<void> push(AudioView in, const MixBlockConsumer& emit) {
-    for (std::size_t done = 0; done < in.num_frames;) {
-      const std::size_t n = std::min(kBlock, in.num_frames - done);
-      AudioView v = in.slice(done, n);
-      p_.process(v);
-      NAMIX_TRY(forward(v, emit));
-      done += n;
-    }
-    return {};
-  }
-  Result<void> flush(const MixBlockConsumer& emit) {
-    std::size_t left = p_.latency_frames();
-    while (left > 0) {
-      const std::size_t n = std::min(kBlock, left);
-      AudioView v = scratch_.view().slice(0, n);
-      for (int c = 0; c < kMixChannels; ++c) std::fill_n(v[c], n, 0.0f);
-      p_.process(v);
-      NAMIX_TRY(forward(v, emit));
-      left -= n;
-    }
-    return {};
-  }
+SegmentProcessing segment_processing(dsp::ProcessorChain& chain) {
+  return {[&chain] { chain.reset(); }, [&chain](AudioView v) { chain.process(v); }};
+}
 
- private:
-  Result<void> forward(AudioView v, const MixBlockConsumer& emit) {
-    if (skip_ >= v.num_frames) {
-      skip_ -= v.num_frames;
-      return {};
-    }
-    AudioView out = v.slice(skip_, v.num_frames - skip_);
-    skip_ = 0;
-    return emit(out);
-  }
-  dsp::Processor& p_;
-  std::size_t skip_;
-  AudioBuffer scratch_;
-};
+// How much mix a window of a parallel remaster renders before its start.
+// The master chains' memory fades within seconds (compressor releases up to
+// 250 ms, reverb tails of a second or two, a leveller's 400 ms of speech);
+// 20 s leaves their state where a serial pass has it, to float rounding.
+constexpr double kSettleS = 20.0;
 
 // The processed mix of a whole-episode remaster, kept on disk between the
 // pass that measures its loudness and the pass that gains, limits and
@@ -134,31 +102,46 @@ class SpillFile {
     return {};
   }
 
-  Result<void> write(AudioView block) {
+  // Writes `block` at mix frame `first`; safe from several threads at once
+  // for disjoint frames, each with its own `scratch`.
+  Result<void> write_at(std::size_t first, AudioView block, std::vector<float>& scratch) {
     assert(block.num_channels == kMixChannels);
-    for (std::size_t done = 0; done < block.num_frames;) {
-      const std::size_t n = std::min(kBlock, block.num_frames - done);
-      const float* l = block[0] + done;
-      const float* r = block[1] + done;
-      float* out = interleaved_.data();
-      for (std::size_t i = 0; i < n; ++i) {
-        out[2 * i] = l[i];
-        out[2 * i + 1] = r[i];
-      }
-      NAMIX_TRY(write_bytes(reinterpret_cast<const char*>(out), 2 * n * sizeof(float)));
-      done += n;
-      frames_ += n;
+    scratch.resize(2 * block.num_frames);
+    const float* l = block[0];
+    const float* r = block[1];
+    for (std::size_t i = 0; i < block.num_frames; ++i) {
+      scratch[2 * i] = l[i];
+      scratch[2 * i + 1] = r[i];
+    }
+    const char* p = reinterpret_cast<const char*>(scratch.data());
+    std::size_t len = scratch.size() * sizeof(float);
+    auto offset = static_cast<off_t>(2 * first * sizeof(float));
+    while (len > 0) {
+      const ssize_t w = ::pwrite(fd_, p, len, offset);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return io_failure("write");
+      p += w;
+      len -= static_cast<std::size_t>(w);
+      offset += static_cast<off_t>(w);
     }
     return {};
   }
+
+  // Once every frame up to `n` has been written.
+  void set_frames(std::size_t n) { frames_ = n; }
 
   std::size_t frames() const { return frames_; }
 
   // Fills `block` (at most kBlock frames) from frame `first` on; returns the
   // frames read, fewer than asked only at the end.
   Result<std::size_t> read_at(std::size_t first, AudioView block) {
-    assert(block.num_frames <= kBlock);
-    char* bytes = reinterpret_cast<char*>(interleaved_.data());
+    return read_at(first, block, interleaved_);
+  }
+  // The same from any thread, with its own `scratch`.
+  Result<std::size_t> read_at(std::size_t first, AudioView block,
+                              std::vector<float>& scratch) const {
+    scratch.resize(2 * block.num_frames);
+    char* bytes = reinterpret_cast<char*>(scratch.data());
     const std::size_t want = 2 * block.num_frames * sizeof(float);
     const auto offset = static_cast<off_t>(2 * first * sizeof(float));
     std::size_t got = 0;
@@ -170,7 +153,7 @@ class SpillFile {
       got += static_cast<std::size_t>(r);
     }
     const std::size_t n = got / (2 * sizeof(float));
-    const float* in = interleaved_.data();
+    const float* in = scratch.data();
     for (std::size_t i = 0; i < n; ++i) {
       block[0][i] = in[2 * i];
       block[1][i] = in[2 * i + 1];
@@ -179,16 +162,6 @@ class SpillFile {
   }
 
  private:
-  Result<void> write_bytes(const char* p, std::size_t len) {
-    while (len > 0) {
-      const ssize_t w = ::write(fd_, p, len);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return io_failure("write");
-      p += w;
-      len -= static_cast<std::size_t>(w);
-    }
-    return {};
-  }
   Error io_failure(const char* what) const {
     return make_error(Errc::io_error, std::string("cannot ") + what + " the temporary mix in " +
                                           dir_ + ": " + std::strerror(errno) +
@@ -284,7 +257,7 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
       static_cast<std::size_t>(std::llround(plan.duration_s * kMixSampleRate)) + kBlock;
   AudioBuffer mix(kMixChannels, total);
   std::size_t filled = 0;
-  AlignedProcessor master(*chains.master);
+  AlignedProcessor master(*chains.master, kBlock);
   auto into_mix = [&](AudioView block) -> Result<void> {
     const std::size_t n = std::min(block.num_frames, total - filled);
     for (int c = 0; c < kMixChannels; ++c) std::copy_n(block[c], n, mix.channel(c) + filled);
@@ -294,9 +267,7 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   std::vector<dsp::ProcessorChain*> lane_chains{chains.segment.get()};
   for (auto& lane : chains.segment_lanes) lane_chains.push_back(lane.get());
   std::vector<SegmentProcessing> lanes;
-  for (dsp::ProcessorChain* chain : lane_chains) {
-    lanes.push_back({[chain] { chain->reset(); }, [chain](AudioView v) { chain->process(v); }});
-  }
+  for (dsp::ProcessorChain* chain : lane_chains) lanes.push_back(segment_processing(*chain));
   NAMIX_TRY(render_mix_parallel(
       source_path, plan, lanes, [&](AudioView block) { return master.push(block, into_mix); },
       [&](double f) { progress(0.8 * f); }));
@@ -324,7 +295,7 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   auto gain_and_limit = [&](const MixBlockConsumer& sink) -> Result<void> {
     dsp::TruePeakLimiter limiter(limiter_params(ceiling));
     limiter.prepare(mix_spec());
-    AlignedProcessor aligned(limiter);
+    AlignedProcessor aligned(limiter, kBlock);
     AudioBuffer block(kMixChannels, kBlock);
     const float gain = db_to_gain(gain_db);
     for (std::size_t pos = 0; pos < filled; pos += kBlock) {
@@ -405,39 +376,67 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
 // 5 minutes). The excerpts cost about a quarter of a limiter pass over the
 // episode and read within 0.1 LU of the whole on speech, whose loud moments
 // are spread through it; without this a whole-episode remaster lands up to
-// half a LU under the target.
-Result<double> limiter_loss_db(SpillFile& spill, float gain, double ceiling_dbtp) {
+// half a LU under the target. The excerpts are independent, so each core
+// takes a consecutive share and the meters join in order.
+Result<double> limiter_loss_db(const SpillFile& spill, float gain, double ceiling_dbtp) {
   constexpr auto kExcerpt = static_cast<std::size_t>(20 * kMixSampleRate);
   constexpr auto kPeriod = static_cast<std::size_t>(80 * kMixSampleRate);
   constexpr auto kAllBelow = static_cast<std::size_t>(300 * kMixSampleRate);
   const std::size_t total = spill.frames();
   const std::size_t period = total < kAllBelow ? kExcerpt : kPeriod;
-  dsp::IntegratedLoudness before(kMixChannels, kMixSampleRate);
-  dsp::IntegratedLoudness after(kMixChannels, kMixSampleRate);
-  dsp::TruePeakLimiter limiter(limiter_params(ceiling_dbtp));
-  limiter.prepare(mix_spec());
-  AudioBuffer buf(kMixChannels, kBlock);
-  auto measure_after = [&](AudioView v) -> Result<void> {
-    after.add(v);
+  std::vector<std::size_t> starts;
+  for (std::size_t start = 0; start < total; start += period) starts.push_back(start);
+  const std::size_t n_shares = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1,
+                                                       std::max<std::size_t>(1, starts.size()));
+  struct Share {
+    dsp::IntegratedLoudness before{kMixChannels, kMixSampleRate};
+    dsp::IntegratedLoudness after{kMixChannels, kMixSampleRate};
+    Result<void> status;
+  };
+  std::vector<Share> shares(n_shares);
+  auto measure_share = [&](std::size_t k) -> Result<void> {
+    Share& share = shares[k];
+    dsp::TruePeakLimiter limiter(limiter_params(ceiling_dbtp));
+    limiter.prepare(mix_spec());
+    AudioBuffer buf(kMixChannels, kBlock);
+    std::vector<float> scratch;
+    auto measure_after = [&](AudioView v) -> Result<void> {
+      share.after.add(v);
+      return {};
+    };
+    for (std::size_t e = starts.size() * k / n_shares; e < starts.size() * (k + 1) / n_shares;
+         ++e) {
+      limiter.reset();
+      AlignedProcessor aligned(limiter, kBlock);
+      const std::size_t end = std::min(total, starts[e] + kExcerpt);
+      for (std::size_t pos = starts[e]; pos < end;) {
+        auto got = spill.read_at(pos, buf.view().slice(0, std::min(kBlock, end - pos)), scratch);
+        if (!got.ok()) return got.error();
+        if (*got == 0) break;
+        AudioView block = buf.view().slice(0, *got);
+        apply_gain(block, gain);
+        share.before.add(block);
+        NAMIX_TRY(aligned.push(block, measure_after));
+        pos += *got;
+      }
+      NAMIX_TRY(aligned.flush(measure_after));
+    }
     return {};
   };
-  for (std::size_t start = 0; start < total; start += period) {
-    limiter.reset();
-    AlignedProcessor aligned(limiter);
-    const std::size_t end = std::min(total, start + kExcerpt);
-    for (std::size_t pos = start; pos < end;) {
-      auto got = spill.read_at(pos, buf.view().slice(0, std::min(kBlock, end - pos)));
-      if (!got.ok()) return got.error();
-      if (*got == 0) break;
-      AudioView block = buf.view().slice(0, *got);
-      apply_gain(block, gain);
-      before.add(block);
-      NAMIX_TRY(aligned.push(block, measure_after));
-      pos += *got;
-    }
-    NAMIX_TRY(aligned.flush(measure_after));
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < n_shares; ++k) {
+    threads.emplace_back([&, k] { shares[k].status = measure_share(k); });
   }
-  const double loss = before.integrated_lufs() - after.integrated_lufs();
+  shares[0].status = measure_share(0);
+  for (std::thread& t : threads) t.join();
+  for (std::size_t k = 0; k < n_shares; ++k) {
+    NAMIX_TRY(shares[k].status);
+    if (k > 0) {
+      shares[0].before.append(shares[k].before);
+      shares[0].after.append(shares[k].after);
+    }
+  }
+  const double loss = shares[0].before.integrated_lufs() - shares[0].after.integrated_lufs();
   return std::isfinite(loss) ? std::max(0.0, loss) : 0.0;
 }
 
@@ -451,26 +450,29 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
                                      const std::function<void(double)>& progress) {
   MasteredMix result;
   auto t0 = Clock::now();
-  SegmentProcessing segment;
-  segment.reset = [&] { chains.segment->reset(); };
-  segment.process = [&](AudioView v) { chains.segment->process(v); };
 
   SpillFile spill;
   NAMIX_TRY(spill.open());
-  // Only the gain needs measuring here: the peaks that matter are the limiter's.
-  dsp::IntegratedLoudness pass1(kMixChannels, kMixSampleRate);
-  {
-    AlignedProcessor master(*chains.master);
-    auto measure_and_spill = [&](AudioView block) -> Result<void> {
-      pass1.add(block);
-      return spill.write(block);
-    };
-    NAMIX_TRY(render_mix(
-        source_path, plan, segment,
-        [&](AudioView block) { return master.push(block, measure_and_spill); },
-        [&](double f) { progress(0.7 * f); }));
-    NAMIX_TRY(master.flush(measure_and_spill));
+  // One window of the mix per core, each with its own chains and its own
+  // meter (only the gain needs measuring here: the peaks that matter are the
+  // limiter's); the meters join at the 100 ms seams.
+  std::vector<MixLane> lanes{{segment_processing(*chains.segment), chains.master.get()}};
+  for (std::size_t k = 0; k < chains.segment_lanes.size() && k < chains.master_lanes.size(); ++k) {
+    lanes.push_back({segment_processing(*chains.segment_lanes[k]), chains.master_lanes[k].get()});
   }
+  std::vector<dsp::IntegratedLoudness> meters(
+      lanes.size(), dsp::IntegratedLoudness(kMixChannels, kMixSampleRate));
+  std::vector<std::vector<float>> scratch(lanes.size());
+  NAMIX_TRY(render_mix_windows(
+      source_path, plan, lanes, kSettleS,
+      [&](std::size_t lane, std::size_t frame, AudioView block) -> Result<void> {
+        meters[lane].add(block);
+        return spill.write_at(frame, block, scratch[lane]);
+      },
+      [&](double f) { progress(0.7 * f); }));
+  spill.set_frames(mix_length_frames(plan));
+  dsp::IntegratedLoudness& pass1 = meters.front();
+  for (std::size_t k = 1; k < meters.size(); ++k) pass1.append(meters[k]);
   const double measured = pass1.integrated_lufs();
   if (!std::isfinite(measured)) {
     return make_error(Errc::undecodable, "the episode is silent (below -70 LUFS)");
@@ -506,7 +508,7 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
     frames += block.num_frames;
     return (*encoder)->encode(block);
   };
-  AlignedProcessor limit(limiter);
+  AlignedProcessor limit(limiter, kBlock);
   AudioBuffer block_buf(kMixChannels, kBlock);
   const double total = std::max<double>(1.0, static_cast<double>(spill.frames()));
   for (std::size_t pos = 0;; pos += kBlock) {
@@ -536,6 +538,7 @@ Result<MasteredMix> master_and_encode(const std::string& source_path, const Rend
   chains.segment->prepare(mix_spec());
   for (auto& lane : chains.segment_lanes) lane->prepare(mix_spec());
   chains.master->prepare(mix_spec());
+  for (auto& lane : chains.master_lanes) lane->prepare(mix_spec());
   auto report = [&](double f) {
     if (progress) progress(f);
   };

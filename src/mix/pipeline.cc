@@ -244,10 +244,10 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   mastering.ceiling_dbtp = theme.true_peak_ceiling_dbtp;
   auto hum_hz = early_hum.valid() ? early_hum.get() : detect_source_hum(request.input_path);
   if (!hum_hz.ok()) return hum_hz.error();
-  // Short mixes render their pieces on every core; a whole-episode remaster
-  // streams, and its other cores encode.
+  // Mixes render on every core: short ones piece by piece, a whole-episode
+  // remaster in one window of the mix per core.
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  auto chains = build_theme_chains(theme, *hum_hz, request.target_s ? cores - 1 : 0);
+  auto chains = build_theme_chains(theme, *hum_hz, cores - 1);
   if (!chains.ok()) return chains.error();
   const Mp3Tags tags = tags_for(request, *edits, plan);
   auto render_fraction = [&](double f) { progress("render", 0.42 + 0.43 * f); };

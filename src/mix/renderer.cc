@@ -1,6 +1,7 @@
 #include "mix/renderer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include "codec/audio_decoder.h"
 #include "codec/mp3_decoder.h"
 #include "codec/resampler.h"
+#include "mix/aligned_processor.h"
 
 namespace namix {
 namespace {
@@ -252,6 +254,14 @@ class Assembler {
  public:
   explicit Assembler(const MixBlockConsumer& consume) : consume_(consume) {}
 
+  // Starts at piece `l` of a plan as if the piece before it had ended in
+  // silence: its crossfade-in comes out without the other half.
+  void start_at(const PieceLayout& l) {
+    tail_.resize(kMixChannels, 2 * l.pre);
+    for (int c = 0; c < kMixChannels; ++c) std::fill_n(tail_.channel(c), 2 * l.pre, 0.0f);
+    tail_len_ = 2 * l.pre;
+  }
+
   void begin_piece(const PieceLayout& l) {
     assert(tail_len_ == 2 * l.pre);
     layout_ = l;
@@ -425,7 +435,147 @@ Result<void> render_lanes(const std::string& source_path, const RenderPlan& plan
   return assembler.finish();
 }
 
+// Mix frame at which each piece's crossfade-in starts; the last element is
+// the mix's length. The Assembler hands on, for each piece, all but the tail
+// it holds for the next piece's crossfade.
+std::vector<std::size_t> piece_mix_frames(const RenderPlan& plan) {
+  std::vector<std::size_t> at(plan.pieces.size() + 1, 0);
+  for (std::size_t i = 0; i < plan.pieces.size(); ++i) {
+    const PieceLayout l = layout_piece(plan, i);
+    at[i + 1] = at[i] + l.total - l.next_tail;
+  }
+  return at;
+}
+
+// A lane's window of the mix and the pieces it renders to fill it.
+struct MixWindow {
+  std::size_t begin = 0, end = 0;              // mix frames handed on
+  std::size_t first_piece = 0, end_piece = 0;  // pieces rendered
+};
+
+constexpr std::size_t kWindowAlign = kMixSampleRate / 10;  // 100 ms
+
+std::vector<MixWindow> plan_windows(const std::vector<std::size_t>& at, std::size_t lanes,
+                                    std::size_t settle, std::size_t latency) {
+  const std::size_t n = at.size() - 1, total = at.back();
+  std::vector<MixWindow> windows;
+  for (std::size_t k = 0; k < lanes; ++k) {
+    MixWindow w;
+    w.begin = k == 0 ? 0 : total * k / lanes / kWindowAlign * kWindowAlign;
+    w.end = k + 1 == lanes ? total : total * (k + 1) / lanes / kWindowAlign * kWindowAlign;
+    if (w.end <= w.begin) continue;
+    // The last piece starting `settle` or more before the window...
+    while (w.first_piece + 1 < n && at[w.first_piece + 1] + settle <= w.begin) ++w.first_piece;
+    // ...and the first one starting far enough after it that the master's
+    // latency-compensated output has covered it.
+    w.end_piece = w.first_piece + 1;
+    while (w.end_piece < n && at[w.end_piece] < w.end + latency) ++w.end_piece;
+    windows.push_back(w);
+  }
+  return windows;
+}
+
+Result<void> render_window(SourceReader& reader, const RenderPlan& plan,
+                           const std::vector<std::size_t>& at, const MixWindow& w,
+                           const MixLane& lane, std::size_t lane_index,
+                           const WindowConsumer& consume, const std::atomic<bool>& stop,
+                           std::atomic<std::size_t>& frames_done) {
+  lane.master->reset();
+  AlignedProcessor master(*lane.master, kBlockFrames);
+  std::size_t out = at[w.first_piece];  // mix frame of the master's next output
+  const MixBlockConsumer emit = [&](AudioView v) -> Result<void> {
+    if (stop.load(std::memory_order_relaxed)) {
+      return make_error(Errc::internal, "stopped: another rendering lane failed");
+    }
+    const std::size_t from = out, to = out + v.num_frames;
+    out = to;
+    const std::size_t lo = std::max(from, w.begin), hi = std::min(to, w.end);
+    if (lo >= hi) return {};
+    NAMIX_TRY(consume(lane_index, lo, v.slice(lo - from, hi - lo)));
+    frames_done.fetch_add(hi - lo, std::memory_order_relaxed);
+    return {};
+  };
+  const MixBlockConsumer to_master = [&](AudioView v) { return master.push(v, emit); };
+  Assembler assembler(to_master);
+  assembler.start_at(layout_piece(plan, w.first_piece));
+  AudioBuffer block(kMixChannels, kBlockFrames);
+  for (std::size_t i = w.first_piece; i < w.end_piece && out < w.end; ++i) {
+    const PieceLayout l = layout_piece(plan, i);
+    assembler.begin_piece(l);
+    NAMIX_TRY(render_piece(reader, plan.pieces[i], l, lane.segment, block,
+                           [&](AudioView v, std::size_t k) { return assembler.add(v, k); }));
+    assembler.end_piece();
+  }
+  if (out < w.end && w.end_piece == plan.pieces.size()) {
+    NAMIX_TRY(assembler.finish());
+    NAMIX_TRY(master.flush(emit));
+  }
+  if (out < w.end) return make_error(Errc::internal, "a rendering lane ended before its window");
+  return {};
+}
+
 }  // namespace
+
+std::size_t mix_length_frames(const RenderPlan& plan) { return piece_mix_frames(plan).back(); }
+
+Result<void> render_mix_windows(const std::string& source_path, const RenderPlan& plan,
+                                std::span<const MixLane> lanes, double settle_s,
+                                const WindowConsumer& consume, const RenderProgress& progress) {
+  assert(!lanes.empty());
+  const std::vector<std::size_t> at = piece_mix_frames(plan);
+  if (plan.pieces.empty() || at.back() == 0) return {};
+  std::size_t latency = 0;
+  for (const MixLane& lane : lanes) latency = std::max(latency, lane.master->latency_frames());
+  const std::vector<MixWindow> windows = plan_windows(
+      at, lanes.size(), static_cast<std::size_t>(to_frames(settle_s, kMixSampleRate)), latency);
+
+  // One decoder opens (and, for an MP3, scans) the file; the others are its siblings.
+  auto first = open_decoder(source_path);
+  if (!first.ok()) return first.error();
+  std::vector<SourceReader> readers;
+  for (std::size_t k = 1; k < windows.size(); ++k) {
+    auto decoder =
+        (*first)->info().codec == "mp3" ? sibling_mp3_decoder(**first) : open_decoder(source_path);
+    if (!decoder.ok()) return decoder.error();
+    readers.emplace_back(std::move(decoder.value()));
+  }
+  readers.insert(readers.begin(), SourceReader(std::move(first.value())));
+
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> frames_done{0};
+  std::vector<Result<void>> results(windows.size());
+  // The lane that failed first, for a reason of its own; the others then
+  // fail because they were stopped.
+  std::atomic<int> first_failure{-1};
+  auto finished = [&](std::size_t k, Result<void> r) {
+    if (!r.ok()) {
+      int none = -1;
+      first_failure.compare_exchange_strong(none, static_cast<int>(k));
+      stop = true;
+    }
+    results[k] = std::move(r);
+  };
+  auto run = [&](std::size_t k) {
+    finished(k, render_window(readers[k], plan, at, windows[k], lanes[k], k, consume, stop,
+                              frames_done));
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < windows.size(); ++k) threads.emplace_back(run, k);
+  // Lane 0 reports progress for all of them as it goes.
+  const double total = static_cast<double>(at.back());
+  const WindowConsumer consume_and_report = [&](std::size_t lane, std::size_t frame,
+                                                AudioView block) -> Result<void> {
+    NAMIX_TRY(consume(lane, frame, block));
+    if (progress) progress(static_cast<double>(frames_done.load()) / total);
+    return {};
+  };
+  finished(0, render_window(readers[0], plan, at, windows[0], lanes[0], 0, consume_and_report, stop,
+                            frames_done));
+  for (std::thread& t : threads) t.join();
+  if (first_failure >= 0) return results[static_cast<std::size_t>(first_failure.load())];
+  if (progress) progress(1.0);
+  return {};
+}
 
 Result<void> render_mix(const std::string& source_path, const RenderPlan& plan,
                         const SegmentProcessing& processing, const MixBlockConsumer& consume,

@@ -14,6 +14,9 @@
 #include "mix/render_plan.h"
 
 namespace namix {
+namespace dsp {
+class Processor;
+}
 
 inline constexpr int kMixSampleRate = 44100;
 inline constexpr int kMixChannels = 2;
@@ -40,5 +43,34 @@ Result<void> render_mix(const std::string& source_path, const RenderPlan& plan,
 Result<void> render_mix_parallel(const std::string& source_path, const RenderPlan& plan,
                                  std::span<const SegmentProcessing> lanes,
                                  const MixBlockConsumer& consume, const RenderProgress& progress);
+
+// One thread's share of a windowed render (render_mix_windows): its own
+// segment processing and its own copy of the processing that runs over the
+// assembled mix (the master chain), prepared for blocks of 16384 frames.
+struct MixLane {
+  SegmentProcessing segment;
+  dsp::Processor* master = nullptr;  // its latency is compensated
+};
+
+// Receives mix frames [mix_frame, mix_frame + block.num_frames) of the
+// processed mix, on the thread of lane `lane`; each lane's calls come in order.
+using WindowConsumer =
+    std::function<Result<void>(std::size_t lane, std::size_t mix_frame, AudioView block)>;
+
+// Frames in the whole mix of `plan` (joins overlap, they do not add).
+std::size_t mix_length_frames(const RenderPlan& plan);
+
+// render_mix() followed by master processing, for a mix of any length, in
+// consecutive windows of the mix, one per lane, each on its own thread (lane
+// 0 on the calling one). Windows start on 100 ms boundaries (4410 frames) so
+// meters that keep 100 ms energies can be joined. A lane starts rendering at
+// least `settle_s` of mix before its window, from the start of a piece, so
+// that master processing whose memory fades (a compressor's envelope, a
+// reverb's tail) reaches the state one serial pass has there: the output
+// matches the serial mix to float rounding, not bit for bit. Nothing is held
+// whole; `progress` is called on the calling thread.
+Result<void> render_mix_windows(const std::string& source_path, const RenderPlan& plan,
+                                std::span<const MixLane> lanes, double settle_s,
+                                const WindowConsumer& consume, const RenderProgress& progress);
 
 }  // namespace namix
