@@ -33,9 +33,10 @@ struct MasteredMix {
 // limited until its PCM is on target, encoded, and checked once decoded;
 // encoded again only if the check fails.
 // streaming == true: for whole-episode remasters of any length. The source is
-// rendered once; the processed mix goes to a temporary file in TMPDIR (1.3 GB
-// per hour of episode) while its loudness is measured, then is read back,
-// gained, limited and encoded block by block. Memory does not grow with length.
+// rendered once, a window of the mix per core (ThemeChains::master_lanes); the
+// processed mix goes to a temporary file in TMPDIR (1.3 GB per hour of
+// episode) while its loudness is measured, then is read back, gained, limited
+// and encoded block by block. Memory does not grow with length.
 Result<MasteredMix> master_and_encode(const std::string& source_path, const RenderPlan& plan,
                                       ThemeChains& chains, const MasteringSpec& spec,
                                       const Mp3Tags& tags, ByteSink& out, bool streaming,
