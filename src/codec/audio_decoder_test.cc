@@ -282,6 +282,34 @@ TEST(DecoderErrors, RandomBytes) {
   expect_error(dir / "noise.mp3", Errc::not_audio, "is not audio");
 }
 
+// A second open of a file reuses the first one's scan (mp3_decoder.cc,
+// ScanCache) and must decode exactly as the first; a file rewritten at the
+// same path is scanned again, so its new length shows.
+TEST_F(Mp3Files, ReopeningUsesTheScanUntilTheFileChanges) {
+  const fs::path path = file("reopened.mp3");
+  fs::copy_file(file("cbr.mp3"), path, fs::copy_options::overwrite_existing);
+  auto first = open_decoder(path.string());
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto second = open_decoder(path.string());
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ((*second)->info().num_frames, (*first)->info().num_frames);
+  const AudioBuffer a = decode_all(**first);
+  const AudioBuffer b = decode_all(**second);
+  ASSERT_EQ(a.num_frames(), b.num_frames());
+  for (int c = 0; c < a.num_channels(); ++c) {
+    EXPECT_EQ(0, std::memcmp(a.channel(c), b.channel(c), a.num_frames() * sizeof(float)));
+  }
+  ASSERT_TRUE((*second)->seek(44100).ok());
+  AudioBuffer at_1s(2, 1000);
+  ASSERT_EQ(*(*second)->read(at_1s.view()), 1000u);
+  EXPECT_EQ(0, std::memcmp(at_1s.channel(0), a.channel(0) + 44100, 1000 * sizeof(float)));
+
+  encode_mp3(path, make_chirp(44100, 2, 2.5, 50, 15000, 0.5f), 44100);
+  auto rewritten = open_decoder(path.string());
+  ASSERT_TRUE(rewritten.ok()) << rewritten.error().message;
+  EXPECT_EQ((*rewritten)->info().num_frames, 110250);
+}
+
 TEST_F(Mp3Files, TruncatedMp3) {
   // The first 40 % of a real file: the LAME tag promises 6 s (or the file
   // size estimate does when there is no tag).

@@ -8,7 +8,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "codec/mpeg_frame.h"
@@ -408,9 +412,93 @@ class Mp3Decoder final : public AudioDecoder {
 
 namespace {
 
+// What a scan of a file found, kept for the next open of the same file with
+// the same settings: a mix opens the episode at full rate twice (hum
+// detection beside the analysis, then the renderer), and each scan of a
+// 3-hour file reads all of its 170 MB (~0.1 s, on the critical path for the
+// renderer). Keyed by the file's identity, so a file that is replaced or
+// rewritten (inode, size or mtime) is scanned again.
+struct ScanKey {
+  std::string path;
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  std::int64_t mtime_ns = 0;
+  long down_sample = 0;
+  bool mono = false;
+  bool operator==(const ScanKey&) const = default;
+};
+
+struct Scan {
+  StreamInfo info;
+  std::int64_t samples_per_frame = 0;
+  std::vector<off_t> index;
+  off_t index_step = 1;
+};
+
+std::optional<ScanKey> scan_key(const std::string& path, const DecodeOptions& options,
+                                long down_sample) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return ScanKey{path,
+                 st.st_dev,
+                 st.st_ino,
+                 st.st_size,
+                 std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec,
+                 down_sample,
+                 options.force_mono};
+}
+
+// The last few scans (a service mixes one episode at a time per job).
+class ScanCache {
+ public:
+  std::shared_ptr<const Scan> find(const ScanKey& key) {
+    const std::lock_guard lock(mutex_);
+    for (const auto& [k, scan] : entries_)
+      if (k == key) return scan;
+    return nullptr;
+  }
+  void put(ScanKey key, std::shared_ptr<const Scan> scan) {
+    const std::lock_guard lock(mutex_);
+    if (entries_.size() >= kEntries) entries_.erase(entries_.begin());
+    entries_.emplace_back(std::move(key), std::move(scan));
+  }
+
+ private:
+  static constexpr std::size_t kEntries = 4;
+  std::mutex mutex_;
+  std::vector<std::pair<ScanKey, std::shared_ptr<const Scan>>> entries_;
+};
+
+ScanCache& scan_cache() {
+  static ScanCache cache;
+  return cache;
+}
+
+Result<std::unique_ptr<AudioDecoder>> open_scanned(const std::string& path,
+                                                   const DecodeOptions& options, long down_sample,
+                                                   const Scan& scan) {
+  auto handle = open_handle(path, options, down_sample);
+  if (!handle) return handle.error();
+  auto decoder = std::make_unique<Mp3Decoder>(*handle);
+  decoder->path_ = path;
+  decoder->options_ = options;
+  decoder->down_sample_ = down_sample;
+  decoder->info_ = scan.info;
+  decoder->samples_per_frame_ = scan.samples_per_frame;
+  decoder->index_ = scan.index;
+  decoder->index_step_ = scan.index_step;
+  NAMIX_TRY(decoder->restart());
+  return std::unique_ptr<AudioDecoder>(std::move(decoder));
+}
+
 Result<std::unique_ptr<AudioDecoder>> open_with_down_sample(const std::string& path,
                                                             const DecodeOptions& options,
                                                             long down_sample) {
+  const std::optional<ScanKey> key = scan_key(path, options, down_sample);
+  if (key) {
+    if (auto scan = scan_cache().find(*key)) return open_scanned(path, options, down_sample, *scan);
+  }
   auto handle = open_handle(path, options, down_sample);
   if (!handle) return handle.error();
   mpg123_handle* mh = *handle;
@@ -502,6 +590,11 @@ Result<std::unique_ptr<AudioDecoder>> open_with_down_sample(const std::string& p
   }
   // Linear reads start from a fresh handle too, so they share seek()'s phase.
   NAMIX_TRY(decoder->restart());
+  if (key) {
+    scan_cache().put(*key,
+                     std::make_shared<const Scan>(Scan{decoder->info_, decoder->samples_per_frame_,
+                                                       decoder->index_, decoder->index_step_}));
+  }
   return std::unique_ptr<AudioDecoder>(std::move(decoder));
 }
 
