@@ -318,6 +318,22 @@ class Assembler {
   AudioBuffer next_tail_{kMixChannels, 0};
 };
 
+// A reader per lane. One decoder opens (and, for an MP3, scans) the file; the
+// others are its siblings and share that scan.
+Result<std::vector<SourceReader>> open_readers(const std::string& source_path, std::size_t count) {
+  auto first = open_decoder(source_path);
+  if (!first.ok()) return first.error();
+  std::vector<SourceReader> readers;
+  for (std::size_t k = 1; k < count; ++k) {
+    auto decoder =
+        (*first)->info().codec == "mp3" ? sibling_mp3_decoder(**first) : open_decoder(source_path);
+    if (!decoder.ok()) return decoder.error();
+    readers.emplace_back(std::move(decoder.value()));
+  }
+  readers.insert(readers.begin(), SourceReader(std::move(first.value())));
+  return readers;
+}
+
 Result<void> render_serial(const std::string& source_path, const RenderPlan& plan,
                            const SegmentProcessing& processing, const MixBlockConsumer& consume,
                            const RenderProgress& progress) {
@@ -354,18 +370,8 @@ Result<void> render_lanes(const std::string& source_path, const RenderPlan& plan
   // At most this many rendered pieces wait for the assembler.
   const std::size_t max_ahead = lanes.size() + 1;
 
-  // One decoder opens (and, for an MP3, scans) the file; the other lanes'
-  // decoders are its siblings and share that scan.
-  auto first = open_decoder(source_path);
-  if (!first.ok()) return first.error();
-  std::vector<SourceReader> readers;
-  for (std::size_t k = 1; k < lanes.size(); ++k) {
-    auto decoder =
-        (*first)->info().codec == "mp3" ? sibling_mp3_decoder(**first) : open_decoder(source_path);
-    if (!decoder.ok()) return decoder.error();
-    readers.emplace_back(std::move(decoder.value()));
-  }
-  readers.insert(readers.begin(), SourceReader(std::move(first.value())));
+  auto readers = open_readers(source_path, lanes.size());
+  if (!readers.ok()) return readers.error();
 
   auto lane = [&](const SegmentProcessing& processing, SourceReader& reader) {
     AudioBuffer block(kMixChannels, kBlockFrames);
@@ -400,7 +406,7 @@ Result<void> render_lanes(const std::string& source_path, const RenderPlan& plan
   };
   std::vector<std::thread> threads;
   for (std::size_t k = 0; k < lanes.size(); ++k) {
-    threads.emplace_back(lane, std::cref(lanes[k]), std::ref(readers[k]));
+    threads.emplace_back(lane, std::cref(lanes[k]), std::ref((*readers)[k]));
   }
 
   Assembler assembler(consume);
@@ -529,17 +535,8 @@ Result<void> render_mix_windows(const std::string& source_path, const RenderPlan
   const std::vector<MixWindow> windows = plan_windows(
       at, lanes.size(), static_cast<std::size_t>(to_frames(settle_s, kMixSampleRate)), latency);
 
-  // One decoder opens (and, for an MP3, scans) the file; the others are its siblings.
-  auto first = open_decoder(source_path);
-  if (!first.ok()) return first.error();
-  std::vector<SourceReader> readers;
-  for (std::size_t k = 1; k < windows.size(); ++k) {
-    auto decoder =
-        (*first)->info().codec == "mp3" ? sibling_mp3_decoder(**first) : open_decoder(source_path);
-    if (!decoder.ok()) return decoder.error();
-    readers.emplace_back(std::move(decoder.value()));
-  }
-  readers.insert(readers.begin(), SourceReader(std::move(first.value())));
+  auto readers = open_readers(source_path, windows.size());
+  if (!readers.ok()) return readers.error();
 
   std::atomic<bool> stop{false};
   std::atomic<std::size_t> frames_done{0};
@@ -556,7 +553,7 @@ Result<void> render_mix_windows(const std::string& source_path, const RenderPlan
     results[k] = std::move(r);
   };
   auto run = [&](std::size_t k) {
-    finished(k, render_window(readers[k], plan, at, windows[k], lanes[k], k, consume, stop,
+    finished(k, render_window((*readers)[k], plan, at, windows[k], lanes[k], k, consume, stop,
                               frames_done));
   };
   std::vector<std::thread> threads;
@@ -569,8 +566,8 @@ Result<void> render_mix_windows(const std::string& source_path, const RenderPlan
     if (progress) progress(static_cast<double>(frames_done.load()) / total);
     return {};
   };
-  finished(0, render_window(readers[0], plan, at, windows[0], lanes[0], 0, consume_and_report, stop,
-                            frames_done));
+  finished(0, render_window((*readers)[0], plan, at, windows[0], lanes[0], 0, consume_and_report,
+                            stop, frames_done));
   for (std::thread& t : threads) t.join();
   if (first_failure >= 0) return results[static_cast<std::size_t>(first_failure.load())];
   if (progress) progress(1.0);
