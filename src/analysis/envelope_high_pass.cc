@@ -7,9 +7,10 @@
 namespace namix {
 namespace {
 
-// One sample. Every path runs this body in this file, which is compiled
-// without reassociation or contraction (CMakeLists.txt), so that all of them
-// round every sample alike.
+// One sample. Every path runs this body, or (split_piece's vector loop) the
+// same expression lane by lane, in this file, which is compiled without
+// reassociation or contraction (CMakeLists.txt): all of them round every
+// sample alike. Change both together; the tests compare them bit for bit.
 inline float step(const HighPassCoeffs& c, float& z1, float& z2, float x) {
   const float y = c.b0 * x + z1;
   z1 = c.b1 * x - c.a1 * y + z2;
@@ -17,7 +18,7 @@ inline float step(const HighPassCoeffs& c, float& z1, float& z2, float x) {
   return y;
 }
 
-// Four chains side by side hide part of the recursion's latency. A chain starts from
+// Four chains side by side hide most of the recursion's latency. A chain starts from
 // silence `settle` samples before its piece; its state then has to agree
 // with the exact one in every bit, which takes a few hundred samples (the
 // poles shrink a difference by 0.92 a sample at 11 kHz, but the last ulps
@@ -62,15 +63,17 @@ void split_piece(const HighPassCoeffs& c, HighPassState& state, const float* x, 
     for (std::size_t j = 1; j < kChains; ++j) step(c, z1[j], z2[j], x[begin[j] - settle + i]);
   }
   // checks[j][m]: chain j's state before sample begin[j] + m * kCheckEvery.
-  // The states and coefficients live in locals so that they stay in
-  // registers (through arrays or `c` the stores to energy[] would force
-  // reloads into the recursion's latency chain).
   HighPassState checks[kChains][kMaxChecks];
   std::size_t n_checks = 0;
+  // The four chains are the four lanes of one SSE vector: packed and scalar
+  // float arithmetic round alike, and one vector keeps the states in
+  // registers where four scalar chains spill them.
   static_assert(kChains == 4);
-  const HighPassCoeffs k = c;
-  float a1 = z1[0], a2 = z2[0], b1 = z1[1], b2 = z2[1], c1 = z1[2], c2 = z2[2], d1 = z1[3],
-        d2 = z2[3];
+  using Lanes = float __attribute__((vector_size(16)));
+  const Lanes b0 = {c.b0, c.b0, c.b0, c.b0}, b1 = {c.b1, c.b1, c.b1, c.b1},
+              b2 = {c.b2, c.b2, c.b2, c.b2}, a1 = {c.a1, c.a1, c.a1, c.a1},
+              a2 = {c.a2, c.a2, c.a2, c.a2};
+  Lanes s1 = {z1[0], z1[1], z1[2], z1[3]}, s2 = {z2[0], z2[1], z2[2], z2[3]};
   const float* x0 = x + settle;
   const float* x1 = x + begin[1];
   const float* x2 = x + begin[2];
@@ -80,23 +83,26 @@ void split_piece(const HighPassCoeffs& c, HighPassState& state, const float* x, 
   float* e2 = energy + begin[2];
   float* e3 = energy + begin[3];
   for (std::size_t i = 0; i < len; i += kCheckEvery) {
-    checks[1][n_checks] = {b1, b2};
-    checks[2][n_checks] = {c1, c2};
-    checks[3][n_checks] = {d1, d2};
+    for (std::size_t j = 1; j < kChains; ++j) checks[j][n_checks] = {s1[j], s2[j]};
     ++n_checks;
     const std::size_t end = std::min(i + kCheckEvery, len);
     for (std::size_t t = i; t < end; ++t) {
-      const float y0 = step(k, a1, a2, x0[t]);
-      const float y1 = step(k, b1, b2, x1[t]);
-      const float y2 = step(k, c1, c2, x2[t]);
-      const float y3 = step(k, d1, d2, x3[t]);
-      e0[t] = y0 * y0;
-      e1[t] = y1 * y1;
-      e2[t] = y2 * y2;
-      e3[t] = y3 * y3;
+      const Lanes in = {x0[t], x1[t], x2[t], x3[t]};
+      // step(), lane by lane.
+      const Lanes y = b0 * in + s1;
+      s1 = b1 * in - a1 * y + s2;
+      s2 = b2 * in - a2 * y;
+      const Lanes e = y * y;
+      e0[t] = e[0];
+      e1[t] = e[1];
+      e2[t] = e[2];
+      e3[t] = e[3];
     }
   }
-  z1[0] = a1, z2[0] = a2, z1[1] = b1, z2[1] = b2, z1[2] = c1, z2[2] = c2, z1[3] = d1, z2[3] = d2;
+  for (std::size_t j = 0; j < kChains; ++j) {
+    z1[j] = s1[j];
+    z2[j] = s2[j];
+  }
   HighPassState last{z1[kChains - 1], z2[kChains - 1]};
   const std::size_t tail = begin[kChains - 1] + len;
   high_pass_energy(c, last, x + tail, n - tail, energy + tail);
