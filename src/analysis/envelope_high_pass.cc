@@ -65,9 +65,9 @@ void split_piece(const HighPassCoeffs& c, HighPassState& state, const float* x, 
   // checks[j][m]: chain j's state before sample begin[j] + m * kCheckEvery.
   HighPassState checks[kChains][kMaxChecks];
   std::size_t n_checks = 0;
-  // The four chains are the four lanes of one SSE vector: packed and scalar
-  // float arithmetic round alike, and one vector keeps the states in
-  // registers where four scalar chains spill them.
+  // The four chains are the four lanes of one 128-bit vector (SSE, NEON):
+  // packed and scalar float arithmetic round alike, and one vector keeps the
+  // states in registers where four scalar chains spill them.
   static_assert(kChains == 4);
   using Lanes = float __attribute__((vector_size(16)));
   const Lanes b0 = {c.b0, c.b0, c.b0, c.b0}, b1 = {c.b1, c.b1, c.b1, c.b1},
