@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "analysis/envelope_high_pass.h"
 #include "analysis/episode_analyzer.h"
 #include "analysis/features.h"
 #include "analysis/synthetic_show.h"
@@ -41,8 +42,11 @@ const std::vector<float>& show_audio(int fs) {
   return audio;
 }
 
+// Arguments: rate, and the block fed to each add() (default 1152, an MP3
+// frame; the span decoders deliver 8192).
 void BM_AnalysisFeatures(benchmark::State& state) {
   const int fs = static_cast<int>(state.range(0));
+  const std::size_t block = state.range(1) > 0 ? static_cast<std::size_t>(state.range(1)) : 1152;
   const auto& audio = show_audio(fs);
   namix::FeatureExtractor extractor(fs);
   std::vector<namix::FeatureFrame> frames;
@@ -52,9 +56,8 @@ void BM_AnalysisFeatures(benchmark::State& state) {
   for (auto _ : state) {
     frames.clear();
     timbre.clear();
-    for (std::size_t i = 0; i < audio.size(); i += 1152)
-      extractor.add(audio.data() + i, std::min<std::size_t>(1152, audio.size() - i), frames,
-                    timbre);
+    for (std::size_t i = 0; i < audio.size(); i += block)
+      extractor.add(audio.data() + i, std::min(block, audio.size() - i), frames, timbre);
     benchmark::DoNotOptimize(frames.data());
   }
   const double seconds = static_cast<double>(audio.size()) / fs;
@@ -62,6 +65,33 @@ void BM_AnalysisFeatures(benchmark::State& state) {
       seconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_AnalysisFeatures)->Arg(11025)->Arg(22050)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AnalysisFeatures)->Args({11025, 8192})->Unit(benchmark::kMillisecond);
+
+// The envelope's high-pass alone on 8192-sample blocks: serial recursion
+// (argument 0) against the four-chain split (1), which gives the same bits.
+void BM_AnalysisEnvelopeHighPass(benchmark::State& state) {
+  const int fs = 11025;
+  const bool split = state.range(0) != 0;
+  const auto& audio = show_audio(fs);
+  const namix::HighPassCoeffs c = namix::envelope_high_pass_coeffs(fs);
+  std::vector<float> energy(audio.size());
+  constexpr std::size_t kBlock = 8192;
+  for (auto _ : state) {
+    namix::HighPassState hp;
+    for (std::size_t i = 0; i < audio.size(); i += kBlock) {
+      const std::size_t n = std::min(kBlock, audio.size() - i);
+      if (split)
+        namix::high_pass_energy_split(c, hp, audio.data() + i, n, energy.data() + i);
+      else
+        namix::high_pass_energy(c, hp, audio.data() + i, n, energy.data() + i);
+    }
+    benchmark::DoNotOptimize(energy.data());
+  }
+  const double seconds = static_cast<double>(audio.size()) / fs;
+  state.counters["audio_s_per_s"] = benchmark::Counter(
+      seconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AnalysisEnvelopeHighPass)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // The same audio as BM_AnalysisFeatures cut into state.range(1) spans (one
 // after the other here; analyze_episode_parallel runs them on threads): the

@@ -7,9 +7,13 @@
 #include <cassert>
 #include <cmath>
 #include <complex>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <numbers>
+#include <string>
+
+#include "analysis/fft_wisdom.h"
 
 namespace namix {
 namespace {
@@ -50,26 +54,9 @@ constexpr std::size_t kMaxHopSamples = 192000 / 100;
 // replay the high-pass from the previous span's state.
 constexpr std::int64_t kLeadHops = 100;
 
-bool same_bits(const HighPassState& a, const HighPassState& b) {
-  return std::bit_cast<std::uint32_t>(a.z1) == std::bit_cast<std::uint32_t>(b.z1) &&
-         std::bit_cast<std::uint32_t>(a.z2) == std::bit_cast<std::uint32_t>(b.z2);
-}
-
-// The streaming pass and the seam replay must round identically, so each of
-// these has exactly one compiled body (noinline) that both call.
-[[gnu::noinline]] void high_pass_energy(float b0, float b1, float b2, float a1, float a2,
-                                        HighPassState& state, const float* x, std::size_t n,
-                                        float* energy) {
-  float z1 = state.z1, z2 = state.z2;
-  for (std::size_t i = 0; i < n; ++i) {
-    const float y = b0 * x[i] + z1;
-    z1 = b1 * x[i] - a1 * y + z2;
-    z2 = b2 * x[i] - a2 * y;
-    energy[i] = y * y;
-  }
-  state = {z1, z2};
-}
-
+// The streaming pass and the seam replay must round identically, so the
+// hop sum has exactly one compiled body (noinline) that both call; the
+// high-pass has its own file for the same reason.
 [[gnu::noinline]] float hop_envelope_db(const float* energy, std::size_t n) {
   // Summed from an aligned copy: a vectorised sum groups its terms by the
   // data's alignment, which differs with the hop's place in the buffer.
@@ -97,12 +84,87 @@ double k_weighting_power_gain(double frequency_hz) {
   return std::norm(h(b1, a1) * h(b2, a2));
 }
 
-struct FeatureExtractor::Fft {
+namespace {
+
+// The transforms of one FFT length: r2c of the windowed frame, c2r of the
+// band-limited power spectrum. The wisdom generator plans exactly these
+// problems (sizes, out-of-place, fftwf_alloc alignment), so its wisdom
+// matches the extractor's; only the planning rigor differs.
+struct FeatureFfts {
   float* time = nullptr;              // N real
   fftwf_complex* spectrum = nullptr;  // N/2+1
   float* acf = nullptr;               // N real
   fftwf_plan forward = nullptr;
   fftwf_plan inverse = nullptr;
+
+  // Call with the planner lock held.
+  FeatureFfts(std::size_t n, unsigned rigor) {
+    time = fftwf_alloc_real(n);
+    spectrum = fftwf_alloc_complex(n / 2 + 1);
+    acf = fftwf_alloc_real(n);
+    const int ni = static_cast<int>(n);
+    forward = fftwf_plan_dft_r2c_1d(ni, time, spectrum, rigor);
+    inverse = fftwf_plan_dft_c2r_1d(ni, spectrum, acf, rigor);
+  }
+  // Call with the planner lock held.
+  void destroy() {
+    if (forward) fftwf_destroy_plan(forward);
+    if (inverse) fftwf_destroy_plan(inverse);
+    fftwf_free(time);
+    fftwf_free(spectrum);
+    fftwf_free(acf);
+    forward = inverse = nullptr;
+    time = acf = nullptr;
+    spectrum = nullptr;
+  }
+};
+
+// The FFT length at an analysis rate (the constructor says why 45 ms).
+std::size_t fft_length_for(int sample_rate_hz) {
+  return std::bit_ceil(static_cast<std::size_t>(std::ceil(0.045 * sample_rate_hz)));
+}
+
+// Every FFT length an analysis rate can ask for: the decoders' reduced MP3
+// rates (8 to 24 kHz give 512 and 1024) and WAV/FLAC up to 192 kHz / 4.
+constexpr std::size_t kWisdomFftLengths[] = {512, 1024, 2048, 4096};
+
+// The compiled-in wisdom is imported once per process, before the first
+// plan. FFTW accepts it only from the FFTW build that wrote it (version and
+// solver set are checked on import) and drops all of it when one of its
+// algorithms does not run on this CPU (e.g. AVX codelets on a CPU without
+// AVX); either way planning falls back to FFTW_ESTIMATE, which is as
+// deterministic as the wisdom, only slower. Call with the planner lock held.
+bool import_compiled_wisdom_locked() {
+  static const bool imported = fftwf_import_wisdom_from_string(kFeatureFftWisdom) != 0;
+  return imported;
+}
+
+}  // namespace
+
+std::string measure_feature_fft_wisdom() {
+  std::lock_guard lock(fftw_planner_mutex());
+  fftwf_forget_wisdom();
+  for (std::size_t n : kWisdomFftLengths) {
+    FeatureFfts ffts(n, FFTW_PATIENT);
+    ffts.destroy();
+  }
+  char* text = fftwf_export_wisdom_to_string();
+  std::string wisdom = text ? text : "";
+  std::free(text);
+  return wisdom;
+}
+
+bool feature_fft_plans_from_wisdom(int sample_rate_hz) {
+  std::lock_guard lock(fftw_planner_mutex());
+  if (!import_compiled_wisdom_locked()) return false;
+  FeatureFfts ffts(fft_length_for(sample_rate_hz), FFTW_ESTIMATE | FFTW_WISDOM_ONLY);
+  const bool from_wisdom = ffts.forward != nullptr && ffts.inverse != nullptr;
+  ffts.destroy();
+  return from_wisdom;
+}
+
+struct FeatureExtractor::Fft : FeatureFfts {
+  using FeatureFfts::FeatureFfts;
 };
 
 FeatureExtractor::FeatureExtractor(int sample_rate_hz, const FeatureSpan& span)
@@ -115,7 +177,7 @@ FeatureExtractor::FeatureExtractor(int sample_rate_hz, const FeatureSpan& span)
   // smallest power of two over 45 ms, and a window of what is left (about
   // 30 ms at 11025/22050/44100 Hz, at most 40 ms).
   const auto longest_lag = static_cast<std::size_t>(std::ceil(fs / kPitchMinHz));
-  fft_length_ = std::bit_ceil(static_cast<std::size_t>(std::ceil(0.045 * fs)));
+  fft_length_ = fft_length_for(sample_rate_hz);
   window_length_ =
       std::min(fft_length_ - longest_lag, static_cast<std::size_t>(std::lround(0.04 * fs)));
   const std::size_t n = fft_length_, w = window_length_, bins = n / 2 + 1;
@@ -123,19 +185,14 @@ FeatureExtractor::FeatureExtractor(int sample_rate_hz, const FeatureSpan& span)
   spectral_bins_ = std::min(n / 2, static_cast<std::size_t>(kSpectralMaxHz / bin_hz));
   flat_lo_ = std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(100.0 / bin_hz)));
 
-  fft_ = std::make_unique<Fft>();
-  fft_->time = fftwf_alloc_real(n);
-  fft_->spectrum = fftwf_alloc_complex(bins);
-  fft_->acf = fftwf_alloc_real(n);
   {
-    // FFTW_ESTIMATE: a measured plan depends on timings, so two runs (or two
-    // processes) could pick different algorithms and round differently; the
-    // analysis of a file must not change from run to run. It costs ~10 % of
-    // the feature time over FFTW_MEASURE.
+    // FFTW_ESTIMATE after importing measured wisdom: the plan is the one the
+    // wisdom recorded, the same in every run. Measuring here instead would
+    // let timings pick the algorithm, and the analysis of a file would
+    // change from run to run with its rounding.
     std::lock_guard lock(fftw_planner_mutex());
-    const int ni = static_cast<int>(n);
-    fft_->forward = fftwf_plan_dft_r2c_1d(ni, fft_->time, fft_->spectrum, FFTW_ESTIMATE);
-    fft_->inverse = fftwf_plan_dft_c2r_1d(ni, fft_->spectrum, fft_->acf, FFTW_ESTIMATE);
+    import_compiled_wisdom_locked();
+    fft_ = std::make_unique<Fft>(n, FFTW_ESTIMATE);
   }
   std::fill(fft_->time, fft_->time + n, 0.0f);
 
@@ -200,16 +257,7 @@ FeatureExtractor::FeatureExtractor(int sample_rate_hz, const FeatureSpan& span)
   prev_magnitude_.assign(bins, 0.0f);
   magnitude_.assign(bins, 0.0f);
 
-  // RBJ cookbook high-pass, 200 Hz, Q = 1/sqrt(2).
-  const double w0 = 2.0 * std::numbers::pi * 200.0 / fs;
-  const double q = 1.0 / std::numbers::sqrt2;
-  const double alpha = std::sin(w0) / (2.0 * q);
-  const double cw = std::cos(w0), a0 = 1.0 + alpha;
-  hp_.b0 = static_cast<float>((1.0 + cw) / 2.0 / a0);
-  hp_.b1 = static_cast<float>(-(1.0 + cw) / a0);
-  hp_.b2 = hp_.b0;
-  hp_.a1 = static_cast<float>(-2.0 * cw / a0);
-  hp_.a2 = static_cast<float>((1.0 - alpha) / a0);
+  hp_ = envelope_high_pass_coeffs(sample_rate_hz);
 
   // A later span starts with the window of the hop before its first (whose
   // magnitudes the flux compares against), less the high-pass settle.
@@ -269,8 +317,7 @@ void FeatureExtractor::high_pass(const float* input, std::size_t m, float* energ
     std::size_t piece = m - done;
     if (captured_.size() < capture_at_.size())
       piece = std::min(piece, static_cast<std::size_t>(capture_at_[captured_.size()] - at));
-    high_pass_energy(hp_.b0, hp_.b1, hp_.b2, hp_.a1, hp_.a2, hp_state_, input + done, piece,
-                     energy + done);
+    high_pass_energy_split(hp_, hp_state_, input + done, piece, energy + done);
     done += piece;
   }
 }
@@ -288,8 +335,7 @@ bool FeatureExtractor::reconcile_envelope(const HighPassState& exact,
     const auto a = static_cast<std::size_t>(hop_start(hop) - lead_begin_);
     const auto b = static_cast<std::size_t>(hop_start(hop + 1) - lead_begin_);
     if (b > lead_.size()) return false;
-    high_pass_energy(hp_.b0, hp_.b1, hp_.b2, hp_.a1, hp_.a2, state, lead_.data() + a, b - a,
-                     energy);
+    high_pass_energy(hp_, state, lead_.data() + a, b - a, energy);
     frames[j].envelope_db = hop_envelope_db(energy, b - a);
   }
   return false;
@@ -298,11 +344,7 @@ bool FeatureExtractor::reconcile_envelope(const HighPassState& exact,
 FeatureExtractor::~FeatureExtractor() {
   if (!fft_) return;
   std::lock_guard lock(fftw_planner_mutex());
-  fftwf_destroy_plan(fft_->forward);
-  fftwf_destroy_plan(fft_->inverse);
-  fftwf_free(fft_->time);
-  fftwf_free(fft_->spectrum);
-  fftwf_free(fft_->acf);
+  fft_->destroy();
 }
 
 void FeatureExtractor::add(const float* mono, std::size_t n, std::vector<FeatureFrame>& frames,
@@ -481,9 +523,24 @@ void FeatureExtractor::compute_frame(FeatureFrame& frame, TimbreBands& bands) {
     if (best >= kVoicedThreshold) {
       // The shortest lag whose peak comes close to the best avoids picking a
       // multiple of the period (an octave too low).
-      for (std::size_t lag = min_lag_ + 1; lag < max_lag_; ++lag) {
-        const float vl = v[lag - 1], vc = v[lag], vr = v[lag + 1];
-        if (vc >= vl && vc >= vr && vc >= 0.9f * best) {
+      // Most lags are well under the bar: blocks of eight with none over it
+      // are skipped by one vectorised test instead of a branch per lag.
+      const float bar = 0.9f * best;
+      constexpr std::size_t kBlock = 8;
+      for (std::size_t from = min_lag_ + 1; from < max_lag_; from += kBlock) {
+        const std::size_t to = std::min(from + kBlock, max_lag_);
+        if (to - from == kBlock) {
+          int over = 0;
+          for (std::size_t j = 0; j < kBlock; ++j) over |= v[from + j] >= bar ? 1 : 0;
+          if (over == 0) continue;
+        }
+        std::size_t lag = from;
+        for (; lag < to; ++lag) {
+          const float vl = v[lag - 1], vc = v[lag], vr = v[lag + 1];
+          if (vc >= vl && vc >= vr && vc >= bar) break;
+        }
+        if (lag < to) {
+          const float vl = v[lag - 1], vc = v[lag], vr = v[lag + 1];
           const float denom = vl - 2.0f * vc + vr;
           const float shift = denom < 0.0f ? 0.5f * (vl - vr) / denom : 0.0f;
           frame.pitch_hz = static_cast<float>(sample_rate_) / (static_cast<float>(lag) + shift);

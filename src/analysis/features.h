@@ -13,8 +13,10 @@
 #include <limits>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "analysis/envelope_high_pass.h"
 #include "analysis/episode_analysis.h"
 
 namespace namix {
@@ -30,6 +32,15 @@ inline constexpr int kTimbreBands = 12;
 using TimbreBands = std::array<std::uint8_t, kTimbreBands>;
 inline float timbre_band_db(std::uint8_t q) { return static_cast<float>(q) * 0.5f - 128.0f; }
 
+// The FFTW wisdom of every transform a FeatureExtractor plans, measured now
+// with FFTW_PATIENT (forgetting the process's float wisdom first): what
+// fft_wisdom_gen prints as the source of fft_wisdom.cc.
+std::string measure_feature_fft_wisdom();
+// Whether FeatureExtractors at `sample_rate_hz` run the plans compiled into
+// fft_wisdom.cc; false when this FFTW build or CPU cannot use them, and the
+// extractors plan with FFTW_ESTIMATE instead (just as deterministic).
+bool feature_fft_plans_from_wisdom(int sample_rate_hz);
+
 // The stretch of hops one FeatureExtractor computes, so that several can
 // analyse one stream in parallel with the frames a single pass would give.
 struct FeatureSpan {
@@ -39,11 +50,6 @@ struct FeatureSpan {
   // high-pass; reconcile_envelope() makes the seam exact whatever this is,
   // a longer settle only makes that cheaper. Negative: 0.1 s.
   std::int64_t highpass_settle_samples = -1;
-};
-
-// State of the envelope's high-pass between two samples.
-struct HighPassState {
-  float z1 = 0.0f, z2 = 0.0f;
 };
 
 class FeatureExtractor {
@@ -131,11 +137,9 @@ class FeatureExtractor {
   FeatureSpan span_;
   std::int64_t input_start_ = 0;
 
-  // 200 Hz high-pass (2nd-order Butterworth, direct form II transposed) for
-  // the envelope; state carried across add() calls.
-  struct HighPassCoeffs {
-    float b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;
-  } hp_;
+  // 200 Hz high-pass (2nd-order Butterworth) for the envelope; state carried
+  // across add() calls.
+  HighPassCoeffs hp_;
   HighPassState hp_state_;
   std::vector<float> envelope_energy_;  // per sample of buffer_: filtered x^2
 

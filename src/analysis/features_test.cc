@@ -1,11 +1,16 @@
 #include "analysis/features.h"
 
+#include <fftw3.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <numbers>
 #include <random>
+#include <string>
 #include <vector>
+
+#include "analysis/fft_wisdom.h"
 
 namespace namix {
 namespace {
@@ -134,6 +139,38 @@ TEST(FeatureExtractor, SineIsTonalAndNarrow) {
   EXPECT_NEAR(frames[50].band_limit_hz, 1000.0f, 60.0f);
   EXPECT_NEAR(frames[50].zcr, 2.0f * 1000.0f / fs, 0.005f);
   EXPECT_LT(frames[50].flux, 0.05f);  // steady
+}
+
+TEST(FeatureFft, CompiledWisdomPlansEveryAnalysisRate) {
+  // FFTW loads wisdom only into the build that wrote it (fft_wisdom.cc's
+  // first line names it); with another FFTW the extractor plans by estimate.
+  const std::string version = fftwf_version;  // e.g. "fftw-3.3.10-sse2-avx"
+  const std::string prefix = "(" + version.substr(0, version.find('-', 5)) + " ";
+  if (std::string(kFeatureFftWisdom).rfind(prefix, 0) != 0)
+    GTEST_SKIP() << "fft_wisdom.cc was made with another FFTW than " << version;
+  // Fails when the planned transforms no longer match the wisdom (their
+  // size, placement or alignment changed): regenerate it with fft_wisdom_gen.
+  // 8 kHz and 11025 Hz plan 512 points, 12 to 22050 Hz 1024, 48 kHz 4096.
+  for (int fs : {8000, 11025, 12000, 16000, 22050, 24000, 48000})
+    EXPECT_TRUE(feature_fft_plans_from_wisdom(fs)) << fs << " Hz";
+  // 16384 points (192 kHz, which the decoders never leave unreduced) are not
+  // in the wisdom: that extractor plans by estimate.
+  EXPECT_FALSE(feature_fft_plans_from_wisdom(192000));
+}
+
+TEST(FeatureExtractor, TwoExtractorsGiveTheSameBits) {
+  // Every extractor plans the same algorithm (the compiled-in wisdom, or
+  // FFTW's estimate), never one picked by timing.
+  const int fs = 11025;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0.0f, 0.05f);
+  std::vector<float> x = sine(fs, 180.0, -18.0, 2.0);
+  for (auto& v : x) v += g(rng);
+  const auto a = run(fs, x, 8192);
+  const auto b = run(fs, x, 8192);
+  ASSERT_EQ(a.size(), b.size());
+  static_assert(sizeof(FeatureFrame) == 9 * sizeof(float), "no padding for memcmp");
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(FeatureFrame)), 0);
 }
 
 }  // namespace
