@@ -82,6 +82,19 @@ void IntegratedLoudness::add(AudioView audio) {
   }
 }
 
+void IntegratedLoudness::append(const IntegratedLoudness& later, std::size_t skip_sub_blocks) {
+  assert(filled_ == 0 && later.num_channels_ == num_channels_ &&
+         later.sub_block_frames_ == sub_block_frames_);
+  const std::size_t skip = std::min(skip_sub_blocks, later.sub_blocks_.size());
+  sub_blocks_.insert(sub_blocks_.end(),
+                     later.sub_blocks_.begin() + static_cast<std::ptrdiff_t>(skip),
+                     later.sub_blocks_.end());
+  energy_ = later.energy_;
+  filled_ = later.filled_;
+  state_[0] = later.state_[0];
+  state_[1] = later.state_[1];
+}
+
 double IntegratedLoudness::integrated_lufs() const {
   if (sub_blocks_.size() < 4) return -HUGE_VAL;
   std::vector<double> blocks;
