@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -395,6 +396,7 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
     second.join();
     NAMIX_TRY(first_done);
     NAMIX_TRY(second_done);
+    assert(handed_out == mid);
     meter.append(second_meter, warm_up / sub_block);
     return meter.integrated_lufs();
   };
