@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -286,6 +287,38 @@ dsp::TruePeakLimiterParams limiter_params(double ceiling_dbtp) {
   return p;
 }
 
+// Adds to `meter` the measured audio at frames [first, last) of a
+// programme, as one pass from its start would have it there.
+using MeasurePart = std::function<Result<void>(std::size_t first, std::size_t last,
+                                               dsp::IntegratedLoudness& meter)>;
+
+// The integrated loudness of a programme of `frames` frames, in two halves
+// on two cores. The second half starts 1 s early, on the meter's 100 ms
+// grid, and that second is dropped: by then the K-weighting (slowest pole:
+// the 38 Hz highpass, e^-238 over 1 s) and anything `measure` runs with a
+// memory under a second (the limiter: 80 ms release) have forgotten their
+// fresh start, so the join reads what one pass reads (to 1e-12 LU on
+// corpus mixes).
+Result<double> integrated_lufs_in_halves(std::size_t frames, const MeasurePart& measure) {
+  dsp::IntegratedLoudness meter(kMixChannels, kMixSampleRate);
+  const std::size_t sub_block = meter.sub_block_frames();
+  const std::size_t warm_up = 10 * sub_block;
+  const std::size_t mid = frames / 2 / sub_block * sub_block;
+  if (mid < 2 * warm_up) {
+    NAMIX_TRY(measure(0, frames, meter));
+    return meter.integrated_lufs();
+  }
+  dsp::IntegratedLoudness second_meter(kMixChannels, kMixSampleRate);
+  Result<void> second_done;
+  std::thread second([&] { second_done = measure(mid - warm_up, frames, second_meter); });
+  auto first_done = measure(0, mid, meter);
+  second.join();
+  NAMIX_TRY(first_done);
+  NAMIX_TRY(second_done);
+  meter.append(second_meter, warm_up / sub_block);
+  return meter.integrated_lufs();
+}
+
 // Short mixes: hold the mix, normalise exactly, and re-limit until the
 // decoded MP3 meets both the loudness target and the peak ceiling.
 Result<MasteredMix> master_in_memory(const std::string& source_path, const RenderPlan& plan,
@@ -319,12 +352,13 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   result.render_ms = ms_since(t0);
 
   t0 = Clock::now();
-  auto integrated_lufs = [](AudioView v) {
-    dsp::IntegratedLoudness meter(kMixChannels, kMixSampleRate);
-    meter.add(v);
-    return meter.integrated_lufs();
-  };
-  const double measured = integrated_lufs(pre);
+  auto measured_lufs = integrated_lufs_in_halves(
+      filled, [&](std::size_t first, std::size_t last, dsp::IntegratedLoudness& meter) {
+        meter.add(pre.slice(first, last - first));
+        return Result<void>{};
+      });
+  if (!measured_lufs.ok()) return measured_lufs.error();
+  const double measured = *measured_lufs;
   if (!std::isfinite(measured)) {
     return make_error(Errc::undecodable,
                       "the selected audio is silent (below -70 LUFS); "
@@ -358,47 +392,27 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   };
   // The integrated loudness of the limited mix, which is what LAME at
   // 320 kbps hands back within a few hundredths of a LU (its 20 kHz lowpass
-  // removes next to no energy). Measured in two halves on two cores: the
-  // limiter forgets its past within its release (80 ms) and the K-weighting
-  // within milliseconds, so a second half that starts its limiter and meter
-  // 1 s early, on the meter's 100 ms grid, and drops that second, reads what
-  // one serial pass reads to well under 0.001 LU. (Only measurements are
-  // split: the pass that feeds the encoder is one limiter over the mix.)
+  // removes next to no energy). Measured in two halves with a limiter each;
+  // only measurements are split: the pass that feeds the encoder is one
+  // limiter over the whole mix.
   auto limited_lufs = [&]() -> Result<double> {
-    dsp::IntegratedLoudness meter(kMixChannels, kMixSampleRate);
-    const std::size_t sub_block = meter.sub_block_frames();
-    const std::size_t warm_up = 10 * sub_block;
-    const std::size_t mid = filled / 2 / sub_block * sub_block;
-    if (mid < 2 * warm_up) {
-      NAMIX_TRY(gain_and_limit([&](AudioView v) -> Result<void> {
-        meter.add(v);
-        return {};
-      }));
-      return meter.integrated_lufs();
-    }
-    dsp::IntegratedLoudness second_meter(kMixChannels, kMixSampleRate);
-    Result<void> second_done;
-    std::thread second([&] {
-      second_done = gain_and_limit_range(mid - warm_up, filled, [&](AudioView v) -> Result<void> {
-        second_meter.add(v);
-        return {};
-      });
-    });
-    std::size_t handed_out = 0;
-    // Past `mid` by more than the limiter's latency, so that what it hands
-    // out up to `mid` saw the same look-ahead as in one pass.
-    auto first_done = gain_and_limit_range(0, mid + kBlock, [&](AudioView v) -> Result<void> {
-      const std::size_t n = std::min(v.num_frames, mid - handed_out);
-      if (n > 0) meter.add(v.slice(0, n));
-      handed_out += n;
-      return {};
-    });
-    second.join();
-    NAMIX_TRY(first_done);
-    NAMIX_TRY(second_done);
-    assert(handed_out == mid);
-    meter.append(second_meter, warm_up / sub_block);
-    return meter.integrated_lufs();
+    return integrated_lufs_in_halves(
+        filled,
+        [&](std::size_t first, std::size_t last, dsp::IntegratedLoudness& meter) -> Result<void> {
+          // Short of the end, the limiter runs on past `last` by more than
+          // its latency, so that what it hands out up to `last` saw the same
+          // look-ahead as in one pass.
+          const std::size_t run_to = last == filled ? filled : std::min(filled, last + kBlock);
+          std::size_t handed_out = 0;
+          NAMIX_TRY(gain_and_limit_range(first, run_to, [&](AudioView v) -> Result<void> {
+            const std::size_t n = std::min(v.num_frames, last - first - handed_out);
+            if (n > 0) meter.add(v.slice(0, n));
+            handed_out += n;
+            return {};
+          }));
+          assert(handed_out == last - first);
+          return {};
+        });
   };
   // The limiter takes loudness away where it works; on the PCM that is cheap
   // to correct (a limiter pass and an integrated-only measurement cost a few
