@@ -251,7 +251,8 @@ Result<dsp::LoudnessMeasurement> measure_encoded(const std::vector<std::uint8_t>
   }
   // libebur128's true peak, not ours: the check should not share the
   // limiter's interpolator. SparseTruePeakMeter gives libebur128's figure
-  // for the whole stream at a tenth of its cost.
+  // for the whole stream at a seventh of its cost (on a 5-minute mix, 0.11 s
+  // of CPU instead of 0.77 s).
   std::vector<dsp::LoudnessMeter> meters;
   std::vector<dsp::SparseTruePeakMeter> peaks;
   for (std::size_t i = 0; i < halves.size(); ++i) {
