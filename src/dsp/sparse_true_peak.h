@@ -1,8 +1,8 @@
 // libebur128's true peak of a stream, computed only where it can matter.
 //
 // libebur128's true peak (BS.1770-4 Annex 2) runs a 49-tap 4x polyphase
-// interpolator over every sample, scalar and in double: on a decoded mix it
-// costs more than decoding it. But every interpolated value is a weighted sum
+// interpolator over every sample, scalar and in double: 0.77 s of CPU on a
+// decoded 5-minute mix, more than decoding it. But every interpolated value is a weighted sum
 // of 13 neighbouring samples, so it is at most G times their largest
 // magnitude (G = the largest sum of |coefficients| of one phase), and the
 // true peak of the stream is at least its sample peak (phase 0 is the
@@ -53,7 +53,7 @@ class SparseTruePeakMeter {
   LoudnessMeter meter_;
   AudioBuffer block_;  // the block being filled
   std::size_t filled_ = 0;
-  AudioBuffer context_;  // the last kContext frames before block_
+  AudioBuffer context_;  // the last kContextFrames frames before block_
   std::size_t context_frames_ = 0;
   float lead_in_peak_ = 0.0f;  // of the lead-in's last kContextFrames, screened with block 0
   bool in_region_ = false;
