@@ -82,10 +82,13 @@ void IntegratedLoudness::add(AudioView audio) {
   }
 }
 
-void IntegratedLoudness::append(const IntegratedLoudness& later) {
+void IntegratedLoudness::append(const IntegratedLoudness& later, std::size_t skip_sub_blocks) {
   assert(filled_ == 0 && later.num_channels_ == num_channels_ &&
          later.sub_block_frames_ == sub_block_frames_);
-  sub_blocks_.insert(sub_blocks_.end(), later.sub_blocks_.begin(), later.sub_blocks_.end());
+  const std::size_t skip = std::min(skip_sub_blocks, later.sub_blocks_.size());
+  sub_blocks_.insert(sub_blocks_.end(),
+                     later.sub_blocks_.begin() + static_cast<std::ptrdiff_t>(skip),
+                     later.sub_blocks_.end());
   energy_ = later.energy_;
   filled_ = later.filled_;
   state_[0] = later.state_[0];

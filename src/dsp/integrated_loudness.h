@@ -25,11 +25,14 @@ class IntegratedLoudness {
   // -inf (as -HUGE_VAL) while everything is below the -70 LUFS gate.
   double integrated_lufs() const;
 
-  // Joins a meter that measured the audio right after this one's, so that
-  // several can measure consecutive stretches in parallel. This one must end
-  // on a 100 ms boundary; `later` starts its K-weighting from silence, which
-  // moves a minutes-long figure by far less than 0.01 LU.
-  void append(const IntegratedLoudness& later);
+  // For a programme measured in parts on several cores: `later` measured
+  // the audio that follows this meter's, starting `skip_sub_blocks` 100 ms
+  // sub-blocks early so its K-weighting had settled (its warm-up); those
+  // are dropped, the rest are taken as this meter's own. This meter must
+  // have stopped on a sub-block boundary and `later` must have started on
+  // one, so the 400 ms blocks fall where one meter would put them.
+  void append(const IntegratedLoudness& later, std::size_t skip_sub_blocks);
+  std::size_t sub_block_frames() const { return sub_block_frames_; }
 
  private:
   int num_channels_;

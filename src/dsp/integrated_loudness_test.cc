@@ -71,8 +71,43 @@ TEST(IntegratedLoudness, MetersOfConsecutiveStretchesJoin) {
   const double loud_alone = integrated(whole.view().slice(0, half), fs, 4096);
   EXPECT_GT(std::fabs(loud_alone - want), 1.0);
   EXPECT_GT(std::fabs(second.integrated_lufs() - want), 1.0);
-  first.append(second);
+  first.append(second, 0);
   EXPECT_NEAR(first.integrated_lufs(), want, 0.005);
+}
+
+// Two parts measured apart and joined read what one meter reads: the second
+// part starts 1 s (10 sub-blocks) early on the same 100 ms grid, long enough
+// for the K-weighting (slowest pole: the 38 Hz highpass, decaying by e^-238
+// over 1 s at 44.1 kHz) to forget its start, and drops that warm-up.
+TEST(IntegratedLoudness, PartsJoinedReadAsOneMeter) {
+  const double fs = 44100.0;
+  const auto frames = static_cast<std::size_t>(40.0 * fs);
+  // Loud then quiet speech, so counting the warm-up twice or dropping the
+  // wrong sub-blocks would move the gated figure.
+  auto l = testing::speech_like(5, fs, -18.0, frames);
+  auto r = testing::speech_like(6, fs, -24.0, frames, 170.0);
+  for (std::size_t i = frames / 2; i < frames; ++i) {
+    l[i] *= 0.1f;
+    r[i] *= 0.1f;
+  }
+  auto buf = testing::make_buffer(l, &r);
+  const double whole = integrated(buf.view(), fs, 4096);
+  const std::size_t sub = 4410, warm = 10 * sub;
+  for (std::size_t cut : {100 * sub, 200 * sub, 201 * sub, 300 * sub}) {
+    auto joined = [&](std::size_t skip) {
+      IntegratedLoudness first(2, fs), second(2, fs);
+      first.add(buf.view().slice(0, cut));
+      second.add(buf.view().slice(cut - warm, frames - cut + warm));
+      first.append(second, skip);
+      return first.integrated_lufs();
+    };
+    EXPECT_NEAR(joined(10), whole, 1e-6) << cut;
+    // What a join that kept the warm-up would read: measurably off where the
+    // warm-up is loud enough to pass the relative gate.
+    if (cut < frames / 2) {
+      EXPECT_GT(std::fabs(joined(0) - whole), 1e-3) << cut;
+    }
+  }
 }
 
 TEST(IntegratedLoudness, SilenceIsMinusInfinity) {

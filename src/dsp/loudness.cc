@@ -49,10 +49,18 @@ LoudnessMeter::~LoudnessMeter() = default;
 LoudnessMeter::LoudnessMeter(LoudnessMeter&&) noexcept = default;
 LoudnessMeter& LoudnessMeter::operator=(LoudnessMeter&&) noexcept = default;
 
-void LoudnessMeter::add(AudioView audio) noexcept {
+void LoudnessMeter::add(AudioView audio) noexcept { feed(audio, false); }
+
+double LoudnessMeter::add_true_peak(AudioView audio) noexcept {
+  assert(measures_.true_peak);
+  return feed(audio, true);
+}
+
+double LoudnessMeter::feed(AudioView audio, bool track_true_peak) noexcept {
   assert(audio.num_channels == num_channels_);
   const auto nch = static_cast<std::size_t>(num_channels_);
   float* scratch = state_->scratch.data();
+  double peak = 0.0;
   for (std::size_t first = 0; first < audio.num_frames; first += kScratchFrames) {
     const std::size_t count = std::min(kScratchFrames, audio.num_frames - first);
     for (int c = 0; c < num_channels_; ++c) {
@@ -62,7 +70,15 @@ void LoudnessMeter::add(AudioView audio) noexcept {
     }
     // Cannot fail: the frame count never exceeds what libebur128 accepts.
     ebur128_add_frames_float(state_->st, scratch, count);
+    if (!track_true_peak) continue;
+    // libebur128 keeps the peaks of the last add_frames call apart.
+    for (unsigned c = 0; c < static_cast<unsigned>(num_channels_); ++c) {
+      double p = 0.0;
+      ebur128_prev_true_peak(state_->st, c, &p);
+      peak = std::max(peak, p);
+    }
   }
+  return peak;
 }
 
 void LoudnessMeter::reset() { *this = LoudnessMeter(num_channels_, sample_rate_, measures_); }

@@ -34,6 +34,10 @@ class LoudnessMeter {
 
   // Feeds audio; any block size, no allocation.
   void add(AudioView audio) noexcept;
+  // add(), returning the highest true peak (linear, any channel) among the
+  // interpolated values this call computed: those whose newest sample is in
+  // `audio`. Needs the true peak measure.
+  double add_true_peak(AudioView audio) noexcept;
   void reset();
 
   // -inf (as -HUGE_VAL) while everything is below the -70 LUFS gate.
@@ -53,6 +57,8 @@ class LoudnessMeter {
   double sample_rate() const { return sample_rate_; }
 
  private:
+  double feed(AudioView audio, bool track_true_peak) noexcept;
+
   struct State;
   std::unique_ptr<State> state_;
   int num_channels_ = 0;
