@@ -41,6 +41,10 @@ struct EncoderSettings {
   // the stream into chunks encoded side by side without the reservoir (see
   // parallel_mp3_encoder.h); 0 is one per hardware thread.
   int threads = 1;
+  // How many sample frames will be encoded, when known (0: not known). With
+  // threads, the chunks are then sized so that every thread gets as many
+  // (balanced_layout()), instead of the last one encoding alone.
+  std::int64_t expected_frames = 0;
 };
 
 class Mp3Encoder {

@@ -487,6 +487,20 @@ bool patch_lame_info_frame(std::span<std::uint8_t> frame, const InfoFrameTotals&
   return true;
 }
 
+ParallelEncodeLayout balanced_layout(std::int64_t expected_frames, int threads,
+                                     int samples_per_frame) {
+  ParallelEncodeLayout layout;
+  if (expected_frames <= 0 || threads < 2 || samples_per_frame <= 0) return layout;
+  // LAME's delay and padding add up to about two frames more.
+  const std::int64_t mp3_frames = (expected_frames + samples_per_frame - 1) / samples_per_frame + 2;
+  std::int64_t chunks = (mp3_frames + layout.chunk_frames - 1) / layout.chunk_frames;
+  chunks = (chunks + threads - 1) / threads * threads;
+  // Not so short that the pre-roll becomes a large part of each chunk.
+  const std::int64_t shortest = 16 * layout.preroll_frames;
+  layout.chunk_frames = std::max(shortest, (mp3_frames + chunks - 1) / chunks);
+  return layout;
+}
+
 Result<std::unique_ptr<Mp3Encoder>> create_parallel_mp3_encoder(
     const EncoderSettings& settings, int threads, std::span<const std::uint8_t> id3v2_tag,
     ByteSink& sink, const ParallelEncodeLayout& layout) {

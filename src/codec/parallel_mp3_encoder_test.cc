@@ -476,6 +476,61 @@ TEST(Mp3EncoderThreads, DefaultLayoutKeepsTagsInfoFrameAndJoins) {
   expect_inaudible_joins(audio, decode_all(**decoder), chunk);
 }
 
+// Balanced chunks: a multiple of the thread count, near the default length,
+// covering the output; unknown length keeps the defaults.
+TEST(ParallelMp3Encoder, BalancedLayoutGivesEveryThreadAsManyChunks) {
+  const std::int64_t standard = ParallelEncodeLayout{}.chunk_frames;
+  EXPECT_EQ(balanced_layout(0, 2).chunk_frames, standard);
+  for (const double seconds : {12.0, 90.0, 300.0, 3600.0}) {
+    const auto frames = static_cast<std::int64_t>(seconds * 44100);
+    const std::int64_t mp3_frames = frames / kFrame + 2;
+    for (const int threads : {2, 3, 4}) {
+      const std::int64_t chunk = balanced_layout(frames, threads).chunk_frames;
+      const std::int64_t chunks = (mp3_frames + chunk - 1) / chunk;
+      SCOPED_TRACE(std::to_string(seconds) + " s, " + std::to_string(threads) + " threads");
+      EXPECT_LE(chunk, standard);
+      const std::int64_t shortest = 16 * ParallelEncodeLayout{}.preroll_frames;
+      EXPECT_GE(chunk, shortest);
+      if (chunk == shortest) continue;  // too short to share out evenly
+      EXPECT_EQ(chunks % threads, 0);
+      // The last chunk is nearly full, so no thread is left with a remainder.
+      EXPECT_GT(mp3_frames - (chunks - 1) * chunk, chunk - chunks);
+    }
+  }
+  // 300 s at the default length is 12.8 chunks: 13 would leave one alone.
+  EXPECT_EQ((300 * 44100 / kFrame + 2 + balanced_layout(300 * 44100, 2).chunk_frames - 1) /
+                balanced_layout(300 * 44100, 2).chunk_frames,
+            14);
+}
+
+// With the length known, the chunks are balanced and the output is still
+// exact in length with inaudible joins.
+TEST(Mp3EncoderThreads, ExpectedLengthBalancesTheChunks) {
+  const TempDir dir("parallel_balanced");
+  const std::int64_t standard = ParallelEncodeLayout{}.chunk_frames;
+  const auto n = static_cast<std::size_t>(2.4 * static_cast<double>(standard * kFrame));
+  const AudioBuffer audio = make_music(n, 2, 12);
+  EncoderSettings settings;
+  settings.threads = 2;
+  settings.expected_frames = static_cast<std::int64_t>(n);
+  const std::int64_t chunk = balanced_layout(settings.expected_frames, 2).chunk_frames;
+  ASSERT_LT(chunk, standard);
+  {
+    auto file = AtomicFile::create((dir / "balanced.mp3").string());
+    ASSERT_TRUE(file.ok());
+    auto encoder = Mp3Encoder::create(settings, Mp3Tags{}, *file);
+    ASSERT_TRUE(encoder.ok()) << encoder.error().message;
+    AudioBuffer copy = audio;
+    ASSERT_TRUE((*encoder)->encode(copy.view()).ok());
+    ASSERT_TRUE((*encoder)->finish().ok());
+    ASSERT_TRUE(file->commit().ok());
+  }
+  EXPECT_EQ(mpg123_sample_count(dir / "balanced.mp3"), static_cast<std::int64_t>(n));
+  auto decoder = open_decoder((dir / "balanced.mp3").string());
+  ASSERT_TRUE(decoder.ok());
+  expect_inaudible_joins(audio, decode_all(**decoder), chunk);
+}
+
 // A sink that fails after `limit` bytes, like a full disk.
 class FailingSink final : public ByteSink {
  public:

@@ -177,7 +177,8 @@ class SpillFile {
   std::vector<float> interleaved_;
 };
 
-Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& sink) {
+Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& sink,
+                                                 std::size_t frames) {
   EncoderSettings settings;
   settings.sample_rate = kMixSampleRate;
   settings.channels = kMixChannels;
@@ -185,6 +186,7 @@ Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& 
   // hardware thread, on chunks joined inaudibly (codec/parallel_mp3_encoder.h).
   // Short mixes are checked after decoding anyway; long ones are what gains.
   settings.threads = 0;
+  settings.expected_frames = static_cast<std::int64_t>(frames);
   return Mp3Encoder::create(settings, tags, sink);
 }
 
@@ -405,7 +407,7 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   dsp::LoudnessMeasurement decoded;
   for (int attempt = 0; attempt < 4; ++attempt) {
     MemorySink encoded;
-    auto encoder = make_encoder(tags, encoded);
+    auto encoder = make_encoder(tags, encoded, filled);
     if (!encoder.ok()) return encoder.error();
     NAMIX_TRY(gain_and_limit([&](AudioView v) { return (*encoder)->encode(v); }));
     NAMIX_TRY((*encoder)->finish());
@@ -560,7 +562,7 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
   const float gain = db_to_gain(gain_db);
   dsp::TruePeakLimiter limiter(limiter_params(ceiling));
   limiter.prepare(mix_spec());
-  auto encoder = make_encoder(tags, out);
+  auto encoder = make_encoder(tags, out, spill.frames());
   if (!encoder.ok()) return encoder.error();
   // The figures reported for the result: what goes into the encoder. The
   // true peak comes from the limiter's own interpolator, which skips the
