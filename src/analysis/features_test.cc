@@ -148,8 +148,8 @@ TEST(FeatureFft, CompiledWisdomPlansEveryAnalysisRate) {
   const std::string prefix = "(" + version.substr(0, version.find('-', 5)) + " ";
   if (std::string(kFeatureFftWisdom).rfind(prefix, 0) != 0)
     GTEST_SKIP() << "fft_wisdom.cc was made with another FFTW than " << version;
-  // Its plans use FFTW's AVX codelets; on a CPU without AVX, FFTW drops the
-  // wisdom and the extractor plans by estimate.
+    // Its plans use FFTW's AVX codelets; on a CPU without AVX, FFTW drops the
+    // wisdom and the extractor plans by estimate.
 #if defined(__x86_64__)
   if (version.find("avx") != std::string::npos && !__builtin_cpu_supports("avx"))
     GTEST_SKIP() << "this CPU has no AVX, so FFTW cannot use the compiled-in wisdom";
