@@ -83,6 +83,9 @@ void IntegratedLoudness::add(AudioView audio) {
 }
 
 void IntegratedLoudness::append(const IntegratedLoudness& later, std::size_t skip_sub_blocks) {
+  // A part that measured nothing (a window too short to be given to a core)
+  // joins anything.
+  if (later.sub_blocks_.empty() && later.filled_ == 0) return;
   assert(filled_ == 0 && later.num_channels_ == num_channels_ &&
          later.sub_block_frames_ == sub_block_frames_);
   const std::size_t skip = std::min(skip_sub_blocks, later.sub_blocks_.size());

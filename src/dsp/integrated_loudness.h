@@ -30,7 +30,10 @@ class IntegratedLoudness {
   // sub-blocks early so its K-weighting had settled (its warm-up); those
   // are dropped, the rest are taken as this meter's own. This meter must
   // have stopped on a sub-block boundary and `later` must have started on
-  // one, so the 400 ms blocks fall where one meter would put them.
+  // one, so the 400 ms blocks fall where one meter would put them. Without a
+  // warm-up (0) the first milliseconds of `later` are K-weighted from
+  // silence, which moves a minutes-long figure by far less than 0.01 LU. A
+  // `later` that measured nothing changes nothing.
   void append(const IntegratedLoudness& later, std::size_t skip_sub_blocks);
   std::size_t sub_block_frames() const { return sub_block_frames_; }
 

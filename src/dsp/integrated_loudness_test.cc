@@ -73,6 +73,12 @@ TEST(IntegratedLoudness, MetersOfConsecutiveStretchesJoin) {
   EXPECT_GT(std::fabs(second.integrated_lufs() - want), 1.0);
   first.append(second, 0);
   EXPECT_NEAR(first.integrated_lufs(), want, 0.005);
+  // A part that measured nothing joins even a meter that ended mid-block.
+  IntegratedLoudness odd(2, fs), empty(2, fs);
+  odd.add(whole.view().slice(0, half + 1000));
+  const double before = odd.integrated_lufs();
+  odd.append(empty, 0);
+  EXPECT_EQ(odd.integrated_lufs(), before);
 }
 
 // Two parts measured apart and joined read what one meter reads: the second
