@@ -248,6 +248,19 @@ mpg123_ssize_t read_source(void* handle, void* buffer, std::size_t bytes) {
 off_t no_seek(void*, off_t, int) { return -1; }
 void keep_source(void*) {}  // SourceReader is owned by the decoder
 
+// What a scan of a file found: enough to open more decoders of it without
+// scanning again (siblings, and reopens through the scan cache).
+struct Scan {
+  StreamInfo info;
+  std::int64_t samples_per_frame = 0;
+  std::vector<off_t> index;
+  off_t index_step = 1;
+};
+
+Result<std::unique_ptr<AudioDecoder>> open_scanned(const std::string& path,
+                                                   const DecodeOptions& options, long down_sample,
+                                                   const Scan& scan);
+
 class Mp3Decoder final : public AudioDecoder {
  public:
   explicit Mp3Decoder(mpg123_handle* mh) : mh_(mh) {}
@@ -262,19 +275,9 @@ class Mp3Decoder final : public AudioDecoder {
 
   // A second decoder of the same file that reuses this one's scan.
   Result<std::unique_ptr<AudioDecoder>> sibling() const {
-    auto handle = open_handle(path_, options_, down_sample_);
-    if (!handle) return handle.error();
-    auto other = std::make_unique<Mp3Decoder>(*handle);
-    other->path_ = path_;
-    other->options_ = options_;
-    other->down_sample_ = down_sample_;
-    other->info_ = info_;
-    other->samples_per_frame_ = samples_per_frame_;
-    other->index_ = index_;
-    other->index_step_ = index_step_;
-    NAMIX_TRY(other->restart());
-    return std::unique_ptr<AudioDecoder>(std::move(other));
+    return open_scanned(path_, options_, down_sample_, scan());
   }
+  Scan scan() const { return {info_, samples_per_frame_, index_, index_step_}; }
 
   Result<void> seek(std::int64_t frame) override {
     assert(frame >= 0);
@@ -427,13 +430,6 @@ struct ScanKey {
   long down_sample = 0;
   bool mono = false;
   bool operator==(const ScanKey&) const = default;
-};
-
-struct Scan {
-  StreamInfo info;
-  std::int64_t samples_per_frame = 0;
-  std::vector<off_t> index;
-  off_t index_step = 1;
 };
 
 std::optional<ScanKey> scan_key(const std::string& path, const DecodeOptions& options,
@@ -591,9 +587,7 @@ Result<std::unique_ptr<AudioDecoder>> open_with_down_sample(const std::string& p
   // Linear reads start from a fresh handle too, so they share seek()'s phase.
   NAMIX_TRY(decoder->restart());
   if (key) {
-    scan_cache().put(*key,
-                     std::make_shared<const Scan>(Scan{decoder->info_, decoder->samples_per_frame_,
-                                                       decoder->index_, decoder->index_step_}));
+    scan_cache().put(*key, std::make_shared<const Scan>(decoder->scan()));
   }
   return std::unique_ptr<AudioDecoder>(std::move(decoder));
 }
