@@ -113,8 +113,7 @@ Result<std::unique_ptr<Mp3Encoder>> Mp3Encoder::create(const EncoderSettings& se
   int threads = settings.threads;
   if (threads == 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   if (threads > 1) {
-    return create_parallel_mp3_encoder(settings, threads, render_id3v2_tag(tags), sink,
-                                       balanced_layout(settings.expected_frames, threads));
+    return create_parallel_mp3_encoder(settings, threads, render_id3v2_tag(tags), sink);
   }
   auto lame = open_lame(settings, true, true);
   if (!lame.ok()) return lame.error();

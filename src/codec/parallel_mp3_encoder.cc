@@ -135,6 +135,8 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     bitrate_kbps_ = lame_get_brate(lame->get());
     // 1152 for MPEG-1 rates, 576 for MPEG-2/2.5.
     samples_per_frame_ = lame_get_framesize(lame->get());
+    layout_ = balanced_layout(layout_, settings_.expected_frames, static_cast<int>(workers_.size()),
+                              samples_per_frame_);
     // The chunks line up with a serial encode only when LAME does not resample.
     if (lame_get_out_samplerate(lame->get()) != settings_.sample_rate) {
       return make_error(Errc::invalid_argument,
@@ -373,7 +375,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
 
   const EncoderSettings settings_;
   ByteSink& sink_;
-  const ParallelEncodeLayout layout_;
+  ParallelEncodeLayout layout_;  // balanced in start(), then fixed
   const std::size_t max_in_flight_;
 
   std::vector<std::uint8_t> info_frame_;
@@ -487,16 +489,16 @@ bool patch_lame_info_frame(std::span<std::uint8_t> frame, const InfoFrameTotals&
   return true;
 }
 
-ParallelEncodeLayout balanced_layout(std::int64_t expected_frames, int threads,
-                                     int samples_per_frame) {
-  ParallelEncodeLayout layout;
+ParallelEncodeLayout balanced_layout(const ParallelEncodeLayout& base, std::int64_t expected_frames,
+                                     int threads, std::int64_t samples_per_frame) {
+  ParallelEncodeLayout layout = base;
   if (expected_frames <= 0 || threads < 2 || samples_per_frame <= 0) return layout;
   // LAME's delay and padding add up to about two frames more.
   const std::int64_t mp3_frames = (expected_frames + samples_per_frame - 1) / samples_per_frame + 2;
-  std::int64_t chunks = (mp3_frames + layout.chunk_frames - 1) / layout.chunk_frames;
+  std::int64_t chunks = (mp3_frames + base.chunk_frames - 1) / base.chunk_frames;
   chunks = (chunks + threads - 1) / threads * threads;
   // Not so short that the pre-roll becomes a large part of each chunk.
-  const std::int64_t shortest = 16 * layout.preroll_frames;
+  const std::int64_t shortest = std::min(base.chunk_frames, 16 * base.preroll_frames);
   layout.chunk_frames = std::max(shortest, (mp3_frames + chunks - 1) / chunks);
   return layout;
 }

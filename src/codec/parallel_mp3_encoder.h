@@ -57,12 +57,13 @@ struct ParallelEncodeLayout {
   std::int64_t preroll_frames = 8;
 };
 
-// Chunks for an output of `expected_frames` sample frames (0: not known, the
-// defaults): about the default length, in a number that is a multiple of
-// `threads`, so all threads finish together rather than the last chunk
-// encoding alone while the other cores wait.
-ParallelEncodeLayout balanced_layout(std::int64_t expected_frames, int threads,
-                                     int samples_per_frame = 1152);
+// `base` with chunks for an output of `expected_frames` sample frames (0:
+// not known, `base` as it is): about base's length, in a number that is a
+// multiple of `threads`, so all threads finish together rather than the last
+// chunk encoding alone while the other cores wait. The parallel encoder
+// applies it once LAME has told it the frame size.
+ParallelEncodeLayout balanced_layout(const ParallelEncodeLayout& base, std::int64_t expected_frames,
+                                     int threads, std::int64_t samples_per_frame);
 
 // What Mp3Encoder::create returns for threads >= 2: writes `id3v2_tag` and
 // the Info frame placeholder once the settings are known to work (nothing

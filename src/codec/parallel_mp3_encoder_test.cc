@@ -480,12 +480,12 @@ TEST(Mp3EncoderThreads, DefaultLayoutKeepsTagsInfoFrameAndJoins) {
 // covering the output; unknown length keeps the defaults.
 TEST(ParallelMp3Encoder, BalancedLayoutGivesEveryThreadAsManyChunks) {
   const std::int64_t standard = ParallelEncodeLayout{}.chunk_frames;
-  EXPECT_EQ(balanced_layout(0, 2).chunk_frames, standard);
+  EXPECT_EQ(balanced_layout({}, 0, 2, kFrame).chunk_frames, standard);
   for (const double seconds : {12.0, 90.0, 300.0, 3600.0}) {
     const auto frames = static_cast<std::int64_t>(seconds * 44100);
     const std::int64_t mp3_frames = frames / kFrame + 2;
     for (const int threads : {2, 3, 4}) {
-      const std::int64_t chunk = balanced_layout(frames, threads).chunk_frames;
+      const std::int64_t chunk = balanced_layout({}, frames, threads, kFrame).chunk_frames;
       const std::int64_t chunks = (mp3_frames + chunk - 1) / chunk;
       SCOPED_TRACE(std::to_string(seconds) + " s, " + std::to_string(threads) + " threads");
       EXPECT_LE(chunk, standard);
@@ -498,14 +498,16 @@ TEST(ParallelMp3Encoder, BalancedLayoutGivesEveryThreadAsManyChunks) {
     }
   }
   // 300 s at the default length is 12.8 chunks: 13 would leave one alone.
-  EXPECT_EQ((300 * 44100 / kFrame + 2 + balanced_layout(300 * 44100, 2).chunk_frames - 1) /
-                balanced_layout(300 * 44100, 2).chunk_frames,
-            14);
+  EXPECT_EQ(
+      (300 * 44100 / kFrame + 2 + balanced_layout({}, 300 * 44100, 2, kFrame).chunk_frames - 1) /
+          balanced_layout({}, 300 * 44100, 2, kFrame).chunk_frames,
+      14);
 }
 
-// With the length known, the chunks are balanced and the output is still
-// exact in length with inaudible joins.
-TEST(Mp3EncoderThreads, ExpectedLengthBalancesTheChunks) {
+// With the length known the encoder re-lays its chunks (the layout itself is
+// checked above); the output must still be exact in length, with the joins
+// at the balanced places as inaudible as anywhere.
+TEST(Mp3EncoderThreads, ExpectedLengthKeepsLengthAndJoins) {
   const TempDir dir("parallel_balanced");
   const std::int64_t standard = ParallelEncodeLayout{}.chunk_frames;
   const auto n = static_cast<std::size_t>(2.4 * static_cast<double>(standard * kFrame));
@@ -513,7 +515,7 @@ TEST(Mp3EncoderThreads, ExpectedLengthBalancesTheChunks) {
   EncoderSettings settings;
   settings.threads = 2;
   settings.expected_frames = static_cast<std::int64_t>(n);
-  const std::int64_t chunk = balanced_layout(settings.expected_frames, 2).chunk_frames;
+  const std::int64_t chunk = balanced_layout({}, settings.expected_frames, 2, kFrame).chunk_frames;
   ASSERT_LT(chunk, standard);
   {
     auto file = AtomicFile::create((dir / "balanced.mp3").string());
