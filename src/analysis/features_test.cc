@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <numbers>
 #include <random>
 #include <string>
@@ -162,21 +161,6 @@ TEST(FeatureFft, CompiledWisdomPlansEveryAnalysisRate) {
   // 16384 points (192 kHz, which the decoders never leave unreduced) are not
   // in the wisdom: that extractor plans by estimate.
   EXPECT_FALSE(feature_fft_plans_from_wisdom(192000));
-}
-
-TEST(FeatureExtractor, TwoExtractorsGiveTheSameBits) {
-  // Every extractor plans the same algorithm (the compiled-in wisdom, or
-  // FFTW's estimate), never one picked by timing.
-  const int fs = 11025;
-  std::mt19937 rng(5);
-  std::normal_distribution<float> g(0.0f, 0.05f);
-  std::vector<float> x = sine(fs, 180.0, -18.0, 2.0);
-  for (auto& v : x) v += g(rng);
-  const auto a = run(fs, x, 8192);
-  const auto b = run(fs, x, 8192);
-  ASSERT_EQ(a.size(), b.size());
-  static_assert(sizeof(FeatureFrame) == 9 * sizeof(float), "no padding for memcmp");
-  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(FeatureFrame)), 0);
 }
 
 }  // namespace
