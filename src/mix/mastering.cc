@@ -100,7 +100,6 @@ class SpillFile {
                                             std::strerror(errno) +
                                             "; set TMPDIR to a writable directory");
     ::unlink(templ.c_str());
-    interleaved_.resize(2 * kBlock);
     return {};
   }
 
@@ -135,11 +134,8 @@ class SpillFile {
   std::size_t frames() const { return frames_; }
 
   // Fills `block` (at most kBlock frames) from frame `first` on; returns the
-  // frames read, fewer than asked only at the end.
-  Result<std::size_t> read_at(std::size_t first, AudioView block) {
-    return read_at(first, block, interleaved_);
-  }
-  // The same from any thread, with its own `scratch`.
+  // frames read, fewer than asked only at the end. Safe from several threads
+  // at once, each with its own `scratch`.
   Result<std::size_t> read_at(std::size_t first, AudioView block,
                               std::vector<float>& scratch) const {
     scratch.resize(2 * block.num_frames);
@@ -174,7 +170,6 @@ class SpillFile {
   int fd_ = -1;
   std::string dir_;
   std::size_t frames_ = 0;
-  std::vector<float> interleaved_;
 };
 
 Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& sink,
@@ -595,9 +590,10 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
   };
   AlignedProcessor limit(limiter, kBlock);
   AudioBuffer block_buf(kMixChannels, kBlock);
+  std::vector<float> interleaved;
   const double total = std::max<double>(1.0, static_cast<double>(spill.frames()));
   for (std::size_t pos = 0;; pos += kBlock) {
-    auto got = spill.read_at(pos, block_buf.view());
+    auto got = spill.read_at(pos, block_buf.view(), interleaved);
     if (!got.ok()) return got.error();
     if (*got == 0) break;
     AudioView block = block_buf.view().slice(0, *got);
