@@ -42,6 +42,28 @@ const std::vector<float>& show_audio(int fs) {
   return audio;
 }
 
+// The "audio_s_per_s" counter for a run over all of `audio` per iteration.
+void count_audio_rate(benchmark::State& state, const std::vector<float>& audio, int fs) {
+  const double seconds = static_cast<double>(audio.size()) / fs;
+  state.counters["audio_s_per_s"] = benchmark::Counter(
+      seconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+// The feature frames of one pass over `audio`, reserved once so a run does
+// not time their growth.
+struct FeatureOutput {
+  explicit FeatureOutput(const std::vector<float>& audio) {
+    frames.reserve(audio.size() / 50);
+    timbre.reserve(audio.size() / 50);
+  }
+  void clear() {
+    frames.clear();
+    timbre.clear();
+  }
+  std::vector<namix::FeatureFrame> frames;
+  std::vector<namix::TimbreBands> timbre;
+};
+
 // Arguments: rate, and the block fed to each add() (default 1152, an MP3
 // frame; the span decoders deliver 8192).
 void BM_AnalysisFeatures(benchmark::State& state) {
@@ -49,20 +71,14 @@ void BM_AnalysisFeatures(benchmark::State& state) {
   const std::size_t block = state.range(1) > 0 ? static_cast<std::size_t>(state.range(1)) : 1152;
   const auto& audio = show_audio(fs);
   namix::FeatureExtractor extractor(fs);
-  std::vector<namix::FeatureFrame> frames;
-  std::vector<namix::TimbreBands> timbre;
-  frames.reserve(audio.size() / 50);
-  timbre.reserve(audio.size() / 50);
+  FeatureOutput out(audio);
   for (auto _ : state) {
-    frames.clear();
-    timbre.clear();
+    out.clear();
     for (std::size_t i = 0; i < audio.size(); i += block)
-      extractor.add(audio.data() + i, std::min(block, audio.size() - i), frames, timbre);
-    benchmark::DoNotOptimize(frames.data());
+      extractor.add(audio.data() + i, std::min(block, audio.size() - i), out.frames, out.timbre);
+    benchmark::DoNotOptimize(out.frames.data());
   }
-  const double seconds = static_cast<double>(audio.size()) / fs;
-  state.counters["audio_s_per_s"] = benchmark::Counter(
-      seconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  count_audio_rate(state, audio, fs);
 }
 BENCHMARK(BM_AnalysisFeatures)->Arg(11025)->Arg(22050)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AnalysisFeatures)->Args({11025, 8192})->Unit(benchmark::kMillisecond);
@@ -87,9 +103,7 @@ void BM_AnalysisEnvelopeHighPass(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(energy.data());
   }
-  const double seconds = static_cast<double>(audio.size()) / fs;
-  state.counters["audio_s_per_s"] = benchmark::Counter(
-      seconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  count_audio_rate(state, audio, fs);
 }
 BENCHMARK(BM_AnalysisEnvelopeHighPass)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
@@ -101,13 +115,10 @@ void BM_AnalysisFeatureSpans(benchmark::State& state) {
   const auto n_spans = static_cast<std::int64_t>(state.range(1));
   const auto& audio = show_audio(fs);
   const auto total_hops = static_cast<std::int64_t>(audio.size()) * 100 / fs;
-  std::vector<namix::FeatureFrame> frames;
-  std::vector<namix::TimbreBands> timbre;
-  frames.reserve(audio.size() / 50);
-  timbre.reserve(audio.size() / 50);
+  FeatureOutput out(audio);
+  auto& frames = out.frames;
   for (auto _ : state) {
-    frames.clear();
-    timbre.clear();
+    out.clear();
     std::vector<std::unique_ptr<namix::FeatureExtractor>> spans;
     std::vector<std::size_t> first_frame;
     for (std::int64_t k = 0; k < n_spans; ++k) {
@@ -119,7 +130,7 @@ void BM_AnalysisFeatureSpans(benchmark::State& state) {
       const auto end = static_cast<std::size_t>(
           std::min<std::int64_t>(static_cast<std::int64_t>(audio.size()), x.input_end()));
       for (auto i = static_cast<std::size_t>(x.input_start()); i < end; i += 1152)
-        x.add(audio.data() + i, std::min<std::size_t>(1152, end - i), frames, timbre);
+        x.add(audio.data() + i, std::min<std::size_t>(1152, end - i), frames, out.timbre);
     }
     for (std::size_t k = 1; k < spans.size(); ++k) {
       namix::HighPassState exact;
@@ -128,9 +139,7 @@ void BM_AnalysisFeatureSpans(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(frames.data());
   }
-  const double seconds = static_cast<double>(audio.size()) / fs;
-  state.counters["audio_s_per_s"] = benchmark::Counter(
-      seconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  count_audio_rate(state, audio, fs);
 }
 BENCHMARK(BM_AnalysisFeatureSpans)
     ->Args({11025, 1})
@@ -147,9 +156,7 @@ void BM_AnalysisWhole(benchmark::State& state) {
     auto result = analyzer.finish();
     benchmark::DoNotOptimize(result.blocks.data());
   }
-  const double seconds = static_cast<double>(audio.size()) / fs;
-  state.counters["audio_s_per_s"] = benchmark::Counter(
-      seconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  count_audio_rate(state, audio, fs);
 }
 BENCHMARK(BM_AnalysisWhole)->Arg(11025)->Unit(benchmark::kMillisecond);
 
