@@ -3,7 +3,9 @@
 #   bench/run_bench.sh [--runs N] [--corpus DIR]
 # Finds or makes a 3-hour and a 60-minute episode, then runs the baselines
 # and namix alternately N times and prints the median wall time, the ratio to
-# the baseline measured in the same run, and the peak RSS of each case.
+# the baseline measured in the same run, and the peak RSS of each case. The
+# remaster runs at the default LAME -q 3 and at --mp3-quality 7, the latter
+# against both the goal's ffmpeg and ffmpeg at the same -q.
 #
 # Episodes: ../shared/corpus/make_episode.py when present (cached in
 # $NAMIX_BENCH_CORPUS, default ~/.cache/namix-bench), else our own generator.
@@ -61,20 +63,31 @@ for ((i = 0; i < runs; i++)); do
   measure mix300_180 "$namix" mix "$ep180" --theme "Best Of" --duration 300 --out "$tmp/b.mp3" --quiet
   measure ffmpeg_60 ffmpeg -v error -threads 1 -y -i "$ep60" -c:a libmp3lame -b:a 320k "$tmp/c.mp3"
   measure full_60 "$namix" mix "$ep60" --theme "Best Of" --duration full --out "$tmp/d.mp3" --quiet
+  # The same at LAME -q 7 (no noise shaping), against the goal's baseline and
+  # against ffmpeg at the same -q.
+  measure ffmpeg7_60 ffmpeg -v error -threads 1 -y -i "$ep60" -c:a libmp3lame -b:a 320k \
+    -compression_level 7 "$tmp/e.mp3"
+  measure full7_60 "$namix" mix "$ep60" --theme "Best Of" --duration full --mp3-quality 7 \
+    --out "$tmp/f.mp3" --quiet
 done
 
 printf '%-44s %10s %8s %10s %8s\n' case "median s" ratio "RSS MB" goal
 row() {  # row LABEL CASE BASE GOAL_RATIO GOAL_RSS_MB
   local t b rss
   t=$(col 1 "$2"); b=$(col 1 "$3"); rss=$(col 2 "$2")
-  awk -v l="$1" -v t="$t" -v b="$b" -v r="$rss" -v g="≤$4×, ≤${5}MB" \
+  local goal="≤$4×, ≤${5}MB"
+  [ "$4" = - ] && goal="≤${5}MB"
+  awk -v l="$1" -v t="$t" -v b="$b" -v r="$rss" -v g="$goal" \
     'BEGIN {printf "%-44s %10.2f %8.2f %10.0f %8s\n", l, t, t / b, r / 1024, g}'
 }
 printf '%-44s %10.2f\n' "baseline: mpg123 -q -t (3 h, 128 kbps)" "$(col 1 mpg123_180)"
 printf '%-44s %10.2f\n' "baseline: ffmpeg libmp3lame 320k (60 min)" "$(col 1 ffmpeg_60)"
+printf '%-44s %10.2f\n' "baseline: the same, -compression_level 7" "$(col 1 ffmpeg7_60)"
 row "namix 3 h -> 90 s Best Of (vs mpg123)" best90_180 mpg123_180 0.75 300
 row "namix 3 h -> 5 min mix (vs mpg123)" mix300_180 mpg123_180 1.0 300
 row "namix 60 min full remaster (vs ffmpeg)" full_60 ffmpeg_60 0.6 500
+row "  --mp3-quality 7 (vs ffmpeg)" full7_60 ffmpeg_60 0.6 500
+row "  --mp3-quality 7 (vs ffmpeg at -q 7)" full7_60 ffmpeg7_60 - 500
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d); runs: $runs"
 
 # Issue 7's last goal: an episode fetched over HTTP is decoded while it downloads.

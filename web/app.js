@@ -253,6 +253,8 @@
     }
     const themeInput = form.querySelector('input[name="theme"]:checked');
     const theme = themeInput ? themeInput.value : '';
+    const qualityInput = form.querySelector('input[name="mp3_quality"]:checked');
+    const mp3Quality = qualityInput ? Number(qualityInput.value) : 3;
     const file = fileInput.files && fileInput.files[0];
     const url = urlInput.value.trim();
     if (!file && !url) {
@@ -267,8 +269,9 @@
       body.append('file', file, file.name);
       body.append('theme', theme);
       body.append('target_duration', String(duration));
+      body.append('mp3_quality', String(mp3Quality));
     } else {
-      body = { episode_url: url, theme, target_duration: duration };
+      body = { episode_url: url, theme, target_duration: duration, mp3_quality: mp3Quality };
     }
 
     busy = true;
@@ -322,7 +325,7 @@
           ? ' (full episode)' : ` (target ${clock(target)})`)],
       ['Loudness', `${fixed(meta.integrated_lufs, 1)} LUFS`],
       ['True peak', `${fixed(meta.true_peak_dbtp, 1)} dBTP`],
-      ['Size', `${fixed(meta.file_size_mb, 2)} MB, ${meta.bitrate_kbps || '–'} kbps`],
+      ['Size', `${fixed(meta.file_size_mb, 2)} MB, ${meta.bitrate_kbps || '–'} kbps, LAME -q ${meta.mp3_quality ?? '–'}`],
       ['Processing time', `${fixed((Number(timings.total) || 0) / 1000, 1)} s`],
       ['Segments', String(meta.segments_count ?? (result.segments || []).length)],
       ['Episode length', clock(analysis.audio_duration)],

@@ -3,7 +3,9 @@
 #include <lame/lame.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdarg>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -101,6 +103,19 @@ Result<LamePtr> open_lame(const EncoderSettings& settings, bool write_info_frame
                           std::to_string(settings.sample_rate) + " Hz; use 320 kbit/s at 44100 Hz");
   }
   return lame;
+}
+
+Result<int> checked_mp3_quality(double requested, std::string_view option) {
+  if (!(requested >= 0 && requested <= 9) || requested != std::floor(requested)) {
+    std::ostringstream got;
+    got << requested;
+    return make_error(Errc::invalid_argument,
+                      std::string(option) +
+                          " must be a whole number from 0 (best, slowest) to 9 (fastest), as "
+                          "lame -q; got " +
+                          got.str() + " (leave it out for 3, LAME's default)");
+  }
+  return static_cast<int>(requested);
 }
 
 Result<std::unique_ptr<Mp3Encoder>> Mp3Encoder::create(const EncoderSettings& settings,

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/audio_buffer.h"
@@ -29,6 +30,14 @@ struct Mp3Tags {
   std::vector<Chapter> chapters;
 };
 
+// LAME's algorithm quality (lame -q, ffmpeg -compression_level) when none is
+// asked for: LAME's own default.
+inline constexpr int kDefaultMp3Quality = 3;
+
+// A requested -q as an integer 0..9, or an error that names `option` (as the
+// user wrote it: "--mp3-quality", "mp3_quality") and says what it takes.
+Result<int> checked_mp3_quality(double requested, std::string_view option);
+
 struct EncoderSettings {
   int bitrate_kbps = 320;
   int sample_rate = 44100;
@@ -36,7 +45,7 @@ struct EncoderSettings {
   // LAME -q: 0 best .. 9 fastest. 3 is LAME's own default (and ffmpeg's); -q 2 takes
   // about 1.7x as long (lame CLI on 60 s of a mix here: 1.93 s vs 1.13 s) for no audible
   // gain at 320 kbps.
-  int quality = 3;
+  int quality = kDefaultMp3Quality;
   // Encoder threads. 1 is one LAME instance with the bit reservoir; more cut
   // the stream into chunks encoded side by side without the reservoir (see
   // parallel_mp3_encoder.h); 0 is one per hardware thread.

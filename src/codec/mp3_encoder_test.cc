@@ -31,9 +31,9 @@ Mp3Tags sample_tags() {
 }
 
 std::vector<std::uint8_t> encode_to_memory(const AudioBuffer& audio, std::size_t block,
-                                           const Mp3Tags& tags = {}) {
+                                           const Mp3Tags& tags = {},
+                                           EncoderSettings settings = {}) {
   MemorySink sink;
-  EncoderSettings settings;
   settings.channels = audio.num_channels();
   auto encoder = Mp3Encoder::create(settings, tags, sink);
   EXPECT_TRUE(encoder.ok());
@@ -125,6 +125,45 @@ TEST(Mp3Encoder, FileLayoutIsId3ThenInfoFrameThenAudio) {
   EXPECT_NEAR(static_cast<double>(*frames), (44100.0 + 1105) / 1152, 1.5);
 }
 
+// The Xing header's quality field, which LAME fills with 100 - 10 * VBR_q - q.
+std::uint32_t xing_quality(const std::vector<std::uint8_t>& bytes) {
+  const std::size_t info = id3v2_tag_size(bytes) + 36;  // MPEG-1 stereo side information
+  EXPECT_EQ(std::memcmp(&bytes[info], "Info", 4), 0);
+  const std::uint8_t* q = &bytes[info + 116];
+  return std::uint32_t{q[0]} << 24 | std::uint32_t{q[1]} << 16 | std::uint32_t{q[2]} << 8 | q[3];
+}
+
+TEST(Mp3Encoder, QualityReachesLameAndItsTagSaysWhich) {
+  const AudioBuffer chirp = make_chirp(44100, 2, 3.0, 40, 16000, 0.7f);
+  for (const int threads : {1, 2}) {
+    EncoderSettings settings;
+    settings.threads = threads;
+    const auto standard = encode_to_memory(chirp, 4096, {}, settings);
+    settings.quality = 7;
+    const auto fast = encode_to_memory(chirp, 4096, {}, settings);
+    // Same length (CBR), other bits: -q 7 quantises without noise shaping.
+    EXPECT_EQ(fast.size(), standard.size()) << threads << " threads";
+    EXPECT_NE(fast, standard) << threads << " threads";
+    // A player's or a producer's tool reads which -q made the file.
+    EXPECT_EQ(xing_quality(standard) - xing_quality(fast), 4u) << threads << " threads";
+  }
+}
+
+TEST(Mp3Encoder, CheckedQualityTakesLamesLevelsAndNamesTheOption) {
+  for (const double q : {0.0, 3.0, 7.0, 9.0}) {
+    auto checked = checked_mp3_quality(q, "--mp3-quality");
+    ASSERT_TRUE(checked.ok()) << q;
+    EXPECT_EQ(*checked, static_cast<int>(q));
+  }
+  for (const double q : {-1.0, 9.5, 10.0, 3.5, std::nan("")}) {
+    auto checked = checked_mp3_quality(q, "mp3_quality");
+    ASSERT_FALSE(checked.ok()) << q;
+    EXPECT_EQ(checked.error().code, Errc::invalid_argument);
+    EXPECT_EQ(checked.error().message.rfind("mp3_quality must be a whole number from 0", 0), 0u)
+        << checked.error().message;
+  }
+}
+
 TEST(Mp3Encoder, FfprobeSees320kCbrStereoAndChapters) {
   const TempDir dir("encoder_ffprobe");
   const AudioBuffer sine = make_sine(44100, 2, 5.0, 1000.0, 0.5f);
@@ -179,6 +218,12 @@ TEST(Mp3Encoder, RejectsImpossibleSettings) {
   EncoderSettings settings;
   settings.channels = 3;
   auto encoder = Mp3Encoder::create(settings, {}, sink);
+  ASSERT_FALSE(encoder.ok());
+  EXPECT_EQ(encoder.error().code, Errc::invalid_argument);
+  EXPECT_EQ(sink.size(), 0u);
+  settings.channels = 2;
+  settings.quality = 10;
+  encoder = Mp3Encoder::create(settings, {}, sink);
   ASSERT_FALSE(encoder.ok());
   EXPECT_EQ(encoder.error().code, Errc::invalid_argument);
   EXPECT_EQ(sink.size(), 0u);

@@ -172,11 +172,12 @@ class SpillFile {
   std::size_t frames_ = 0;
 };
 
-Result<std::unique_ptr<Mp3Encoder>> make_encoder(const Mp3Tags& tags, ByteSink& sink,
-                                                 std::size_t frames) {
+Result<std::unique_ptr<Mp3Encoder>> make_encoder(const MasteringSpec& spec, const Mp3Tags& tags,
+                                                 ByteSink& sink, std::size_t frames) {
   EncoderSettings settings;
   settings.sample_rate = kMixSampleRate;
   settings.channels = kMixChannels;
+  settings.quality = spec.mp3_quality;
   // LAME is single-threaded and is most of a mix's time: one instance per
   // hardware thread, on chunks joined inaudibly (codec/parallel_mp3_encoder.h).
   // Short mixes are checked after decoding anyway; long ones are what gains.
@@ -419,7 +420,7 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
   dsp::LoudnessMeasurement decoded;
   for (int attempt = 0; attempt < 4; ++attempt) {
     MemorySink encoded;
-    auto encoder = make_encoder(tags, encoded, filled);
+    auto encoder = make_encoder(spec, tags, encoded, filled);
     if (!encoder.ok()) return encoder.error();
     NAMIX_TRY(gain_and_limit([&](AudioView v) { return (*encoder)->encode(v); }));
     NAMIX_TRY((*encoder)->finish());
@@ -574,7 +575,7 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
   const float gain = db_to_gain(gain_db);
   dsp::TruePeakLimiter limiter(limiter_params(ceiling));
   limiter.prepare(mix_spec());
-  auto encoder = make_encoder(tags, out, spill.frames());
+  auto encoder = make_encoder(spec, tags, out, spill.frames());
   if (!encoder.ok()) return encoder.error();
   // The figures reported for the result: what goes into the encoder. The
   // true peak comes from the limiter's own interpolator, which skips the

@@ -18,6 +18,8 @@ namespace namix {
 struct MasteringSpec {
   double target_lufs = -16.0;
   double ceiling_dbtp = -1.0;  // for the DECODED MP3, not just the PCM fed to LAME
+  // LAME's algorithm quality, 0 (best, slowest) to 9 (fastest), as lame -q.
+  int mp3_quality = kDefaultMp3Quality;
 };
 
 struct MasteredMix {

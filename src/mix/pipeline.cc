@@ -163,6 +163,8 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   assert(request.theme != nullptr);
   const Theme& theme = *request.theme;
   const auto t_start = Clock::now();
+  // Checked before the minutes of analysis that LAME's own check would follow.
+  if (auto q = checked_mp3_quality(request.mp3_quality, "mp3_quality"); !q.ok()) return q.error();
   auto progress = [&](std::string_view stage, double f) {
     if (request.progress) request.progress(stage, std::clamp(f, 0.0, 1.0));
   };
@@ -242,6 +244,7 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   MasteringSpec mastering;
   mastering.target_lufs = request.target_lufs.value_or(theme.target_lufs);
   mastering.ceiling_dbtp = theme.true_peak_ceiling_dbtp;
+  mastering.mp3_quality = request.mp3_quality;
   auto hum_hz = early_hum.valid() ? early_hum.get() : detect_source_hum(request.input_path);
   if (!hum_hz.ok()) return hum_hz.error();
   // Mixes render on every core: short ones piece by piece, a whole-episode
@@ -261,6 +264,7 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   report.integrated_lufs = mastered->integrated_lufs;
   report.true_peak_dbtp = mastered->true_peak_dbtp;
   report.file_size_bytes = out.size();
+  report.mp3_quality = mastering.mp3_quality;
   report.timings.render_ms = mastered->render_ms;
   report.timings.encode_ms = mastered->encode_ms;
   report.processing_chain = theme.chain_summary() + " → loudness " +

@@ -74,6 +74,7 @@ nlohmann::json result_json(const MixReport& report, const DownloadInfo& download
                    {"file_size_bytes", report.file_size_bytes},
                    {"file_size_mb", round_to(mb, 2)},
                    {"bitrate_kbps", report.bitrate_kbps},
+                   {"mp3_quality", report.mp3_quality},
                    {"sample_rate", report.sample_rate},
                    {"integrated_lufs", round_to(report.integrated_lufs, 2)},
                    {"true_peak_dbtp", round_to(report.true_peak_dbtp, 2)},

@@ -41,5 +41,13 @@ TEST(ResultJson, ListsEachSegmentsDroppedPauses) {
   EXPECT_NEAR(j["segments"][1]["mix_start"].get<double>(), 12.5 - 1.45 - 0.9992, 1e-3);
 }
 
+// A producer can tell from the result which LAME -q made the file.
+TEST(ResultJson, ReportsTheMp3Quality) {
+  MixReport r = two_segment_report();
+  EXPECT_EQ(result_json(r, {}, "s1")["mix_metadata"]["mp3_quality"], 3);
+  r.mp3_quality = 7;
+  EXPECT_EQ(result_json(r, {}, "s1")["mix_metadata"]["mp3_quality"], 7);
+}
+
 }  // namespace
 }  // namespace namix

@@ -87,6 +87,11 @@ std::optional<double> parse_number(std::string_view text) {
   return v;
 }
 
+// mp3_quality is LAME's -q; `value` is nullopt when it is not a number at all.
+Result<int> check_mp3_quality(std::optional<double> value) {
+  return checked_mp3_quality(value.value_or(std::nan("")), "mp3_quality");
+}
+
 }  // namespace
 
 int ApiService::http_status(Errc code) {
@@ -661,6 +666,12 @@ Result<MixOrder> ApiService::parse_json_order(const HttpRequest& req) {
     }
     order.target_lufs = v.get<double>();
   }
+  if (body.contains("mp3_quality") && !body["mp3_quality"].is_null()) {
+    const auto& v = body["mp3_quality"];
+    auto quality = check_mp3_quality(v.is_number() ? std::optional(v.get<double>()) : std::nullopt);
+    if (!quality) return quality.error();
+    order.mp3_quality = *quality;
+  }
   auto episode = string_field("episode_number", false);
   if (!episode) return episode.error();
   order.episode_number = !episode->empty() ? *episode : episode_number_from_name(order.episode_url);
@@ -722,6 +733,11 @@ Result<MixOrder> ApiService::parse_multipart_order(const HttpRequest& req,
       return make_error(Errc::invalid_argument, "target_lufs must be a number from -40 to -5");
     }
     order.target_lufs = *lufs;
+  }
+  if (fields.contains("mp3_quality")) {
+    auto quality = check_mp3_quality(parse_number(fields["mp3_quality"].get<std::string>()));
+    if (!quality) return quality.error();
+    order.mp3_quality = *quality;
   }
   if (file->data.empty()) return make_error(Errc::undecodable, "the uploaded file is empty");
   if (!looks_like_audio(file->data.substr(0, 12))) {
@@ -808,6 +824,7 @@ Result<nlohmann::json> ApiService::execute(const std::string& mix_id, MixOrder& 
   request.theme = order.theme;
   request.target_s = order.target_s;
   request.target_lufs = order.target_lufs;
+  request.mp3_quality = order.mp3_quality;
   request.episode_number = order.episode_number;
   request.progress = [&](std::string_view stage, double fraction) {
     if (progress) progress(stage, 0.05 + 0.9 * std::clamp(fraction, 0.0, 1.0));
@@ -1018,6 +1035,7 @@ HttpResponse ApiService::hand_off_async(MixOrder order, JobRecord record) {
       {"target_s", order.target_s ? nlohmann::json(*order.target_s) : nlohmann::json(nullptr)},
       {"target_lufs",
        order.target_lufs ? nlohmann::json(*order.target_lufs) : nlohmann::json(nullptr)},
+      {"mp3_quality", order.mp3_quality},
       {"episode_number", order.episode_number}};
   const bool uploaded = order.episode_url.empty();
   if (uploaded) {
@@ -1072,6 +1090,8 @@ Result<MixOrder> ApiService::order_from_json(const nlohmann::json& saved) {
       order.target_s = saved["target_s"].get<double>();
     if (saved.contains("target_lufs") && !saved["target_lufs"].is_null())
       order.target_lufs = saved["target_lufs"].get<double>();
+    // Orders stored before mp3_quality existed have none: LAME's default.
+    order.mp3_quality = saved.value("mp3_quality", kDefaultMp3Quality);
     order.episode_number = saved.value("episode_number", "");
     order.episode_url = saved.value("episode_url", "");
     order.upload_name = saved.value("upload_name", "");

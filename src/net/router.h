@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "codec/mp3_encoder.h"
 #include "core/byte_sink.h"
 #include "core/error.h"
 #include "mix/pipeline.h"
@@ -63,7 +64,8 @@ struct MixOrder {
   const Theme* theme = nullptr;
   std::optional<double> target_s;
   std::optional<double> target_lufs;
-  std::string episode_url;  // empty for uploads
+  int mp3_quality = kDefaultMp3Quality;  // LAME -q
+  std::string episode_url;               // empty for uploads
   std::shared_ptr<ScopedTempFile> upload;
   std::string upload_name;
   std::string episode_number;

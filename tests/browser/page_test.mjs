@@ -274,6 +274,7 @@ async function main() {
     assert(done && done.body.result, 'no done job with a result seen by the page');
     result = done.body.result;
     assert(result.status === 'success', `result status ${result.status}`);
+    assert(result.mix_metadata.mp3_quality === 3, `standard encoding made -q ${result.mix_metadata.mp3_quality}`);
     console.log(`     progress seen: ${[...percentsSeen].join(', ')}`);
   });
 
@@ -299,7 +300,7 @@ async function main() {
     const text = await page.textContent('#figures');
     const meta = result.mix_metadata;
     for (const want of [`${Number(meta.integrated_lufs).toFixed(1)} LUFS`, `${Number(meta.true_peak_dbtp).toFixed(1)} dBTP`,
-      `${Number(meta.file_size_mb).toFixed(2)} MB`, 'Processing time']) {
+      `${Number(meta.file_size_mb).toFixed(2)} MB`, `LAME -q ${meta.mp3_quality}`, 'Processing time']) {
       assert(text.includes(want), `figures lack "${want}": ${text}`);
     }
   });
@@ -385,9 +386,10 @@ async function main() {
     await page.screenshot({ path: path.join(outDir, 'browser_page_error.png'), fullPage: false });
   });
 
-  await check('an uploaded file is mixed, with upload progress', async () => {
+  await check('an uploaded file is mixed, with upload progress, at the encoding chosen', async () => {
     apiBodies.length = 0;
     await page.fill('#episode-url', '');
+    await page.check('input[name="mp3_quality"][value="7"]');
     await page.setInputFiles('#episode-file', episode.mp3);
     assert((await page.textContent('#file-chosen')).includes('episode-100.mp3'), 'the chosen file is not named');
     await page.click('#submit-mix');
@@ -400,6 +402,7 @@ async function main() {
     assert(await page.textContent('#job-percent') === '100 %', `job ends at ${await page.textContent('#job-percent')}`);
     const done = apiBodies.find((r) => r.body && r.body.state === 'done');
     assert(done && done.body.result.session_id !== result.session_id, 'no new mix from the upload');
+    assert(done.body.result.mix_metadata.mp3_quality === 7, `fast encoding made -q ${done.body.result.mix_metadata.mp3_quality}`);
     const count = await page.$$eval('#episode-plot .plot-segment', (els) => els.length);
     assert(count === done.body.result.segments.length, `${count} segments drawn for the upload's mix`);
   });

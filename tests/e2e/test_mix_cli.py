@@ -89,9 +89,11 @@ class MixEndToEnd(unittest.TestCase):
         r = self.result
         self.assertEqual(r["status"], "success")
         for key in ["theme", "duration_target", "duration_actual", "segments_count", "file_size_bytes",
-                    "bitrate_kbps", "sample_rate", "integrated_lufs", "true_peak_dbtp", "created_at"]:
+                    "bitrate_kbps", "mp3_quality", "sample_rate", "integrated_lufs",
+                    "true_peak_dbtp", "created_at"]:
             self.assertIn(key, r["mix_metadata"])
         self.assertEqual(r["mix_metadata"]["theme"], "Best Of")
+        self.assertEqual(r["mix_metadata"]["mp3_quality"], 3, "LAME's default -q")
         self.assertEqual(r["mix_metadata"]["file_size_bytes"], os.path.getsize(self.mix))
         self.assertGreaterEqual(len(r["segments"]), 2)
         for key in ["fetch", "decode", "analysis", "render", "encode", "store", "total"]:
@@ -214,6 +216,10 @@ class BadInput(unittest.TestCase):
 
     def test_unknown_theme(self):
         self.check([Fixture.episode, "--theme", "Polka Party"], 2, "best of")
+
+    def test_mp3_quality_outside_lames_range(self):
+        for value in ("10", "-1", "3.5"):
+            self.check([Fixture.episode, "--mp3-quality", value], 2, "0 (best, slowest) to 9")
 
 
 if __name__ == "__main__":

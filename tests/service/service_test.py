@@ -295,6 +295,16 @@ def multipart(fields, files):
     return b"".join(out), {"Content-Type": "multipart/form-data; boundary=" + boundary}
 
 
+def xing_quality(mp3):
+    """The Xing/Info header's quality field: LAME writes 100 - 10 * VBR_q - q."""
+    id3 = 0
+    if mp3[:3] == b"ID3":
+        id3 = 10 + (mp3[6] << 21 | mp3[7] << 14 | mp3[8] << 7 | mp3[9])
+    info = id3 + 4 + 32  # frame header, MPEG-1 stereo side information
+    assert mp3[info:info + 4] == b"Info", mp3[info:info + 4]
+    return int.from_bytes(mp3[info + 116:info + 120], "big")
+
+
 # ---------------------------------------------------------------- shared checks
 
 class ServiceCase(unittest.TestCase):
@@ -313,14 +323,16 @@ class ServiceCase(unittest.TestCase):
         self.assertEqual(headers.get("access-control-allow-origin"), "*")
         return body
 
-    def check_mix_result(self, server, body, theme, target_s, episode="1779"):
+    def check_mix_result(self, server, body, theme, target_s, episode="1779", mp3_quality=3):
         """The result JSON of SPEC.md, and its download link: HEAD 200, audio/mpeg,
-        the right length; the bytes decode (lame --decode) to the reported duration."""
+        the right length, encoded at the LAME -q asked for; the bytes decode
+        (lame --decode) to the reported duration."""
         self.assertEqual(body["status"], "success", body)
         meta = body["mix_metadata"]
         self.assertEqual(meta["theme"], theme)
         self.assertEqual(str(meta["episode_number"]), episode)
         self.assertEqual(meta["bitrate_kbps"], 320)
+        self.assertEqual(meta["mp3_quality"], mp3_quality)
         self.assertEqual(meta["sample_rate"], 44100)
         if target_s is not None:
             # The selection fits the target within a few seconds (pauses decide the cuts).
@@ -352,6 +364,8 @@ class ServiceCase(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertEqual(len(data), meta["file_size_bytes"])
         self.assertTrue(data[:3] == b"ID3" or data[0] == 0xFF, data[:4])
+        self.assertEqual(xing_quality(data), 100 - 10 * 4 - mp3_quality,
+                         "LAME's tag records the -q that made the file (CBR: VBR_q 4)")
         mp3 = os.path.join(server.dir, "check.mp3")
         wav = os.path.join(server.dir, "check.wav")
         with open(mp3, "wb") as f:
@@ -445,11 +459,11 @@ class Production(ServiceCase):
     def test_06_upload_mix(self):
         with open(self.fixture, "rb") as f:
             data = f.read()
-        body, headers = multipart({"theme": "best of", "target_duration": "20"},
+        body, headers = multipart({"theme": "best of", "target_duration": "20", "mp3_quality": "7"},
                                   {"file": ("NA-1779-upload.mp3", data, "audio/mpeg")})
         status, _, result = self.server.json("POST", "/mix/professional", body, headers)
         self.assertEqual(status, 200, result)
-        self.check_mix_result(self.server, result, "Best Of", 20)
+        self.check_mix_result(self.server, result, "Best Of", 20, mp3_quality=7)
 
     def test_07_full_remaster(self):
         status, _, body = self.server.json("POST", "/mix/professional", {
@@ -459,9 +473,11 @@ class Production(ServiceCase):
         self.check_mix_result(self.server, body, "Best Of", None)
 
     def test_08_job_polled_to_done(self):
+        # The job's order is stored and read back by whichever worker runs it,
+        # mp3_quality with it.
         status, headers, body = self.server.json("POST", "/mix/jobs", {
             "episode_url": self.upstream.url("/NA-1779-2026-11-29-Test.mp3"),
-            "theme": "Best Of", "target_duration": MIX_TARGET_S})
+            "theme": "Best Of", "target_duration": MIX_TARGET_S, "mp3_quality": 5})
         self.assertEqual(status, 202, body)
         job_id = body["job_id"]
         self.assertEqual(headers.get("location"), "/mix/jobs/" + job_id)
@@ -481,7 +497,7 @@ class Production(ServiceCase):
             time.sleep(0.2)
         self.assertEqual(job["state"], "done", job)
         self.assertEqual(job["progress"], 1.0)
-        self.check_mix_result(self.server, job["result"], "Best Of", MIX_TARGET_S)
+        self.check_mix_result(self.server, job["result"], "Best Of", MIX_TARGET_S, mp3_quality=5)
         self.assertError(self.server.json("GET", "/mix/jobs/20260101T000000Z-deadbeef"), 404,
                          "not_found")
         self.assertError(self.server.json("GET", "/mix/jobs/..%2f..%2fetc"), 404)
@@ -617,6 +633,9 @@ class BadInput(ServiceCase):
                          {"target_duration": [90]}, {"episode_url": 7}, {"target_lufs": "loud"},
                          {"session_id": 12}, {"session_id": "has spaces and / slashes"}):
             self.assertError(self.post(self.good(**override)), 400, "invalid_argument")
+        for quality in ("7", 3.5, 10, -1, True, [3]):
+            self.assertError(self.post(self.good(mp3_quality=quality)), 400, "invalid_argument",
+                             "mp3_quality must be a whole number from 0")
 
     def test_bad_durations(self):
         for duration in (-5, 0, 1e9, 10 * 24 * 3600):
@@ -671,6 +690,9 @@ class BadInput(ServiceCase):
         body, headers = multipart({"theme": "Best Of", "target_duration": "-3"},
                                   {"file": ("a.mp3", data, "audio/mpeg")})
         self.assertError(self.post(body, headers), 400, "invalid_argument", "target_duration")
+        body, headers = multipart({"theme": "Best Of", "target_duration": "30", "mp3_quality": "fast"},
+                                  {"file": ("a.mp3", data, "audio/mpeg")})
+        self.assertError(self.post(body, headers), 400, "invalid_argument", "mp3_quality")
         self.assertError(self.post(b"--x\r\nbroken", {"Content-Type": "multipart/form-data; boundary=x"}),
                          400)
 
