@@ -105,10 +105,14 @@ Result<LamePtr> open_lame(const EncoderSettings& settings, bool write_info_frame
   return lame;
 }
 
-Result<int> checked_mp3_quality(double requested, std::string_view option) {
+Result<int> checked_mp3_quality(double requested, std::string_view option, std::string_view given) {
   if (!(requested >= 0 && requested <= 9) || requested != std::floor(requested)) {
     std::ostringstream got;
-    got << requested;
+    if (given.empty()) {
+      got << requested;
+    } else {
+      got << given.substr(0, 40);
+    }
     return make_error(Errc::invalid_argument,
                       std::string(option) +
                           " must be a whole number from 0 (best, slowest) to 9 (fastest), as "

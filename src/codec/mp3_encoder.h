@@ -35,8 +35,11 @@ struct Mp3Tags {
 inline constexpr int kDefaultMp3Quality = 3;
 
 // A requested -q as an integer 0..9, or an error that names `option` (as the
-// user wrote it: "--mp3-quality", "mp3_quality") and says what it takes.
-Result<int> checked_mp3_quality(double requested, std::string_view option);
+// user wrote it: "--mp3-quality", "mp3_quality"), says what it takes and
+// quotes what was given: `given` when not empty (text that was not a number),
+// else `requested`.
+Result<int> checked_mp3_quality(double requested, std::string_view option,
+                                std::string_view given = {});
 
 struct EncoderSettings {
   int bitrate_kbps = 320;

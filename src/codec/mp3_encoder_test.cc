@@ -162,6 +162,13 @@ TEST(Mp3Encoder, CheckedQualityTakesLamesLevelsAndNamesTheOption) {
     EXPECT_EQ(checked.error().message.rfind("mp3_quality must be a whole number from 0", 0), 0u)
         << checked.error().message;
   }
+  // What the user gave is quoted back: the number, or the text that was not one.
+  EXPECT_NE(checked_mp3_quality(12, "--mp3-quality").error().message.find("got 12 "),
+            std::string::npos);
+  EXPECT_NE(checked_mp3_quality(std::nan(""), "mp3_quality", "\"fast\"")
+                .error()
+                .message.find("got \"fast\" "),
+            std::string::npos);
 }
 
 TEST(Mp3Encoder, FfprobeSees320kCbrStereoAndChapters) {

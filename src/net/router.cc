@@ -87,9 +87,10 @@ std::optional<double> parse_number(std::string_view text) {
   return v;
 }
 
-// mp3_quality is LAME's -q; `value` is nullopt when it is not a number at all.
-Result<int> check_mp3_quality(std::optional<double> value) {
-  return checked_mp3_quality(value.value_or(std::nan("")), "mp3_quality");
+// mp3_quality is LAME's -q. `value` is nullopt when `sent` (the field as the
+// client wrote it) is not a number at all.
+Result<int> check_mp3_quality(std::optional<double> value, const std::string& sent) {
+  return checked_mp3_quality(value.value_or(std::nan("")), "mp3_quality", value ? "" : sent);
 }
 
 }  // namespace
@@ -668,7 +669,8 @@ Result<MixOrder> ApiService::parse_json_order(const HttpRequest& req) {
   }
   if (body.contains("mp3_quality") && !body["mp3_quality"].is_null()) {
     const auto& v = body["mp3_quality"];
-    auto quality = check_mp3_quality(v.is_number() ? std::optional(v.get<double>()) : std::nullopt);
+    auto quality =
+        check_mp3_quality(v.is_number() ? std::optional(v.get<double>()) : std::nullopt, v.dump());
     if (!quality) return quality.error();
     order.mp3_quality = *quality;
   }
@@ -735,7 +737,8 @@ Result<MixOrder> ApiService::parse_multipart_order(const HttpRequest& req,
     order.target_lufs = *lufs;
   }
   if (fields.contains("mp3_quality")) {
-    auto quality = check_mp3_quality(parse_number(fields["mp3_quality"].get<std::string>()));
+    const std::string text = fields["mp3_quality"].get<std::string>();
+    auto quality = check_mp3_quality(parse_number(text), "\"" + text + "\"");
     if (!quality) return quality.error();
     order.mp3_quality = *quality;
   }

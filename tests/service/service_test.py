@@ -636,6 +636,9 @@ class BadInput(ServiceCase):
         for quality in ("7", 3.5, 10, -1, True, [3]):
             self.assertError(self.post(self.good(mp3_quality=quality)), 400, "invalid_argument",
                              "mp3_quality must be a whole number from 0")
+        # ...quoting what was sent.
+        self.assertError(self.post(self.good(mp3_quality="fast")), 400, "invalid_argument",
+                         'got "fast" ')
 
     def test_bad_durations(self):
         for duration in (-5, 0, 1e9, 10 * 24 * 3600):
