@@ -135,7 +135,7 @@ void TruePeakLimiter::prepare(const ProcessSpec& spec) {
 
   for (int c = 0; c < kMaxChannels; ++c) {
     const auto n = c < num_channels_ ? 1u : 0u;
-    history_[static_cast<std::size_t>(c)].assign(n * 2 * kTapsPerPhase, 0.0f);
+    window_[static_cast<std::size_t>(c)].assign(n * (kTapsPerPhase - 1 + kBlock), 0.0f);
     delay_[static_cast<std::size_t>(c)].assign(n * delay_frames_, 0.0f);
   }
   hold_gain_.assign(hold_frames_, 1.0);
@@ -145,9 +145,9 @@ void TruePeakLimiter::prepare(const ProcessSpec& spec) {
 }
 
 void TruePeakLimiter::reset() {
-  for (auto& h : history_) std::fill(h.begin(), h.end(), 0.0f);
+  for (auto& w : window_) std::fill(w.begin(), w.end(), 0.0f);
   for (auto& d : delay_) std::fill(d.begin(), d.end(), 0.0f);
-  history_pos_ = delay_pos_ = 0;
+  delay_pos_ = 0;
   hold_head_ = hold_size_ = 0;
   std::fill(box_.begin(), box_.end(), 1.0);
   box_pos_ = 0;
@@ -162,77 +162,126 @@ double TruePeakLimiter::max_gain_reduction_db() const { return 20.0 * std::log10
 
 void TruePeakLimiter::process(AudioView audio) noexcept {
   assert(audio.num_channels == num_channels_);
-  const int nch = audio.num_channels;
-  for (std::size_t n = 0; n < audio.num_frames; ++n) {
-    // 1. Detect: true peak at position arrivals_ - kHalf.
-    float loudest = 0.0f;
-    for (int c = 0; c < nch; ++c) {
-      auto& h = history_[static_cast<std::size_t>(c)];
-      const float x = audio[c][n];
-      h[history_pos_] = x;
-      h[history_pos_ + kTapsPerPhase] = x;
-      loudest = std::max(loudest, std::fabs(x));
+  for (std::size_t first = 0; first < audio.num_frames; first += kBlock) {
+    process_block(audio.slice(first, std::min(kBlock, audio.num_frames - first)));
+  }
+}
+
+// In three passes over the block, so that only the gain computation is a
+// frame-by-frame recursion: the loudness screen and the delayed, gained
+// output are plain loops over arrays, which the compiler vectorises.
+void TruePeakLimiter::process_block(AudioView block) noexcept {
+  const int nch = block.num_channels;
+  const std::size_t count = block.num_frames;
+  constexpr std::size_t kLead = kTapsPerPhase - 1;
+
+  // 1. The block after the last kLead input samples; the largest |sample|
+  //    of each frame.
+  float loudest[kBlock];
+  for (int c = 0; c < nch; ++c) {
+    const float* x = block[c];
+    std::copy(x, x + count, window_[static_cast<std::size_t>(c)].data() + kLead);
+    for (std::size_t i = 0; i < count; ++i) {
+      loudest[i] = c == 0 ? std::fabs(x[i]) : std::max(loudest[i], std::fabs(x[i]));
     }
-    history_pos_ =
-        history_pos_ + 1 == static_cast<std::size_t>(kTapsPerPhase) ? 0 : history_pos_ + 1;
-    // While every sample in the interpolators' window is under quiet_level_
-    // no interpolated point can reach the ceiling, so the dot products are
-    // skipped: the result is the same, and most of speech is that quiet.
-    if (loudest >= quiet_level_) loud_countdown_ = kTapsPerPhase;
+  }
+
+  // 2. The gain for each frame. The state is in locals while the loop runs:
+  // as members, every store to the arrays below could alias them, and the
+  // compiler would reload them each frame.
+  float gains[kBlock];
+  int loud_countdown = loud_countdown_;
+  std::size_t hold_head = hold_head_, hold_size = hold_size_, box_pos = box_pos_;
+  double box_sum = box_sum_, release_gain = release_gain_, min_gain = min_gain_;
+  double* hold_gain = hold_gain_.data();
+  std::uint64_t* hold_index = hold_index_.data();
+  double* box = box_.data();
+  const std::size_t hold_frames = hold_frames_, box_frames = box_frames_;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint64_t arrival = arrivals_ + i;
+    // Detect: true peak at position arrival - kHalf, from the window of the
+    // last kTapsPerPhase samples. While every sample in the interpolators'
+    // window is under quiet_level_ no interpolated point can reach the
+    // ceiling, so the dot products are skipped: the result is the same, and
+    // most of speech is that quiet.
+    if (loudest[i] >= quiet_level_) loud_countdown = kTapsPerPhase;
     double required = 1.0;
-    if (loud_countdown_ > 0) {
-      --loud_countdown_;
+    if (loud_countdown > 0) {
+      --loud_countdown;
       float peak = 0.0f;
       for (int c = 0; c < nch; ++c) {
-        peak = std::max(peak,
-                        interp_.peak(history_[static_cast<std::size_t>(c)].data() + history_pos_));
+        peak = std::max(peak, interp_.peak(window_[static_cast<std::size_t>(c)].data() + i));
       }
       required = peak > ceiling_ ? ceiling_ / peak : 1.0;
     }
 
-    // 2. Hold the lowest required gain over the look-ahead window.
-    while (hold_size_ > 0) {
-      std::size_t back = hold_head_ + hold_size_ - 1;
-      if (back >= hold_frames_) back -= hold_frames_;
-      if (hold_gain_[back] < required) break;
-      --hold_size_;
+    // Hold the lowest required gain over the look-ahead window.
+    while (hold_size > 0) {
+      std::size_t back = hold_head + hold_size - 1;
+      if (back >= hold_frames) back -= hold_frames;
+      if (hold_gain[back] < required) break;
+      --hold_size;
     }
     {
-      std::size_t slot = hold_head_ + hold_size_;
-      if (slot >= hold_frames_) slot -= hold_frames_;
-      hold_gain_[slot] = required;
-      hold_index_[slot] = arrivals_;
-      ++hold_size_;
+      std::size_t slot = hold_head + hold_size;
+      if (slot >= hold_frames) slot -= hold_frames;
+      hold_gain[slot] = required;
+      hold_index[slot] = arrival;
+      ++hold_size;
     }
-    while (hold_index_[hold_head_] + hold_frames_ <= arrivals_) {
-      hold_head_ = hold_head_ + 1 == hold_frames_ ? 0 : hold_head_ + 1;
-      --hold_size_;
+    while (hold_index[hold_head] + hold_frames <= arrival) {
+      hold_head = hold_head + 1 == hold_frames ? 0 : hold_head + 1;
+      --hold_size;
     }
-    const double held = hold_gain_[hold_head_];
+    const double held = hold_gain[hold_head];
 
-    // 3. Release: falls at once (the ramp comes from step 4), recovers
-    // exponentially; never above the held gain, so the guarantee survives.
-    release_gain_ = held < release_gain_ ? held : held + release_coeff_ * (release_gain_ - held);
+    // Release: falls at once (the ramp comes from the moving average),
+    // recovers exponentially; never above the held gain, so the guarantee
+    // survives.
+    release_gain = held < release_gain ? held : held + release_coeff_ * (release_gain - held);
 
-    // 4. Moving average over the ramp: every value averaged is <= the gain
+    // Moving average over the ramp: every value averaged is <= the gain
     // needed at the peak, so the averaged gain is too.
-    box_sum_ += release_gain_ - box_[box_pos_];
-    box_[box_pos_] = release_gain_;
-    box_pos_ = box_pos_ + 1 == box_frames_ ? 0 : box_pos_ + 1;
-    const double gain = std::min(1.0, box_sum_ / static_cast<double>(box_frames_));
-    min_gain_ = std::min(min_gain_, gain);
-
-    // 5. Apply to the delayed audio.
-    const auto g = static_cast<float>(gain);
-    for (int c = 0; c < nch; ++c) {
-      float& slot = delay_[static_cast<std::size_t>(c)][delay_pos_];
-      const float delayed = slot;
-      slot = audio[c][n];
-      audio[c][n] = delayed * g;
-    }
-    delay_pos_ = delay_pos_ + 1 == delay_frames_ ? 0 : delay_pos_ + 1;
-    ++arrivals_;
+    box_sum += release_gain - box[box_pos];
+    box[box_pos] = release_gain;
+    box_pos = box_pos + 1 == box_frames ? 0 : box_pos + 1;
+    const double gain = std::min(1.0, box_sum / static_cast<double>(box_frames));
+    min_gain = std::min(min_gain, gain);
+    gains[i] = static_cast<float>(gain);
   }
+  loud_countdown_ = loud_countdown;
+  hold_head_ = hold_head;
+  hold_size_ = hold_size;
+  box_pos_ = box_pos;
+  box_sum_ = box_sum;
+  release_gain_ = release_gain;
+  min_gain_ = min_gain;
+  arrivals_ += count;
+  for (int c = 0; c < nch; ++c) {
+    float* w = window_[static_cast<std::size_t>(c)].data();
+    std::copy(w + count, w + count + kLead, w);
+  }
+
+  // 3. Apply to the delayed audio, in runs between the delay line's wraps.
+  for (int c = 0; c < nch; ++c) {
+    float* delay = delay_[static_cast<std::size_t>(c)].data();
+    float* x = block[c];
+    std::size_t pos = delay_pos_;
+    for (std::size_t i = 0; i < count;) {
+      const std::size_t run = std::min(count - i, delay_frames_ - pos);
+      float* d = delay + pos;
+      float* out = x + i;
+      const float* g = gains + i;
+      for (std::size_t k = 0; k < run; ++k) {
+        const float delayed = d[k];
+        d[k] = out[k];
+        out[k] = delayed * g[k];
+      }
+      i += run;
+      pos = pos + run == delay_frames_ ? 0 : pos + run;
+    }
+  }
+  delay_pos_ = (delay_pos_ + count) % delay_frames_;
 }
 
 }  // namespace namix::dsp

@@ -83,6 +83,10 @@ class TruePeakLimiter final : public Processor {
 
  private:
   static constexpr int kHalf = kTapsPerPhase / 2;
+  // Frames per pass of process_block(): its scratch lives on the stack.
+  static constexpr std::size_t kBlock = 256;
+
+  void process_block(AudioView block) noexcept;
 
   TruePeakLimiterParams params_;
   int num_channels_ = 2;
@@ -96,10 +100,9 @@ class TruePeakLimiter final : public Processor {
 
   TruePeakInterpolator interp_;
 
-  // Input history stored twice so the last kTapsPerPhase samples are always
-  // contiguous (for the dot products) without copying.
-  std::array<std::vector<float>, kMaxChannels> history_;
-  std::size_t history_pos_ = 0;
+  // Per channel: the last kTapsPerPhase - 1 input samples, then room for a
+  // block, so that every frame's interpolation window is contiguous.
+  std::array<std::vector<float>, kMaxChannels> window_;
   std::array<std::vector<float>, kMaxChannels> delay_;
   std::size_t delay_pos_ = 0;
 
