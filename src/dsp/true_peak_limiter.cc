@@ -178,12 +178,11 @@ void TruePeakLimiter::process_block(AudioView block) noexcept {
   // 1. The block after the last kLead input samples; the largest |sample|
   //    of each frame.
   float loudest[kBlock];
+  std::fill(loudest, loudest + count, 0.0f);
   for (int c = 0; c < nch; ++c) {
     const float* x = block[c];
     std::copy(x, x + count, window_[static_cast<std::size_t>(c)].data() + kLead);
-    for (std::size_t i = 0; i < count; ++i) {
-      loudest[i] = c == 0 ? std::fabs(x[i]) : std::max(loudest[i], std::fabs(x[i]));
-    }
+    for (std::size_t i = 0; i < count; ++i) loudest[i] = std::max(loudest[i], std::fabs(x[i]));
   }
 
   // 2. The gain for each frame. The state is in locals while the loop runs:
