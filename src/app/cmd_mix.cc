@@ -131,8 +131,9 @@ std::function<int()> add_mix(CLI::App& app) {
                   "Integrated loudness target (default: the theme's, -16)");
   cmd->add_option("--mp3-quality", o->mp3_quality,
                   "LAME's algorithm quality, as lame -q and ffmpeg -compression_level: 0 best "
-                  "and slowest, 9 fastest. 7 skips noise shaping: a whole-episode remaster "
-                  "takes about a third less time")
+                  "and slowest, 9 fastest (at 320 kbps CBR, 8 and 9 encode as 7). 7 skips "
+                  "noise shaping: a whole-episode remaster takes about a third less time")
+      ->type_name("INT")  // read as a number so that 3.5 gets our message, not CLI11's
       ->capture_default_str();
   cmd->add_option("--themes-dir", o->themes_dir,
                   "Extra directory of theme files (also NAMIX_THEMES_DIR)");
