@@ -4,12 +4,10 @@
 #include <atomic>
 #include <cassert>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <thread>
 #include <vector>
 
 #include "codec/mp3_decoder.h"
+#include "core/run_jobs.h"
 
 namespace namix {
 namespace {
@@ -62,22 +60,11 @@ Result<void> run_spans(const std::vector<AudioDecoder*>& decoders,
                        const std::vector<SpanPlan>& spans, const SpanCallback& callback) {
   assert(decoders.size() >= spans.size());
   std::atomic<bool> stop{false};
-  std::mutex error_mutex;
-  std::optional<Error> first_error;
-  auto run = [&](std::size_t i) {
+  return run_jobs(spans.size(), [&](std::size_t i) {
     Result<void> r = decode_span(*decoders[i], i, spans[i], callback, stop);
-    if (!r.ok()) {
-      stop = true;
-      const std::lock_guard lock(error_mutex);
-      if (!first_error) first_error = r.error();
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < spans.size(); ++i) threads.emplace_back(run, i);
-  if (!spans.empty()) run(0);
-  for (std::thread& t : threads) t.join();
-  if (first_error) return *first_error;
-  return {};
+    if (!r.ok()) stop = true;
+    return r;
+  });
 }
 
 }  // namespace

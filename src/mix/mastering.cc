@@ -17,6 +17,7 @@
 
 #include "codec/audio_decoder.h"
 #include "codec/parallel_decode.h"
+#include "core/run_jobs.h"
 #include "dsp/integrated_loudness.h"
 #include "dsp/loudness.h"
 #include "dsp/sparse_true_peak.h"
@@ -282,12 +283,9 @@ Result<double> integrated_lufs_in_halves(std::size_t frames, const MeasurePart& 
     return meter.integrated_lufs();
   }
   dsp::IntegratedLoudness second_meter(kMixChannels, kMixSampleRate);
-  Result<void> second_done;
-  std::thread second([&] { second_done = measure(mid - warm_up, frames, second_meter); });
-  auto first_done = measure(0, mid, meter);
-  second.join();
-  NAMIX_TRY(first_done);
-  NAMIX_TRY(second_done);
+  NAMIX_TRY(run_jobs(2, [&](std::size_t half) {
+    return half == 0 ? measure(0, mid, meter) : measure(mid - warm_up, frames, second_meter);
+  }));
   meter.append(second_meter, warm_up / sub_block);
   return meter.integrated_lufs();
 }
@@ -472,7 +470,6 @@ Result<double> limiter_loss_db(const SpillFile& spill, float gain, double ceilin
   struct Share {
     dsp::IntegratedLoudness before{kMixChannels, kMixSampleRate};
     dsp::IntegratedLoudness after{kMixChannels, kMixSampleRate};
-    Result<void> status;
   };
   std::vector<Share> shares(n_shares);
   auto measure_share = [&](std::size_t k) -> Result<void> {
@@ -504,18 +501,10 @@ Result<double> limiter_loss_db(const SpillFile& spill, float gain, double ceilin
     }
     return {};
   };
-  std::vector<std::thread> threads;
+  NAMIX_TRY(run_jobs(n_shares, measure_share));
   for (std::size_t k = 1; k < n_shares; ++k) {
-    threads.emplace_back([&, k] { shares[k].status = measure_share(k); });
-  }
-  shares[0].status = measure_share(0);
-  for (std::thread& t : threads) t.join();
-  for (std::size_t k = 0; k < n_shares; ++k) {
-    NAMIX_TRY(shares[k].status);
-    if (k > 0) {
-      shares[0].before.append(shares[k].before, 0);
-      shares[0].after.append(shares[k].after, 0);
-    }
+    shares[0].before.append(shares[k].before, 0);
+    shares[0].after.append(shares[k].after, 0);
   }
   const double loss = shares[0].before.integrated_lufs() - shares[0].after.integrated_lufs();
   return std::isfinite(loss) ? std::max(0.0, loss) : 0.0;

@@ -14,6 +14,7 @@
 #include "codec/audio_decoder.h"
 #include "codec/mp3_decoder.h"
 #include "codec/resampler.h"
+#include "core/run_jobs.h"
 #include "mix/aligned_processor.h"
 
 namespace namix {
@@ -540,25 +541,7 @@ Result<void> render_mix_windows(const std::string& source_path, const RenderPlan
 
   std::atomic<bool> stop{false};
   std::atomic<std::size_t> frames_done{0};
-  std::vector<Result<void>> results(windows.size());
-  // The lane that failed first, for a reason of its own; the others then
-  // fail because they were stopped.
-  std::atomic<int> first_failure{-1};
-  auto finished = [&](std::size_t k, Result<void> r) {
-    if (!r.ok()) {
-      int none = -1;
-      first_failure.compare_exchange_strong(none, static_cast<int>(k));
-      stop = true;
-    }
-    results[k] = std::move(r);
-  };
-  auto run = [&](std::size_t k) {
-    finished(k, render_window((*readers)[k], plan, at, windows[k], lanes[k], k, consume, stop,
-                              frames_done));
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t k = 1; k < windows.size(); ++k) threads.emplace_back(run, k);
-  // Lane 0 reports progress for all of them as it goes.
+  // Lane 0 runs on this thread and reports progress for all of them as it goes.
   const double total = static_cast<double>(at.back());
   const WindowConsumer consume_and_report = [&](std::size_t lane, std::size_t frame,
                                                 AudioView block) -> Result<void> {
@@ -566,10 +549,13 @@ Result<void> render_mix_windows(const std::string& source_path, const RenderPlan
     if (progress) progress(static_cast<double>(frames_done.load()) / total);
     return {};
   };
-  finished(0, render_window((*readers)[0], plan, at, windows[0], lanes[0], 0, consume_and_report,
-                            stop, frames_done));
-  for (std::thread& t : threads) t.join();
-  if (first_failure >= 0) return results[static_cast<std::size_t>(first_failure.load())];
+  // A lane that fails stops the others; the first failure is the one reported.
+  NAMIX_TRY(run_jobs(windows.size(), [&](std::size_t k) {
+    Result<void> r = render_window((*readers)[k], plan, at, windows[k], lanes[k], k,
+                                   k == 0 ? consume_and_report : consume, stop, frames_done);
+    if (!r.ok()) stop = true;
+    return r;
+  }));
   if (progress) progress(1.0);
   return {};
 }
