@@ -252,8 +252,8 @@ void keep_source(void*) {}  // SourceReader is owned by the decoder
 // scanning again (siblings, and reopens through the scan cache).
 struct Scan {
   StreamInfo info;
-  std::int64_t samples_per_frame = 0;
-  std::vector<off_t> index;
+  std::int64_t samples_per_frame = 1152;  // of the decoded stream
+  std::vector<off_t> index;               // byte offsets of every index_step-th frame
   off_t index_step = 1;
 };
 
@@ -271,20 +271,19 @@ class Mp3Decoder final : public AudioDecoder {
   Mp3Decoder(const Mp3Decoder&) = delete;
   Mp3Decoder& operator=(const Mp3Decoder&) = delete;
 
-  const StreamInfo& info() const override { return info_; }
+  const StreamInfo& info() const override { return scan_.info; }
 
   // A second decoder of the same file that reuses this one's scan.
   Result<std::unique_ptr<AudioDecoder>> sibling() const {
-    return open_scanned(path_, options_, down_sample_, scan());
+    return open_scanned(path_, options_, down_sample_, scan_);
   }
-  Scan scan() const { return {info_, samples_per_frame_, index_, index_step_}; }
 
   Result<void> seek(std::int64_t frame) override {
     assert(frame >= 0);
     if (stream_) {
       return make_error(Errc::internal, path_ + " is read as a stream and cannot seek");
     }
-    frame = std::min(frame, info_.num_frames);
+    frame = std::min(frame, scan_.info.num_frames);
     // libmpg123's synthesis filterbank writes a ring buffer whose phase
     // advances with every decoded frame and is not reset by mpg123_seek();
     // a different phase rounds differently (1 ulp, but not bit-identical). So
@@ -292,7 +291,7 @@ class Mp3Decoder final : public AudioDecoder {
     // start) and lands on a frame whose preroll begins at a multiple of the
     // phase period, then decodes forward to `frame`.
     NAMIX_TRY(restart());
-    std::int64_t land = frame / samples_per_frame_ - kSeekSettleFrames - kSeekPrerollFrames;
+    std::int64_t land = frame / scan_.samples_per_frame - kSeekSettleFrames - kSeekPrerollFrames;
     land = std::max<std::int64_t>(0, land) / kSynthPhaseFrames * kSynthPhaseFrames;
     if (land > 0) {
       const off_t r =
@@ -308,7 +307,7 @@ class Mp3Decoder final : public AudioDecoder {
     std::int64_t skip = frame - at;
     while (skip > 0) {
       const auto n = static_cast<std::size_t>(std::min<std::int64_t>(skip, 8192));
-      discard_.resize(info_.channels, n);
+      discard_.resize(scan_.info.channels, n);
       auto got = read(discard_.view());
       if (!got) return got.error();
       if (*got == 0) break;
@@ -326,8 +325,8 @@ class Mp3Decoder final : public AudioDecoder {
     mh_ = *handle;
     foreign_format_ = false;
     position_ = 0;
-    if (!index_.empty() &&
-        mpg123_set_index(mh_, index_.data(), index_step_, index_.size()) != MPG123_OK) {
+    if (!scan_.index.empty() && mpg123_set_index(mh_, scan_.index.data(), scan_.index_step,
+                                                 scan_.index.size()) != MPG123_OK) {
       return make_error(Errc::internal, std::string("libmpg123 refused its own frame index: ") +
                                             mpg123_strerror(mh_));
     }
@@ -335,15 +334,16 @@ class Mp3Decoder final : public AudioDecoder {
   }
 
   Result<std::size_t> read(AudioView out) override {
-    assert(out.num_channels == info_.channels);
-    const auto channels = static_cast<std::size_t>(info_.channels);
+    assert(out.num_channels == scan_.info.channels);
+    const auto channels = static_cast<std::size_t>(scan_.info.channels);
     // A fresh handle trims the end by the LAME tag rather than by the scan;
     // should the two disagree, the scan (info().num_frames) wins.
     // A stream's length is only a promise (its Info frame), so it reads to the end.
     const auto limit =
-        stream_ ? out.num_frames
-                : static_cast<std::size_t>(std::clamp<std::int64_t>(
-                      info_.num_frames - position_, 0, static_cast<std::int64_t>(out.num_frames)));
+        stream_
+            ? out.num_frames
+            : static_cast<std::size_t>(std::clamp<std::int64_t>(
+                  scan_.info.num_frames - position_, 0, static_cast<std::int64_t>(out.num_frames)));
     std::size_t done = 0;
     while (done < limit) {
       const std::size_t want = limit - done;
@@ -371,7 +371,7 @@ class Mp3Decoder final : public AudioDecoder {
         int ch = 0;
         int enc = 0;
         mpg123_getformat(mh_, &rate, &ch, &enc);
-        foreign_format_ = rate != info_.sample_rate || ch != info_.channels;
+        foreign_format_ = rate != scan_.info.sample_rate || ch != scan_.info.channels;
         continue;
       }
       if (foreign_format_) {
@@ -396,10 +396,7 @@ class Mp3Decoder final : public AudioDecoder {
   std::string path_;
   DecodeOptions options_;
   long down_sample_ = 0;
-  StreamInfo info_;
-  std::int64_t samples_per_frame_ = 1152;  // of the decoded stream
-  std::vector<off_t> index_;               // byte offsets of every index_step_-th frame
-  off_t index_step_ = 1;
+  Scan scan_;
   std::unique_ptr<SourceReader> stream_;  // set when reading a ByteSource, not a file
 
  private:
@@ -480,10 +477,7 @@ Result<std::unique_ptr<AudioDecoder>> open_scanned(const std::string& path,
   decoder->path_ = path;
   decoder->options_ = options;
   decoder->down_sample_ = down_sample;
-  decoder->info_ = scan.info;
-  decoder->samples_per_frame_ = scan.samples_per_frame;
-  decoder->index_ = scan.index;
-  decoder->index_step_ = scan.index_step;
+  decoder->scan_ = scan;
   NAMIX_TRY(decoder->restart());
   return std::unique_ptr<AudioDecoder>(std::move(decoder));
 }
@@ -538,8 +532,8 @@ Result<std::unique_ptr<AudioDecoder>> open_with_down_sample(const std::string& p
     off_t step = 0;
     std::size_t fill = 0;
     if (mpg123_index(mh, &offsets, &step, &fill) == MPG123_OK && fill > 0) {
-      decoder->index_.assign(offsets, offsets + fill);
-      decoder->index_step_ = step;
+      decoder->scan_.index.assign(offsets, offsets + fill);
+      decoder->scan_.index_step = step;
       if (fill >= 2 && step > 0) {
         mean_frame_bytes = static_cast<double>(offsets[fill - 1] - offsets[0]) /
                            static_cast<double>(static_cast<off_t>(fill - 1) * step);
@@ -547,14 +541,14 @@ Result<std::unique_ptr<AudioDecoder>> open_with_down_sample(const std::string& p
     }
   }
 
-  StreamInfo& info = decoder->info_;
+  StreamInfo& info = decoder->scan_.info;
   info.codec = "mp3";
   info.sample_rate = static_cast<int>(rate);
   info.channels = channels;
   info.num_frames = static_cast<std::int64_t>(length);
   info.source_sample_rate = static_cast<int>(frame_info.rate);
   info.source_channels = frame_info.mode == MPG123_M_MONO ? 1 : 2;
-  decoder->samples_per_frame_ = samples_per_frame >> down_sample;
+  decoder->scan_.samples_per_frame = samples_per_frame >> down_sample;
   const auto source_rate = static_cast<double>(frame_info.rate);
   const double frames_per_s = source_rate / samples_per_frame;
   const double mean_kbps = mean_frame_bytes * 8.0 * frames_per_s / 1000.0;
@@ -587,7 +581,7 @@ Result<std::unique_ptr<AudioDecoder>> open_with_down_sample(const std::string& p
   // Linear reads start from a fresh handle too, so they share seek()'s phase.
   NAMIX_TRY(decoder->restart());
   if (key) {
-    scan_cache().put(*key, std::make_shared<const Scan>(decoder->scan()));
+    scan_cache().put(*key, std::make_shared<const Scan>(decoder->scan_));
   }
   return std::unique_ptr<AudioDecoder>(std::move(decoder));
 }
@@ -644,7 +638,7 @@ Result<std::unique_ptr<AudioDecoder>> open_mp3_stream_decoder(std::unique_ptr<By
   }
   mpg123_frameinfo frame_info{};
   mpg123_info(mh, &frame_info);
-  StreamInfo& info = decoder->info_;
+  StreamInfo& info = decoder->scan_.info;
   info.codec = "mp3";
   info.sample_rate = static_cast<int>(rate);
   info.channels = channels;

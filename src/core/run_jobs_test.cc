@@ -22,7 +22,8 @@ TEST(RunJobs, RunsEveryJobOnceAndTheFirstOnTheCallingThread) {
   EXPECT_EQ(ids[0], std::this_thread::get_id());
   EXPECT_NE(ids[1], ids[0]);
   EXPECT_NE(ids[2], ids[1]);
-  EXPECT_TRUE(run_jobs(0, [](std::size_t) { return make_error(Errc::internal, "never run"); }).ok());
+  EXPECT_TRUE(
+      run_jobs(0, [](std::size_t) { return make_error(Errc::internal, "never run"); }).ok());
 }
 
 // Job 2 fails for a reason of its own and stops the others, which fail after
