@@ -71,6 +71,12 @@ Result<void> run_spans(const std::vector<AudioDecoder*>& decoders,
 
 bool can_decode_spans(const StreamInfo& info) { return info.codec == "mp3"; }
 
+Result<std::unique_ptr<AudioDecoder>> open_another(const AudioDecoder& first,
+                                                   const std::string& path,
+                                                   const DecodeOptions& options) {
+  return can_decode_spans(first.info()) ? sibling_mp3_decoder(first) : open_decoder(path, options);
+}
+
 Result<void> decode_spans(AudioDecoder& opened, const std::vector<SpanPlan>& spans,
                           const SpanCallback& callback) {
   assert(spans.size() <= 1 || can_decode_spans(opened.info()));
@@ -99,7 +105,7 @@ Result<StreamInfo> decode_spans_parallel(const std::string& path, const DecodeOp
   std::vector<std::unique_ptr<AudioDecoder>> owned;
   owned.push_back(std::move(first).value());
   while (owned.size() < spans.size()) {
-    auto next = mp3 ? sibling_mp3_decoder(*owned.front()) : open_decoder(path, options);
+    auto next = open_another(*owned.front(), path, options);
     if (!next) return next.error();
     owned.push_back(std::move(next).value());
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,13 @@ std::vector<SpanPlan> plan_spans(std::int64_t total_frames, std::int64_t samples
 // True when sibling decoders of this stream decode any range bit-identically
 // to a serial decode (MP3: seek restores the full decoder state).
 bool can_decode_spans(const StreamInfo& info);
+
+// Another decoder of the file `first` decodes, opened with `options` as
+// `first` was: for an MP3 a sibling that shares its scan, other formats are
+// opened again.
+Result<std::unique_ptr<AudioDecoder>> open_another(const AudioDecoder& first,
+                                                   const std::string& path,
+                                                   const DecodeOptions& options = {});
 
 // Decodes each of `spans` (any ranges of the stream; they may overlap) of the
 // stream `opened` decodes: span 0 with `opened` on the calling thread, each

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "codec/audio_decoder.h"
-#include "codec/mp3_decoder.h"
+#include "codec/parallel_decode.h"
 #include "codec/resampler.h"
 #include "core/run_jobs.h"
 #include "mix/aligned_processor.h"
@@ -326,8 +326,7 @@ Result<std::vector<SourceReader>> open_readers(const std::string& source_path, s
   if (!first.ok()) return first.error();
   std::vector<SourceReader> readers;
   for (std::size_t k = 1; k < count; ++k) {
-    auto decoder =
-        (*first)->info().codec == "mp3" ? sibling_mp3_decoder(**first) : open_decoder(source_path);
+    auto decoder = open_another(**first, source_path);
     if (!decoder.ok()) return decoder.error();
     readers.emplace_back(std::move(decoder.value()));
   }
