@@ -7,6 +7,12 @@
 # remaster runs at the default LAME -q 3 and at --mp3-quality 7, the latter
 # against both the goal's ffmpeg and ffmpeg at the same -q.
 #
+# The floor line is LAME's own share of the default remaster: ffmpeg's
+# single-threaded transcode of namix's -q 3 output at the same settings, less
+# ffmpeg's decode of that file, halved for the two encoder threads. It is what
+# LAME alone needs on these 2 cores for the audio namix has to encode, before
+# any decode, analysis, rendering or limiting.
+#
 # Episodes: ../shared/corpus/make_episode.py when present (cached in
 # $NAMIX_BENCH_CORPUS, default ~/.cache/namix-bench), else our own generator.
 set -euo pipefail
@@ -69,6 +75,10 @@ for ((i = 0; i < runs; i++)); do
     -compression_level 7 "$tmp/e.mp3"
   measure full7_60 "$namix" mix "$ep60" --theme "Best Of" --duration full --mp3-quality 7 \
     --out "$tmp/f.mp3" --quiet
+  # LAME's share of the default remaster (see the floor line below).
+  measure lame_mastered ffmpeg -v error -threads 1 -y -i "$tmp/d.mp3" -c:a libmp3lame -b:a 320k \
+    "$tmp/g.mp3"
+  measure decode_mastered ffmpeg -v error -threads 1 -i "$tmp/d.mp3" -f null -
 done
 
 printf '%-44s %10s %8s %10s %8s\n' case "median s" ratio "RSS MB" goal
@@ -88,6 +98,8 @@ row "namix 3 h -> 5 min mix (vs mpg123)" mix300_180 mpg123_180 1.0 300
 row "namix 60 min full remaster (vs ffmpeg)" full_60 ffmpeg_60 0.6 500
 row "  --mp3-quality 7 (vs ffmpeg)" full7_60 ffmpeg_60 0.6 500
 row "  --mp3-quality 7 (vs ffmpeg at -q 7)" full7_60 ffmpeg7_60 - 500
+awk -v e="$(col 1 lame_mastered)" -v d="$(col 1 decode_mastered)" -v b="$(col 1 ffmpeg_60)" \
+  'BEGIN {printf "%-44s %10.2f %8.2f\n", "  floor at -q 3: LAME alone, 2 threads", (e - d) / 2, (e - d) / 2 / b}'
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d); runs: $runs"
 
 # Issue 7's last goal: an episode fetched over HTTP is decoded while it downloads.
