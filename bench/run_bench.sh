@@ -9,9 +9,10 @@
 #
 # The floor line is LAME's own share of the default remaster: ffmpeg's
 # single-threaded transcode of namix's -q 3 output at the same settings, less
-# ffmpeg's decode of that file, halved for the two encoder threads. It is what
-# LAME alone needs on these 2 cores for the audio namix has to encode, before
-# any decode, analysis, rendering or limiting.
+# ffmpeg's decode of that file, halved for the two encoder threads: a lower
+# bound on what LAME alone needs on these 2 cores for the audio namix has to
+# encode (a perfect split, no chunk pre-roll), before any decode, analysis,
+# rendering or limiting.
 #
 # Episodes: ../shared/corpus/make_episode.py when present (cached in
 # $NAMIX_BENCH_CORPUS, default ~/.cache/namix-bench), else our own generator.
