@@ -60,11 +60,9 @@ Result<void> run_spans(const std::vector<AudioDecoder*>& decoders,
                        const std::vector<SpanPlan>& spans, const SpanCallback& callback) {
   assert(decoders.size() >= spans.size());
   std::atomic<bool> stop{false};
-  return run_jobs(spans.size(), [&](std::size_t i) {
-    Result<void> r = decode_span(*decoders[i], i, spans[i], callback, stop);
-    if (!r.ok()) stop = true;
-    return r;
-  });
+  return run_jobs(
+      spans.size(),
+      [&](std::size_t i) { return decode_span(*decoders[i], i, spans[i], callback, stop); }, &stop);
 }
 
 }  // namespace

@@ -7,14 +7,18 @@
 
 namespace namix {
 
-Result<void> run_jobs(std::size_t n, const std::function<Result<void>(std::size_t)>& job) {
+Result<void> run_jobs(std::size_t n, const std::function<Result<void>(std::size_t)>& job,
+                      std::atomic<bool>* stop) {
   std::mutex mutex;
   std::optional<Error> first_error;
   auto run = [&](std::size_t k) {
     Result<void> r = job(k);
     if (!r.ok()) {
-      const std::lock_guard lock(mutex);
-      if (!first_error) first_error = r.error();
+      {
+        const std::lock_guard lock(mutex);
+        if (!first_error) first_error = r.error();
+      }
+      if (stop != nullptr) *stop = true;
     }
   };
   std::vector<std::thread> threads;

@@ -2,6 +2,7 @@
 // windows of a render, shares of a measurement.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 
@@ -11,10 +12,13 @@ namespace namix {
 
 // Runs job(0) .. job(n - 1) at once: job 0 on the calling thread, each of
 // the others on a thread of its own. Returns, once every job has finished,
-// the error of the job that failed first in time. A job that fails for a
-// reason of its own usually stops the others through a flag the caller
-// keeps, and their errors then only say they were stopped: the first one is
-// the one worth reporting.
-Result<void> run_jobs(std::size_t n, const std::function<Result<void>(std::size_t)>& job);
+// the error of the job that failed first in time.
+//
+// `stop`, when given, is set once a job has failed, so that the others can
+// give up early. It is set only after that job's error is recorded: a job that
+// gives up because of it and returns an error of its own ("stopped") can never
+// be the one reported in its place.
+Result<void> run_jobs(std::size_t n, const std::function<Result<void>(std::size_t)>& job,
+                      std::atomic<bool>* stop = nullptr);
 
 }  // namespace namix

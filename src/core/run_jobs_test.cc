@@ -26,23 +26,35 @@ TEST(RunJobs, RunsEveryJobOnceAndTheFirstOnTheCallingThread) {
       run_jobs(0, [](std::size_t) { return make_error(Errc::internal, "never run"); }).ok());
 }
 
-// Job 2 fails for a reason of its own and stops the others, which fail after
-// it because they were stopped: job 2's error is the one returned, though
-// job 0 (on the calling thread) comes first in order.
-TEST(RunJobs, ReturnsTheErrorOfTheJobThatFailedFirst) {
+// Job 2 fails for a reason of its own; run_jobs then sets the stop flag and
+// the others, waiting for it, fail because they were stopped. Job 2's error
+// is the one returned, though job 0 (on the calling thread) comes first in
+// order and the others fail the moment they see the flag: run_jobs sets it
+// only after it has recorded job 2's error.
+TEST(RunJobs, SetsStopAfterRecordingTheErrorOfTheJobThatFailedFirst) {
   std::atomic<bool> stop{false};
-  auto result = run_jobs(3, [&](std::size_t k) -> Result<void> {
-    if (k == 2) {
-      stop = true;
-      return make_error(Errc::io_error, "disk full");
-    }
-    while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    return make_error(Errc::internal, "stopped");
-  });
+  auto result = run_jobs(
+      3,
+      [&](std::size_t k) -> Result<void> {
+        if (k == 2) return make_error(Errc::io_error, "disk full");
+        // Not forever: if the flag is never set the test fails, not hangs.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!stop && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+        return make_error(Errc::internal, stop ? "stopped" : "never stopped");
+      },
+      &stop);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, Errc::io_error);
   EXPECT_EQ(result.error().message, "disk full");
+  EXPECT_TRUE(stop);
+}
+
+TEST(RunJobs, LeavesStopAloneWhenEveryJobSucceeds) {
+  std::atomic<bool> stop{false};
+  EXPECT_TRUE(run_jobs(
+                  3, [](std::size_t) { return Result<void>{}; }, &stop)
+                  .ok());
+  EXPECT_FALSE(stop);
 }
 
 }  // namespace

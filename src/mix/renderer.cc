@@ -549,12 +549,13 @@ Result<void> render_mix_windows(const std::string& source_path, const RenderPlan
     return {};
   };
   // A lane that fails stops the others; the first failure is the one reported.
-  NAMIX_TRY(run_jobs(windows.size(), [&](std::size_t k) {
-    Result<void> r = render_window((*readers)[k], plan, at, windows[k], lanes[k], k,
-                                   k == 0 ? consume_and_report : consume, stop, frames_done);
-    if (!r.ok()) stop = true;
-    return r;
-  }));
+  NAMIX_TRY(run_jobs(
+      windows.size(),
+      [&](std::size_t k) {
+        return render_window((*readers)[k], plan, at, windows[k], lanes[k], k,
+                             k == 0 ? consume_and_report : consume, stop, frames_done);
+      },
+      &stop));
   if (progress) progress(1.0);
   return {};
 }
