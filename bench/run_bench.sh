@@ -8,7 +8,8 @@
 # against both the goal's ffmpeg and ffmpeg at the same -q.
 #
 # The floor line is LAME's own share of the default remaster: ffmpeg's
-# single-threaded transcode of namix's -q 3 output at the same settings, less
+# single-threaded transcode of namix's -q 3 output at the same settings (the
+# mix as decoded, so within its coding noise of what namix fed LAME), less
 # ffmpeg's decode of that file, halved for the two encoder threads: a lower
 # bound on what LAME alone needs on these 2 cores for the audio namix has to
 # encode (a perfect split, no chunk pre-roll), before any decode, analysis,
