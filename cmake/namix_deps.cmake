@@ -10,6 +10,8 @@ pkg_check_modules(TAGLIB REQUIRED IMPORTED_TARGET taglib)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(FFTW3F REQUIRED IMPORTED_TARGET fftw3f)
+# expat reads XML (feeds, S3 responses); see core/xml_document.h for why.
+pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
 find_package(OpenSSL REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(spdlog REQUIRED)

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "core/utf8.h"
 #include "store/sigv4.h"
 
 namespace namix {
@@ -26,30 +27,6 @@ const json* object_field(const json& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end() || !it->is_object()) return nullptr;
   return &*it;
-}
-
-bool valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t extra = 0;
-    if (c < 0x80) {
-      extra = 0;
-    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
-      extra = 1;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
-      extra = 3;
-    } else {
-      return false;
-    }
-    if (extra > 0 && i + extra >= text.size()) return false;
-    for (std::size_t k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
-    i += extra + 1;
-  }
-  return true;
 }
 
 // Query strings API Gateway hands over are already decoded, one value per
