@@ -160,7 +160,11 @@ Error S3Error::to_error(std::string_view operation) const {
 }
 
 std::optional<S3Error> parse_s3_error(int http_status, std::string_view body) {
-  const auto error = s3xml::elements(body, "Error");
+  // Bodies that are not XML at all (a proxy's HTML page, HEAD's empty body)
+  // hold no error document.
+  auto doc = XmlDocument::parse(body);
+  if (!doc.ok()) return std::nullopt;
+  const auto error = s3xml::elements(doc->root(), "Error");
   if (error.empty()) return std::nullopt;
   S3Error out;
   out.http_status = http_status;
@@ -195,9 +199,11 @@ std::string lifecycle_to_xml(const std::vector<S3LifecycleRule>& rules) {
   return xml;
 }
 
-std::vector<S3LifecycleRule> lifecycle_from_xml(std::string_view xml) {
+Result<std::vector<S3LifecycleRule>> lifecycle_from_xml(std::string_view xml) {
+  auto doc = s3xml::parse(xml, "GetBucketLifecycleConfiguration");
+  if (!doc.ok()) return doc.error();
   std::vector<S3LifecycleRule> rules;
-  for (std::string_view element : s3xml::elements(xml, "Rule")) {
+  for (XmlElement element : s3xml::elements(doc->root(), "Rule")) {
     S3LifecycleRule rule;
     rule.id = s3xml::text(element, "ID").value_or("");
     // <Filter><Prefix> (current) or a rule-level <Prefix> (older documents).
@@ -491,8 +497,11 @@ Result<S3ListPage> S3Client::list_objects_page(const std::string& bucket, const 
     request.query.emplace_back("continuation-token", continuation_token);
   auto response = send(request, "ListObjectsV2");
   if (!response) return response.error();
+  auto doc = s3xml::parse(response->body, "ListObjectsV2 " + bucket);
+  if (!doc.ok()) return doc.error();
+  const XmlElement result = doc->root();
   S3ListPage page;
-  for (std::string_view contents : s3xml::elements(response->body, "Contents")) {
+  for (XmlElement contents : s3xml::elements(result, "Contents")) {
     S3ListedObject object;
     object.key = s3xml::text(contents, "Key").value_or("");
     object.size = to_u64(s3xml::text(contents, "Size"));
@@ -501,9 +510,8 @@ Result<S3ListPage> S3Client::list_objects_page(const std::string& bucket, const 
     object.last_modified_unix = parse_iso8601(s3xml::text(contents, "LastModified").value_or(""));
     page.objects.push_back(std::move(object));
   }
-  if (s3xml::text(response->body, "IsTruncated").value_or("false") == "true") {
-    page.next_continuation_token =
-        s3xml::text(response->body, "NextContinuationToken").value_or("");
+  if (s3xml::text(result, "IsTruncated").value_or("false") == "true") {
+    page.next_continuation_token = s3xml::text(result, "NextContinuationToken").value_or("");
     if (page.next_continuation_token.empty())
       return make_error(Errc::io_error, "S3 ListObjectsV2 " + bucket +
                                             " returned a truncated page without a continuation "
@@ -534,7 +542,9 @@ Result<std::string> S3Client::create_multipart_upload(const std::string& bucket,
   if (!content_type.empty()) request.headers.emplace_back("Content-Type", content_type);
   auto response = send(request, "CreateMultipartUpload");
   if (!response) return response.error();
-  auto upload_id = s3xml::text(response->body, "UploadId");
+  auto doc = s3xml::parse(response->body, "CreateMultipartUpload " + bucket + "/" + key);
+  if (!doc.ok()) return doc.error();
+  auto upload_id = s3xml::text(doc->root(), "UploadId");
   if (!upload_id || upload_id->empty())
     return make_error(Errc::io_error, "S3 CreateMultipartUpload " + bucket + "/" + key +
                                           " answered without an UploadId");
@@ -566,7 +576,9 @@ Result<std::string> S3Client::complete_multipart_upload(const std::string& bucke
   request.headers.emplace_back("Content-Type", "application/xml");
   auto response = send(request, "CompleteMultipartUpload");
   if (!response) return response.error();
-  return unquote(s3xml::text(response->body, "ETag").value_or(""));
+  auto doc = s3xml::parse(response->body, "CompleteMultipartUpload " + bucket + "/" + key);
+  if (!doc.ok()) return doc.error();
+  return unquote(s3xml::text(doc->root(), "ETag").value_or(""));
 }
 
 Result<void> S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,
@@ -583,8 +595,10 @@ Result<std::vector<S3MultipartUpload>> S3Client::list_multipart_uploads(const st
   if (!prefix.empty()) request.query.emplace_back("prefix", prefix);
   auto response = send(request, "ListMultipartUploads");
   if (!response) return response.error();
+  auto doc = s3xml::parse(response->body, "ListMultipartUploads " + bucket);
+  if (!doc.ok()) return doc.error();
   std::vector<S3MultipartUpload> uploads;
-  for (std::string_view upload : s3xml::elements(response->body, "Upload"))
+  for (XmlElement upload : s3xml::elements(doc->root(), "Upload"))
     uploads.push_back(
         {s3xml::text(upload, "Key").value_or(""), s3xml::text(upload, "UploadId").value_or("")});
   return uploads;

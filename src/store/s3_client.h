@@ -103,7 +103,7 @@ struct S3LifecycleRule {
   bool operator==(const S3LifecycleRule&) const = default;
 };
 std::string lifecycle_to_xml(const std::vector<S3LifecycleRule>& rules);
-std::vector<S3LifecycleRule> lifecycle_from_xml(std::string_view xml);
+Result<std::vector<S3LifecycleRule>> lifecycle_from_xml(std::string_view xml);
 
 struct S3ByteRange {
   std::uint64_t first = 0;

@@ -87,26 +87,37 @@ TEST(S3Lifecycle, XmlRoundTripIncludingOlderRuleLevelPrefix) {
       {"mixes-to-glacier", "mixes/", true, 0, 90, "GLACIER", 0},
       {"abort-incomplete-uploads", "", true, 0, 0, "", 1},
   };
-  EXPECT_EQ(lifecycle_from_xml(lifecycle_to_xml(rules)), rules);
+  const auto round_trip = lifecycle_from_xml(lifecycle_to_xml(rules));
+  ASSERT_TRUE(round_trip.ok()) << round_trip.error().message;
+  EXPECT_EQ(*round_trip, rules);
   const auto old_style = lifecycle_from_xml(
       "<LifecycleConfiguration><Rule><ID>r</ID><Prefix>logs/</Prefix><Status>Disabled</Status>"
       "<Expiration><Days>3</Days></Expiration></Rule></LifecycleConfiguration>");
-  ASSERT_EQ(old_style.size(), 1u);
-  EXPECT_EQ(old_style[0].prefix, "logs/");
-  EXPECT_FALSE(old_style[0].enabled);
-  EXPECT_EQ(old_style[0].expiration_days, 3);
+  ASSERT_TRUE(old_style.ok());
+  ASSERT_EQ(old_style->size(), 1u);
+  EXPECT_EQ((*old_style)[0].prefix, "logs/");
+  EXPECT_FALSE((*old_style)[0].enabled);
+  EXPECT_EQ((*old_style)[0].expiration_days, 3);
+  const auto garbage = lifecycle_from_xml("<html><body>502 Bad Gateway</html>");
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_EQ(garbage.error().code, Errc::io_error);
+  EXPECT_EQ(garbage.error().message,
+            "S3 GetBucketLifecycleConfiguration answered a body that is not well-formed XML "
+            "(line 1, column 30: mismatched tag); check that the endpoint speaks the S3 API");
 }
 
 TEST(S3Xml, ElementsTextAndEntities) {
-  const std::string xml =
-      "<R><Contents><Key>a&lt;1&gt;&#233;</Key></Contents><Contents><Key/></Contents>"
-      "<KeyCount>2</KeyCount></R>";
-  const auto contents = s3xml::elements(xml, "Contents");
+  const auto doc = s3xml::parse(
+      "<R xmlns='http://s3.amazonaws.com/doc/2006-03-01/'><Contents><Key>a&lt;1&gt;&#233;</Key>"
+      "</Contents><Contents><Key/></Contents><KeyCount>2</KeyCount><x:Key xmlns:x='urn:x'/></R>",
+      "ListObjectsV2 b");
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  const auto contents = s3xml::elements(doc->root(), "Contents");
   ASSERT_EQ(contents.size(), 2u);
   EXPECT_EQ(s3xml::text(contents[0], "Key").value_or("?"), "a<1>\xC3\xA9");
   EXPECT_EQ(s3xml::text(contents[1], "Key").value_or("?"), "");
-  // <Key> must not match <KeyCount>.
-  EXPECT_EQ(s3xml::elements(xml, "Key").size(), 2u);
+  // <Key> must match neither <KeyCount> nor a Key in another namespace.
+  EXPECT_EQ(s3xml::elements(doc->root(), "Key").size(), 2u);
   EXPECT_EQ(s3xml::escape("a&<\"'>"), "a&amp;&lt;&quot;&apos;&gt;");
 }
 

@@ -1,7 +1,5 @@
-// Just enough XML for S3's responses and requests. S3 answers with small,
-// generated documents (no CDATA, no comments, no namespace prefixes on the
-// elements we read), so element lookup by name is all we need and spares a
-// parser dependency.
+// S3's XML: responses are read with the one XML reader (core/xml_document.h),
+// request bodies are written with escaped text.
 #pragma once
 
 #include <optional>
@@ -9,15 +7,23 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
+#include "core/xml_document.h"
+
 namespace namix::s3xml {
 
-// Inner XML of every <tag ...>...</tag> (or empty for <tag/>) in document
-// order, not descending into a match (a <Prefix> inside <Filter> of one
-// <Rule> is found by searching that rule's inner XML).
-std::vector<std::string_view> elements(std::string_view xml, std::string_view tag);
-// Entity-decoded text of the first <tag>, if present.
-std::optional<std::string> text(std::string_view xml, std::string_view tag);
+// Parses a response body. Errors are io_error, naming `operation`: "S3
+// ListObjectsV2 answered a body that is not well-formed XML (...)".
+Result<XmlDocument> parse(std::string_view body, std::string_view operation);
+
+// `scope` and every element below it named `name`, in document order, not
+// descending into a match (a <Prefix> inside <Filter> of one <Rule> is found
+// from that rule). All elements of an S3 document share one namespace (S3's,
+// or none in error documents), so `name` is matched in scope's namespace.
+std::vector<XmlElement> elements(XmlElement scope, std::string_view name);
+// Text of the first of elements(scope, name), if there is one.
+std::optional<std::string> text(XmlElement scope, std::string_view name);
+
 std::string escape(std::string_view text);
-std::string unescape(std::string_view text);
 
 }  // namespace namix::s3xml
