@@ -5,14 +5,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cassert>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <utility>
+#include <vector>
 
+#include "feed/feed.h"
 #include "net/address_policy.h"
 
 namespace namix {
@@ -57,11 +63,37 @@ std::string url_scheme(const std::string& url, std::string* host = nullptr) {
   return s;
 }
 
+// What differs between fetching an episode and a document: the words in
+// messages, the caps, the request's extra headers, and whether the first
+// bytes must be audio.
+struct TransferRules {
+  std::string noun;  // "episode", "feed", ...
+  bool sniff_audio = false;
+  std::uint64_t max_bytes = 0;
+  std::chrono::milliseconds total_timeout{0};
+  std::string timeout_hint;    // "try a faster mirror or upload the file"
+  std::string too_large_hint;  // "send a shorter file"
+  std::vector<std::string> request_headers;
+  bool accept_not_modified = false;
+};
+
+struct TransferResult {
+  FetchReport report;
+  bool not_modified = false;
+  std::string content_type;
+  std::string etag;
+  std::string last_modified;
+};
+
 // State shared with libcurl's callbacks during one hop.
 struct Transfer {
   const FetchOptions* options = nullptr;
+  const TransferRules* rules = nullptr;
   ByteSink* out = nullptr;
   long status = 0;  // of the latest response head (a 100 Continue is replaced)
+  std::string content_type;
+  std::string etag;
+  std::string last_modified;
   bool refused = false;
   std::string refused_detail;
   std::string peer;
@@ -92,6 +124,20 @@ bool is_redirect(long status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// The value of `line` when it is the header `name` (case-insensitive).
+std::optional<std::string> header_value(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return std::nullopt;
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return std::nullopt;
+  return std::string(trim(line.substr(name.size() + 1)));
+}
+
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* userdata) {
   auto* t = static_cast<Transfer*>(userdata);
   const std::string_view line(data, size * count);
@@ -100,6 +146,15 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     t->status = space == std::string_view::npos
                     ? 0
                     : std::atol(std::string(line.substr(space + 1, 3)).c_str());
+    t->content_type.clear();
+    t->etag.clear();
+    t->last_modified.clear();
+  } else if (auto v = header_value(line, "content-type")) {
+    t->content_type = *v;
+  } else if (auto e = header_value(line, "etag")) {
+    t->etag = *e;
+  } else if (auto m = header_value(line, "last-modified")) {
+    t->last_modified = *m;
   }
   return size * count;
 }
@@ -121,8 +176,8 @@ Result<void> sniff(Transfer& t, bool at_end) {
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userdata) {
   auto* t = static_cast<Transfer*>(userdata);
   const std::size_t n = size * count;
-  // Bodies of redirects and error pages are not the episode; an error page
-  // is not worth waiting for (the status alone decides).
+  // Bodies of redirects and error pages are not what was asked for; an error
+  // page is not worth waiting for (the status alone decides).
   if (t->status >= 400) return 0;
   if (t->status < 200 || t->status >= 300) return n;
   if (!t->peer_checked) {
@@ -139,11 +194,11 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
     }
   }
   t->bytes += n;
-  if (t->bytes > t->options->max_bytes) {
+  if (t->bytes > t->rules->max_bytes) {
     t->too_large = true;
     return 0;
   }
-  if (!t->sniffed) {
+  if (t->rules->sniff_audio && !t->sniffed) {
     t->first_bytes.append(data, n);
     auto r = sniff(*t, false);
     if (!r.ok()) {
@@ -184,6 +239,222 @@ int on_prereq(void* clientp, char* conn_primary_ip, char* conn_local_ip, int con
   return CURL_PREREQFUNC_OK;
 }
 
+struct CurlSlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+// Fetches `url` into `out` under `rules`, following redirects by hand. The
+// URL has been checked by the caller.
+Result<TransferResult> transfer(const std::string& url, const FetchOptions& options,
+                                const TransferRules& rules, ByteSink& out) {
+  global_init_once();
+  std::unique_ptr<CURL, CurlEasyDeleter> curl(curl_easy_init());
+  if (!curl) return make_error(Errc::internal, "libcurl could not create a transfer");
+  std::unique_ptr<curl_slist, CurlSlistDeleter> headers;
+  for (const std::string& h : rules.request_headers) {
+    curl_slist* appended = curl_slist_append(headers.get(), h.c_str());
+    if (appended == nullptr) return make_error(Errc::internal, "out of memory for HTTP headers");
+    (void)headers.release();
+    headers.reset(appended);
+  }
+  const std::string& noun = rules.noun;
+  const auto started = std::chrono::steady_clock::now();
+  TransferResult result;
+  std::string current = url;
+
+  for (int hop = 0;; ++hop) {
+    if (hop > 0) {
+      const std::string scheme = url_scheme(current);
+      if (scheme != "http" && scheme != "https") {
+        return make_error(Errc::forbidden,
+                          "the " + noun + " server redirected to a " +
+                              (scheme.empty() ? std::string("malformed") : scheme) +
+                              " URL; only http(s) is followed");
+      }
+    }
+    Transfer t;
+    t.options = &options;
+    t.rules = &rules;
+    t.out = &out;
+    CURL* c = curl.get();
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, current.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    // A proxy would be the peer we check, not the host asked for.
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, ("namix/0.1 (+" + noun + " fetch)").c_str());
+    if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &t);
+    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(c, CURLOPT_PREREQDATA, &t);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(rules.max_bytes));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options.connect_timeout.count()));
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    const auto remaining = rules.total_timeout - elapsed;
+    if (remaining.count() <= 0) {
+      return make_error(Errc::upstream_timeout,
+                        "fetching the " + noun + " took longer than " +
+                            std::to_string(rules.total_timeout.count() / 1000) + " s; " +
+                            rules.timeout_hint);
+    }
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining.count()));
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                     std::max(1L, static_cast<long>(options.stall_timeout.count() / 1000)));
+
+    const CURLcode rc = curl_easy_perform(c);
+    if (t.refused) {
+      return make_error(Errc::forbidden,
+                        "refusing to fetch the " + noun + ": " + t.refused_detail +
+                            " (private and internal addresses are refused; the operator can "
+                            "allow them with --allow-private-urls)");
+    }
+    if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+      return make_error(Errc::too_large, "the " + noun + " is larger than the " +
+                                             std::to_string(rules.max_bytes / (1024 * 1024)) +
+                                             " MiB download limit; " + rules.too_large_hint);
+    }
+    if (t.not_audio) {
+      return make_error(Errc::not_audio,
+                        "the " + noun +
+                            " URL did not return audio (the first bytes are not MP3, WAV, "
+                            "FLAC or Ogg); check that the link points at the audio file itself");
+    }
+    if (t.sink_failed) return t.sink_error;
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+      return make_error(Errc::upstream_timeout, "the " + noun + " server did not answer in time (" +
+                                                    std::string(curl_easy_strerror(rc)) + "); " +
+                                                    rules.timeout_hint);
+    }
+    if (rc == CURLE_COULDNT_RESOLVE_HOST) {
+      return make_error(Errc::upstream_failed,
+                        "cannot resolve the " + noun + " host; check the URL");
+    }
+    if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+      return make_error(Errc::forbidden, "only http(s) URLs are fetched");
+    }
+    if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
+      return make_error(Errc::upstream_failed,
+                        "fetching the " + noun + " failed: " + std::string(curl_easy_strerror(rc)));
+    }
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    if (is_redirect(status)) {
+      char* location = nullptr;
+      curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
+      if (location == nullptr || *location == '\0') {
+        return make_error(Errc::upstream_failed,
+                          "the " + noun + " server answered a redirect without a Location");
+      }
+      if (hop >= options.max_redirects) {
+        return make_error(Errc::upstream_failed, "the " + noun + " URL redirected more than " +
+                                                     std::to_string(options.max_redirects) +
+                                                     " times; send the final link");
+      }
+      current = location;
+      ++result.report.redirects;
+      continue;
+    }
+    const bool not_modified = status == 304 && rules.accept_not_modified;
+    if (!not_modified && (status < 200 || status >= 300)) {
+      return make_error(Errc::upstream_failed, "the " + noun + " server answered HTTP " +
+                                                   std::to_string(status) + " for " +
+                                                   current.substr(0, 200) + "; check the URL");
+    }
+    if (!not_modified && t.bytes == 0) {
+      return make_error(rules.sniff_audio ? Errc::undecodable : Errc::upstream_failed,
+                        "the " + noun + " URL returned an empty body");
+    }
+    if (rules.sniff_audio && !t.sniffed) {
+      auto r = sniff(t, true);
+      if (!r.ok()) {
+        if (t.not_audio) {
+          return make_error(Errc::not_audio,
+                            "the " + noun +
+                                " URL did not return audio; check that the link points "
+                                "at the audio file itself");
+        }
+        return r.error();
+      }
+    }
+    result.not_modified = not_modified;
+    result.content_type = std::move(t.content_type);
+    result.etag = std::move(t.etag);
+    result.last_modified = std::move(t.last_modified);
+    result.report.final_url = current;
+    result.report.peer_address = t.peer;
+    result.report.bytes = t.bytes;
+    result.report.elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    return result;
+  }
+}
+
+// Collects a document's bytes.
+class StringSink final : public ByteSink {
+ public:
+  Result<void> write(std::span<const std::uint8_t> bytes) override {
+    text_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return {};
+  }
+  Result<void> write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) override {
+    assert(offset + bytes.size() <= text_.size());
+    std::memcpy(text_.data() + offset, bytes.data(), bytes.size());
+    return {};
+  }
+  std::uint64_t size() const override { return text_.size(); }
+  std::string release() { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
+std::string document_noun(DocumentKind kind) {
+  switch (kind) {
+    case DocumentKind::feed:
+      return "feed";
+    case DocumentKind::transcript:
+      return "transcript";
+    case DocumentKind::chapters:
+      return "chapters";
+  }
+  return "document";
+}
+
+// invalid_argument unless `url` is an absolute http(s) URL with a host;
+// `field` and `link_hint` name it in the message.
+Result<void> check_url(const std::string& url, const std::string& field,
+                       const std::string& link_hint, const std::string& scheme_hint) {
+  std::string host;
+  const std::string scheme = url_scheme(url, &host);
+  if (scheme.empty()) {
+    return make_error(Errc::invalid_argument, field + " '" + url.substr(0, 200) +
+                                                  "' is not an absolute URL; send an http:// or "
+                                                  "https:// link to " +
+                                                  link_hint);
+  }
+  if (scheme != "http" && scheme != "https") {
+    return make_error(Errc::invalid_argument, field + " uses the " + scheme +
+                                                  ":// scheme; only http:// and https:// are "
+                                                  "fetched" +
+                                                  scheme_hint);
+  }
+  if (host.empty()) {
+    return make_error(Errc::invalid_argument, field + " has no host; send a full link");
+  }
+  return {};
+}
+
 }  // namespace
 
 bool looks_like_audio(std::string_view b) {
@@ -198,159 +469,56 @@ bool looks_like_audio(std::string_view b) {
 }
 
 Result<void> check_episode_url(const std::string& url) {
-  std::string host;
-  const std::string scheme = url_scheme(url, &host);
-  if (scheme.empty()) {
-    return make_error(Errc::invalid_argument, "episode_url '" + url.substr(0, 200) +
-                                                  "' is not an absolute URL; send an http:// or "
-                                                  "https:// link to the MP3");
-  }
-  if (scheme != "http" && scheme != "https") {
-    return make_error(Errc::invalid_argument, "episode_url uses the " + scheme +
-                                                  ":// scheme; only http:// and https:// are "
-                                                  "fetched (upload a file instead)");
-  }
-  if (host.empty()) {
-    return make_error(Errc::invalid_argument, "episode_url has no host; send a full link");
-  }
-  return {};
+  return check_url(url, "episode_url", "the MP3", " (upload a file instead)");
 }
 
 Result<FetchReport> fetch_episode(const std::string& url, const FetchOptions& options,
                                   ByteSink& out) {
   NAMIX_TRY(check_episode_url(url));
-  global_init_once();
-  std::unique_ptr<CURL, CurlEasyDeleter> curl(curl_easy_init());
-  if (!curl) return make_error(Errc::internal, "libcurl could not create a transfer");
-  const auto started = std::chrono::steady_clock::now();
-  FetchReport report;
-  std::string current = url;
+  TransferRules rules;
+  rules.noun = "episode";
+  rules.sniff_audio = true;
+  rules.max_bytes = options.max_bytes;
+  rules.total_timeout = options.total_timeout;
+  rules.timeout_hint = "try a faster mirror or upload the file";
+  rules.too_large_hint = "send a shorter file";
+  auto r = transfer(url, options, rules, out);
+  if (!r.ok()) return r.error();
+  return std::move(r->report);
+}
 
-  for (int hop = 0;; ++hop) {
-    if (hop > 0) {
-      const std::string scheme = url_scheme(current);
-      if (scheme != "http" && scheme != "https") {
-        return make_error(Errc::forbidden,
-                          "the episode server redirected to a " +
-                              (scheme.empty() ? std::string("malformed") : scheme) +
-                              " URL; only http(s) is followed");
-      }
-    }
-    Transfer t;
-    t.options = &options;
-    t.out = &out;
-    CURL* c = curl.get();
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, current.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    // A proxy would be the peer we check, not the episode host.
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "namix/0.1 (+episode fetch)");
-    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &t);
-    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq);
-    curl_easy_setopt(c, CURLOPT_PREREQDATA, &t);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options.connect_timeout.count()));
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    const auto remaining = options.total_timeout - elapsed;
-    if (remaining.count() <= 0) {
-      return make_error(Errc::upstream_timeout,
-                        "fetching the episode took longer than " +
-                            std::to_string(options.total_timeout.count() / 1000) +
-                            " s; try a faster mirror or upload the file");
-    }
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining.count()));
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                     std::max(1L, static_cast<long>(options.stall_timeout.count() / 1000)));
+std::uint64_t max_document_bytes(DocumentKind kind) {
+  return kind == DocumentKind::feed ? kMaxFeedBytes : std::uint64_t{20} << 20;
+}
 
-    const CURLcode rc = curl_easy_perform(c);
-    if (t.refused) {
-      return make_error(Errc::forbidden,
-                        "refusing to fetch the episode: " + t.refused_detail +
-                            " (private and internal addresses are refused; the operator can "
-                            "allow them with --allow-private-urls)");
-    }
-    if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-      return make_error(Errc::too_large, "the episode is larger than the " +
-                                             std::to_string(options.max_bytes / (1024 * 1024)) +
-                                             " MiB download limit; send a shorter file");
-    }
-    if (t.not_audio) {
-      return make_error(Errc::not_audio,
-                        "the episode URL did not return audio (the first bytes are not MP3, WAV, "
-                        "FLAC or Ogg); check that the link points at the audio file itself");
-    }
-    if (t.sink_failed) return t.sink_error;
-    if (rc == CURLE_OPERATION_TIMEDOUT) {
-      return make_error(Errc::upstream_timeout, "the episode server did not answer in time (" +
-                                                    std::string(curl_easy_strerror(rc)) +
-                                                    "); try again later or upload the file");
-    }
-    if (rc == CURLE_COULDNT_RESOLVE_HOST) {
-      return make_error(Errc::upstream_failed, "cannot resolve the episode host; check the URL");
-    }
-    if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
-      return make_error(Errc::forbidden, "only http(s) URLs are fetched");
-    }
-    if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
-      return make_error(Errc::upstream_failed,
-                        "fetching the episode failed: " + std::string(curl_easy_strerror(rc)));
-    }
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (is_redirect(status)) {
-      char* location = nullptr;
-      curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
-      if (location == nullptr || *location == '\0') {
-        return make_error(Errc::upstream_failed,
-                          "the episode server answered a redirect without a Location");
-      }
-      if (hop >= options.max_redirects) {
-        return make_error(Errc::upstream_failed, "the episode URL redirected more than " +
-                                                     std::to_string(options.max_redirects) +
-                                                     " times; send the final link");
-      }
-      current = location;
-      ++report.redirects;
-      continue;
-    }
-    if (status < 200 || status >= 300) {
-      return make_error(Errc::upstream_failed, "the episode server answered HTTP " +
-                                                   std::to_string(status) + " for " +
-                                                   current.substr(0, 200) + "; check the URL");
-    }
-    if (t.bytes == 0) {
-      return make_error(Errc::undecodable, "the episode URL returned an empty body");
-    }
-    if (!t.sniffed) {
-      auto r = sniff(t, true);
-      if (!r.ok()) {
-        if (t.not_audio) {
-          return make_error(Errc::not_audio,
-                            "the episode URL did not return audio; check that the link points "
-                            "at the audio file itself");
-        }
-        return r.error();
-      }
-    }
-    report.final_url = current;
-    report.peer_address = t.peer;
-    report.bytes = t.bytes;
-    report.elapsed_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-            .count();
-    return report;
-  }
+Result<FetchedDocument> fetch_document(const DocumentRequest& request,
+                                       const FetchOptions& options) {
+  const std::string noun = document_noun(request.kind);
+  NAMIX_TRY(check_url(request.url, "the " + noun + " URL", "the " + noun, ""));
+  TransferRules rules;
+  rules.noun = noun;
+  rules.max_bytes = std::min(options.max_bytes, max_document_bytes(request.kind));
+  rules.total_timeout = std::min(options.total_timeout, kDocumentTotalTimeout);
+  rules.timeout_hint = "try again later";
+  rules.too_large_hint = request.kind == DocumentKind::feed
+                             ? "give the episode's URL instead"
+                             : "mix without it, or give a smaller file";
+  if (!request.if_none_match.empty())
+    rules.request_headers.push_back("If-None-Match: " + request.if_none_match);
+  if (!request.if_modified_since.empty())
+    rules.request_headers.push_back("If-Modified-Since: " + request.if_modified_since);
+  rules.accept_not_modified = !rules.request_headers.empty();
+  StringSink body;
+  auto r = transfer(request.url, options, rules, body);
+  if (!r.ok()) return r.error();
+  FetchedDocument out;
+  out.not_modified = r->not_modified;
+  out.body = body.release();
+  out.content_type = std::move(r->content_type);
+  out.etag = std::move(r->etag);
+  out.last_modified = std::move(r->last_modified);
+  out.report = std::move(r->report);
+  return out;
 }
 
 }  // namespace namix

@@ -1,11 +1,12 @@
-// Fetching an episode over http(s) for a mix, safely for any URL a user sends:
-// only http/https, redirects followed by hand (each hop checked again), the
-// peer address checked at connect time (so DNS rebinding cannot slip a
-// private address in after a check), a size cap, timeouts, and the first
-// bytes sniffed for audio before anything is decoded.
+// Fetching over http(s), safely for any URL a user sends: only http/https,
+// redirects followed by hand (each hop checked again), the peer address
+// checked at connect time (so DNS rebinding cannot slip a private address in
+// after a check), a size cap and timeouts. Episodes and documents (feeds,
+// transcripts, chapters) go through the same transfer; an episode's first
+// bytes are sniffed for audio before anything is decoded.
 //
-// The body goes to any ByteSink; the service passes a GrowingFile over a
-// temporary file, so the mix decodes the episode while it downloads.
+// An episode's body goes to any ByteSink; the service passes a GrowingFile
+// over a temporary file, so the mix decodes the episode while it downloads.
 #pragma once
 
 #include <chrono>
@@ -45,6 +46,41 @@ Result<void> check_episode_url(const std::string& url);
 // not_audio (first bytes are not an audio container), undecodable (empty).
 Result<FetchReport> fetch_episode(const std::string& url, const FetchOptions& options,
                                   ByteSink& out);
+
+// What a document is, for its size cap and for messages.
+enum class DocumentKind { feed, transcript, chapters };
+
+struct DocumentRequest {
+  std::string url;
+  DocumentKind kind = DocumentKind::feed;
+  // Conditional GET: validators from an earlier fetch of the same URL.
+  std::string if_none_match;      // its ETag
+  std::string if_modified_since;  // its Last-Modified
+};
+
+struct FetchedDocument {
+  bool not_modified = false;  // 304: the validators still hold; body is empty
+  std::string body;
+  std::string content_type;
+  std::string etag;
+  std::string last_modified;
+  FetchReport report;  // final_url (after redirects) is the base of relative URLs in the body
+};
+
+// A feed may be large (decades of show notes); transcripts and chapters
+// stay well under 20 MiB even for a 3-hour show with word timings.
+std::uint64_t max_document_bytes(DocumentKind kind);
+// Documents are small: a fetch that takes longer than this has stalled.
+inline constexpr std::chrono::milliseconds kDocumentTotalTimeout{120'000};
+
+// Fetches a feed, transcript or chapters file under the same address policy,
+// redirect rule and stall and connect timeouts as an episode, capped at
+// max_document_bytes(kind) (or options.max_bytes if smaller) and
+// kDocumentTotalTimeout (or options.total_timeout if shorter). Nothing is
+// sniffed: the caller parses the body. Errors: invalid_argument (bad URL),
+// forbidden, upstream_failed (HTTP error status, DNS, refused, too many
+// redirects, empty body), upstream_timeout, too_large.
+Result<FetchedDocument> fetch_document(const DocumentRequest& request, const FetchOptions& options);
 
 // True when the first bytes start an ID3 tag, an MPEG audio frame, a RIFF
 // WAVE, FLAC or Ogg stream. Needs at least 4 bytes (12 for RIFF).
