@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/ascii_text.h"
 #include "core/xml_document.h"
 #include "feed/feed_time.h"
 #include "feed/media_url.h"
@@ -17,18 +18,6 @@ constexpr std::string_view kDublinCoreNamespace = "http://purl.org/dc/elements/1
 constexpr std::string_view kAtomNamespace = "http://www.w3.org/2005/Atom";
 constexpr std::string_view kRdfNamespace = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The namespaces a feed's elements are in. Feeds in the wild spell the iTunes
 // URI in mixed case (Apple's first documents did) and the Podcasting 2.0 one
 // in its older GitHub form (which its specification says clients must also
@@ -39,7 +28,7 @@ Ns classify_namespace(std::string_view uri) {
   if (uri.empty()) return Ns::rss;
   if (uri == kContentNamespace) return Ns::content;
   if (uri == kDublinCoreNamespace) return Ns::dublin_core;
-  std::string u = lower(trim(uri));
+  std::string u = ascii_lower(trim_whitespace(uri));
   for (std::string_view scheme : {"https://", "http://"}) {
     if (u.rfind(scheme, 0) == 0) {
       u.erase(0, scheme.size());
@@ -61,12 +50,12 @@ bool named(XmlElement e, Ns ns, std::string_view local) {
 
 std::string child_text(XmlElement parent, Ns ns, std::string_view local) {
   for (XmlElement c : parent.children())
-    if (named(c, ns, local)) return std::string(trim(c.text()));
+    if (named(c, ns, local)) return std::string(trim_whitespace(c.text()));
   return "";
 }
 
 std::string attribute_text(XmlElement e, std::string_view name) {
-  return std::string(trim(e.attribute(name).value_or("")));
+  return std::string(trim_whitespace(e.attribute(name).value_or("")));
 }
 
 // The base URL relative references in `e` resolve against: the feed's URL,
@@ -95,8 +84,8 @@ std::string feed_subject(std::string_view feed_url) {
 
 bool looks_like_html(std::string_view bytes) {
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
-  bytes = trim(bytes.substr(0, 512));
-  const std::string head = lower(bytes.substr(0, 14));
+  bytes = trim_whitespace(bytes.substr(0, 512));
+  const std::string head = ascii_lower(bytes.substr(0, 14));
   return head.rfind("<!doctype html", 0) == 0 || head.rfind("<html", 0) == 0;
 }
 
@@ -113,7 +102,7 @@ Result<void> check_root(XmlElement root, const std::string& subject) {
     return make_error(Errc::upstream_failed,
                       subject + " is an RSS 1.0 (RDF) feed; namix reads RSS 2.0 podcast feeds");
   }
-  if (lower(name) == "html") {
+  if (ascii_lower(name) == "html") {
     return make_error(Errc::upstream_failed,
                       subject +
                           " is an HTML page, not an RSS feed; give the URL of the "
@@ -149,7 +138,7 @@ FeedItem read_item(XmlElement item, std::size_t index, std::string_view feed_url
   for (XmlElement c : item.children()) {
     const Ns ns = classify_namespace(c.namespace_uri());
     const std::string_view name = c.local_name();
-    const std::string_view text = trim(c.text());
+    const std::string_view text = trim_whitespace(c.text());
     if (ns == Ns::rss) {
       if (name == "title") {
         out.title = text;
@@ -164,7 +153,7 @@ FeedItem read_item(XmlElement item, std::size_t index, std::string_view feed_url
       } else if (name == "enclosure" && c.attribute("url")) {
         // The first audio enclosure; else the first of any type.
         FeedEnclosure e = read_enclosure(c, base_url(c, feed_url));
-        if (lower(e.type).rfind("audio/", 0) == 0 || e.type.empty()) {
+        if (ascii_lower(e.type).rfind("audio/", 0) == 0 || e.type.empty()) {
           if (!out.enclosure) out.enclosure = std::move(e);
         } else if (!non_audio_enclosure) {
           non_audio_enclosure = std::move(e);
@@ -215,7 +204,7 @@ FeedItem read_item(XmlElement item, std::size_t index, std::string_view feed_url
 }  // namespace
 
 std::optional<long> episode_number_in_title(std::string_view title) {
-  const std::string t = lower(title);
+  const std::string t = ascii_lower(title);
   const auto word_start = [&](std::size_t at) {
     return at == 0 || !std::isalnum(static_cast<unsigned char>(t[at - 1]));
   };
@@ -230,7 +219,7 @@ std::optional<long> episode_number_in_title(std::string_view title) {
     }
   }
   // A title that starts with a number: "1612 - Tarted Up", "42: The answer".
-  const std::string_view head = trim(t);
+  const std::string_view head = trim_whitespace(t);
   std::size_t end = 0;
   while (end < head.size() && std::isdigit(static_cast<unsigned char>(head[end]))) ++end;
   if (end > 0 && (end == head.size() || !std::isalnum(static_cast<unsigned char>(head[end]))))
@@ -239,12 +228,12 @@ std::optional<long> episode_number_in_title(std::string_view title) {
 }
 
 TranscriptFormat transcript_format(std::string_view type, std::string_view url) {
-  std::string t = lower(trim(type.substr(0, type.find(';'))));
+  std::string t = ascii_lower(trim_whitespace(type.substr(0, type.find(';'))));
   if (t.empty()) {
     std::string_view path = url.substr(0, url.find_first_of("?#"));
     const std::size_t dot = path.rfind('.');
     if (dot != std::string_view::npos && path.find('/', dot) == std::string_view::npos) {
-      const std::string ext = lower(path.substr(dot + 1));
+      const std::string ext = ascii_lower(path.substr(dot + 1));
       if (ext == "json") return TranscriptFormat::json;
       if (ext == "vtt") return TranscriptFormat::vtt;
       if (ext == "srt") return TranscriptFormat::srt;

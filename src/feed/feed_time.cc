@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/ascii_text.h"
+
 namespace namix {
 namespace {
 
@@ -14,12 +16,6 @@ using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
@@ -187,7 +183,7 @@ std::optional<std::chrono::sys_seconds> parse_iso8601(std::string_view text) {
 // One word or number of an RFC 822-like date; false when it cannot be part of one.
 bool read_token(std::string_view token, DateParts& d) {
   if (token.empty()) return true;
-  const std::string word = lower(token);
+  const std::string word = ascii_lower(token);
   if (auto offset = numeric_zone(word)) {
     d.zone = *offset;
     return true;
@@ -250,10 +246,7 @@ bool read_token(std::string_view token, DateParts& d) {
 }  // namespace
 
 std::optional<std::chrono::sys_seconds> parse_rfc822_date(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
+  text = trim_whitespace(text);
   if (auto iso = parse_iso8601(text)) return iso;
   DateParts d;
   std::string token;
@@ -288,10 +281,7 @@ std::string format_iso8601(std::chrono::sys_seconds time) {
 }
 
 std::optional<double> parse_itunes_duration(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
+  text = trim_whitespace(text);
   if (text.empty()) return std::nullopt;
   double total = 0.0;
   int fields = 0;

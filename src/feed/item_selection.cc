@@ -5,20 +5,14 @@
 #include <charconv>
 #include <string>
 
+#include "core/ascii_text.h"
+
 namespace namix {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 bool is_latest(std::string_view selector) {
   if (selector.empty()) return true;
-  std::string s(selector);
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s == "latest";
+  return ascii_lower(selector) == "latest";
 }
 
 std::string subject(const Feed& feed) {
@@ -45,7 +39,7 @@ std::vector<const FeedItem*> latest_items(const Feed& feed, std::size_t limit) {
 }
 
 Result<const FeedItem*> select_item(const Feed& feed, std::string_view selector) {
-  selector = trim(selector);
+  selector = trim_whitespace(selector);
   if (feed.items.empty()) {
     return make_error(Errc::upstream_failed,
                       subject(feed) + " lists no items; it has no episode to mix");

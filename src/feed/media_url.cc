@@ -6,6 +6,8 @@
 #include <cctype>
 #include <memory>
 
+#include "core/ascii_text.h"
+
 namespace namix {
 namespace {
 
@@ -15,18 +17,6 @@ struct CurlUrlDeleter {
 struct CurlFreeDeleter {
   void operator()(char* p) const { curl_free(p); }
 };
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Feeds put the odd raw space into URLs; libcurl's parser refuses them.
 std::string encode_spaces(std::string_view s) {
@@ -78,7 +68,7 @@ bool is_measurement_host(std::string_view host) {
 bool looks_like_host(std::string_view segment) {
   const std::size_t dot = segment.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 2 > segment.size()) return false;
-  if (lower(segment).rfind("redirect.", 0) == 0) return false;
+  if (ascii_lower(segment).rfind("redirect.", 0) == 0) return false;
   for (char c : segment.substr(dot + 1))
     if (!std::isalpha(static_cast<unsigned char>(c))) return false;
   return true;
@@ -88,11 +78,11 @@ bool looks_like_host(std::string_view segment) {
 std::string strip_one_prefix(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return "";
-  const std::string scheme = lower(url.substr(0, scheme_end));
+  const std::string scheme = ascii_lower(url.substr(0, scheme_end));
   const std::size_t host_start = scheme_end + 3;
   const std::size_t path_start = url.find('/', host_start);
   if (path_start == std::string_view::npos) return "";
-  std::string host = lower(url.substr(host_start, path_start - host_start));
+  std::string host = ascii_lower(url.substr(host_start, path_start - host_start));
   if (const std::size_t port = host.find(':'); port != std::string::npos) host.resize(port);
   if (!is_measurement_host(host)) return "";
   const std::string_view path = url.substr(path_start + 1);
@@ -100,7 +90,7 @@ std::string strip_one_prefix(std::string_view url) {
   // squeezed out by a path normaliser, "https:/host/…".
   for (std::size_t at = 0; at < path.size(); at = path.find('/', at) + 1) {
     const std::string_view rest = path.substr(at);
-    const std::string rest_lower = lower(rest.substr(0, 8));
+    const std::string rest_lower = ascii_lower(rest.substr(0, 8));
     for (std::string_view s : {std::string_view("https:/"), std::string_view("http:/")}) {
       if (rest_lower.rfind(s, 0) == 0) {
         std::string_view after = rest.substr(s.size());
@@ -118,10 +108,10 @@ std::string strip_one_prefix(std::string_view url) {
 }  // namespace
 
 std::string resolve_url(std::string_view base, std::string_view reference) {
-  const std::string ref = encode_spaces(trim(reference));
+  const std::string ref = encode_spaces(trim_whitespace(reference));
   if (ref.empty() || has_scheme(ref)) return ref;
   std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
-  const std::string base_url = encode_spaces(trim(base));
+  const std::string base_url = encode_spaces(trim_whitespace(base));
   if (!u || base_url.empty() ||
       curl_url_set(u.get(), CURLUPART_URL, base_url.c_str(), 0) != CURLUE_OK)
     return ref;
@@ -134,7 +124,7 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
 }
 
 std::string strip_measurement_prefixes(std::string_view url) {
-  std::string current(trim(url));
+  std::string current(trim_whitespace(url));
   // Each hop strips one prefix; a chain longer than this is not a real one.
   for (int hop = 0; hop < 8; ++hop) {
     std::string next = strip_one_prefix(current);

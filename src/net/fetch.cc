@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii_text.h"
 #include "feed/feed.h"
 #include "net/address_policy.h"
 
@@ -124,18 +125,12 @@ bool is_redirect(long status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // The value of `line` when it is the header `name` (case-insensitive).
 std::optional<std::string> header_value(std::string_view line, std::string_view name) {
   if (line.size() <= name.size() || line[name.size()] != ':') return std::nullopt;
   for (std::size_t i = 0; i < name.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return std::nullopt;
-  return std::string(trim(line.substr(name.size() + 1)));
+  return std::string(trim_whitespace(line.substr(name.size() + 1)));
 }
 
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* userdata) {
