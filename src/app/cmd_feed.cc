@@ -36,10 +36,17 @@ std::string clock_text(const std::optional<double>& seconds) {
   return text;
 }
 
+// A title on one table row: line breaks and tabs in it become spaces.
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return text;
+}
+
 void print_listing(const Feed& feed, std::size_t limit) {
   const auto items = latest_items(feed, limit);
   std::printf("%s: %zu items, the latest %zu:\n",
-              feed.title.empty() ? feed.url.c_str() : feed.title.c_str(), feed.items.size(),
+              one_line(feed.title.empty() ? feed.url : feed.title).c_str(), feed.items.size(),
               items.size());
   std::printf("%7s  %-10s  %8s  %-10s  %-8s  %s\n", "episode", "date", "duration", "transcript",
               "chapters", "title");
@@ -52,7 +59,7 @@ void print_listing(const Feed& feed, std::size_t limit) {
                    : (item->transcripts.empty() ? "-" : "other");
     std::printf("%7s  %-10s  %8s  %-10s  %-8s  %s%s\n", episode.c_str(), date.c_str(),
                 clock_text(item->duration_s).c_str(), transcript_text.c_str(),
-                item->chapters ? "yes" : "-", item->title.c_str(),
+                item->chapters ? "yes" : "-", one_line(item->title).c_str(),
                 item->enclosure ? "" : " (no audio)");
   }
 }
