@@ -1,0 +1,85 @@
+#include "select/candidates.h"
+
+#include <algorithm>
+
+namespace namix::selection {
+
+void sort_best_first(std::vector<Window>& ws) {
+  std::stable_sort(ws.begin(), ws.end(),
+                   [](const Window& x, const Window& y) { return x.value > y.value; });
+}
+
+Candidates::Candidates(const EpisodeAnalysis& a, const ThemeSelection& sel,
+                       const std::vector<Unit>& units, const Timeline& timeline,
+                       const std::vector<Range>& block_units)
+    : a_(a), sel_(sel), units_(units), timeline_(timeline), block_units_(block_units) {}
+
+double Candidates::weight(BlockKind kind, bool with_fallback) const {
+  auto it = sel_.kind_weights.find(kind);
+  if (it != sel_.kind_weights.end() && it->second > 0.0) return it->second;
+  if (with_fallback) {
+    auto f = sel_.fallback_weights.find(kind);
+    if (f != sel_.fallback_weights.end() && f->second > 0.0) return 0.5 * f->second;
+  }
+  return 0.0;
+}
+
+UnitEvidence Candidates::evidence(int unit, bool with_fallback) const {
+  const Unit& u = units_[static_cast<std::size_t>(unit)];
+  if (u.block < 0) return {};
+  const Block& b = a_.blocks[static_cast<std::size_t>(u.block)];
+  const double ew = sel_.engagement_weight;
+  UnitEvidence e;
+  e.kind_weight = weight(b.kind, with_fallback);
+  e.confidence = 0.5 + 0.5 * b.confidence;
+  e.engagement = 1.0 - ew + ew * b.engagement;
+  return e;
+}
+
+double Candidates::min_segment_s(bool with_fallback) const {
+  return with_fallback ? std::min(sel_.min_segment_s, 2.0) : sel_.min_segment_s;
+}
+
+std::vector<Window> Candidates::windows(double target_segment_s, bool with_fallback) const {
+  std::vector<Window> out;
+  for (int i = 0; i < static_cast<int>(units_.size()); ++i) {
+    if (!eligible(i, with_fallback)) continue;
+    const Range& block =
+        block_units_[static_cast<std::size_t>(units_[static_cast<std::size_t>(i)].block)];
+    double score_time = 0.0;
+    double time = 0.0;
+    for (int j = i; j <= block.last; ++j) {
+      const Unit& uj = units_[static_cast<std::size_t>(j)];
+      score_time += unit_score(j, with_fallback) * (uj.end - uj.start);
+      time += uj.end - uj.start;
+      double len = timeline_.body({i, j});
+      if (len > sel_.max_segment_s) break;
+      bool whole_block = i == block.first && j == block.last;
+      if (len < min_segment_s(with_fallback) && !whole_block) continue;
+      Range r{i, j};
+      out.push_back({r, score_window(r, score_time / time, len, target_segment_s).value()});
+    }
+  }
+  return out;
+}
+
+WindowScore Candidates::score_window(const Range& r, double content, double length_s,
+                                     double target_segment_s) const {
+  const Range& block =
+      block_units_[static_cast<std::size_t>(units_[static_cast<std::size_t>(r.first)].block)];
+  WindowScore s;
+  s.content = content;
+  // Short runs are weak everywhere; long ones only matter when the theme
+  // must spread (Best Of), a whole clip or rant is the point elsewhere.
+  const double t = target_segment_s;
+  const double over = sel_.spread_over_episode ? 1.0 : 0.25;
+  s.length_fit =
+      length_s <= t ? 1.0 / (1.0 + (t - length_s) / t) : 1.0 / (1.0 + over * (length_s - t) / t);
+  s.edges = timeline_.in_quality(r.first) * timeline_.out_quality(r.last);
+  // Starting where the block starts (the clip, the rant) sounds intended.
+  if (r.first == block.first) s.edges *= 1.15;
+  if (r.last == block.last) s.edges *= 1.15;
+  return s;
+}
+
+}  // namespace namix::selection
