@@ -1,7 +1,9 @@
 #include "mix/chain_builder.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
+#include <string>
 
 #include "codec/audio_decoder.h"
 #include "dsp/biquad.h"
@@ -14,67 +16,124 @@
 namespace namix {
 namespace {
 
-std::optional<dsp::FilterType> filter_type(const std::string& stage_type) {
-  if (stage_type == "hpf") return dsp::FilterType::highpass;
-  if (stage_type == "lpf") return dsp::FilterType::lowpass;
-  if (stage_type == "peaking") return dsp::FilterType::peaking;
-  if (stage_type == "low_shelf") return dsp::FilterType::low_shelf;
-  if (stage_type == "high_shelf") return dsp::FilterType::high_shelf;
-  return std::nullopt;
-}
+// How the builder consumes the stage table (select/processing_stage.h): for
+// each stage type, the parameters it reads and the DSP field each one sets.
+// Every parameter a stage declares has a setter here and nothing else is
+// read (chain_builder_test checks both ways).
+template <class Params>
+struct Setter {
+  StageParam param;
+  void (*set)(Params& p, double v);
+};
 
-dsp::BiquadParams biquad_params(dsp::FilterType type, const ProcessingStage& st) {
-  dsp::BiquadParams p;
-  p.type = type;
-  const bool pass = type == dsp::FilterType::highpass || type == dsp::FilterType::lowpass;
-  p.frequency_hz = st.param(pass ? "cutoff_hz" : "frequency_hz", 1000.0);
-  p.q = st.param("q", pass ? dsp::kButterworthQ : 0.707);
-  p.gain_db = st.param("gain_db", 0.0);
-  p.cascade = static_cast<int>(st.param("order", 1.0));
+template <class Params, std::size_t N>
+using Setters = std::array<Setter<Params>, N>;
+
+constexpr Setters<dsp::BiquadParams, 3> kPassSetters = {{
+    {StageParam::cutoff_hz, [](dsp::BiquadParams& p, double v) { p.frequency_hz = v; }},
+    {StageParam::q, [](dsp::BiquadParams& p, double v) { p.q = v; }},
+    {StageParam::order, [](dsp::BiquadParams& p, double v) { p.cascade = static_cast<int>(v); }},
+}};
+constexpr Setters<dsp::BiquadParams, 3> kPeakingSetters = {{
+    {StageParam::frequency_hz, [](dsp::BiquadParams& p, double v) { p.frequency_hz = v; }},
+    {StageParam::gain_db, [](dsp::BiquadParams& p, double v) { p.gain_db = v; }},
+    {StageParam::q, [](dsp::BiquadParams& p, double v) { p.q = v; }},
+}};
+// Shelves take the cookbook's steepest slope without overshoot (S = 1).
+constexpr Setters<dsp::BiquadParams, 2> kShelfSetters = {{
+    {StageParam::frequency_hz, [](dsp::BiquadParams& p, double v) { p.frequency_hz = v; }},
+    {StageParam::gain_db, [](dsp::BiquadParams& p, double v) { p.gain_db = v; }},
+}};
+constexpr Setters<dsp::CompressorParams, 6> kCompressorSetters = {{
+    {StageParam::threshold_db, [](dsp::CompressorParams& p, double v) { p.threshold_db = v; }},
+    {StageParam::ratio, [](dsp::CompressorParams& p, double v) { p.ratio = v; }},
+    {StageParam::knee_db, [](dsp::CompressorParams& p, double v) { p.knee_db = v; }},
+    {StageParam::attack_ms, [](dsp::CompressorParams& p, double v) { p.attack_ms = v; }},
+    {StageParam::release_ms, [](dsp::CompressorParams& p, double v) { p.release_ms = v; }},
+    {StageParam::makeup_db, [](dsp::CompressorParams& p, double v) { p.makeup_db = v; }},
+}};
+constexpr Setters<dsp::ReverbParams, 4> kReverbSetters = {{
+    {StageParam::room_size, [](dsp::ReverbParams& p, double v) { p.room_size = v; }},
+    {StageParam::wet, [](dsp::ReverbParams& p, double v) { p.wet = v; }},
+    {StageParam::damping, [](dsp::ReverbParams& p, double v) { p.damping = v; }},
+    {StageParam::width, [](dsp::ReverbParams& p, double v) { p.width = v; }},
+}};
+constexpr Setters<dsp::DriveParams, 1> kDriveSetters = {{
+    {StageParam::gain_db, [](dsp::DriveParams& p, double v) { p.drive_db = v; }},
+}};
+// fundamental_hz 0 asks for the detected hum (make_stage).
+constexpr Setters<dsp::DehumParams, 3> kDehumSetters = {{
+    {StageParam::fundamental_hz, [](dsp::DehumParams& p, double v) { p.fundamental_hz = v; }},
+    {StageParam::harmonics,
+     [](dsp::DehumParams& p, double v) { p.harmonics = static_cast<int>(v); }},
+    {StageParam::q, [](dsp::DehumParams& p, double v) { p.q = v; }},
+}};
+constexpr Setters<dsp::LevellerParams, 2> kLevellerSetters = {{
+    {StageParam::max_gain_db, [](dsp::LevellerParams& p, double v) { p.max_gain_db = v; }},
+    {StageParam::target_db, [](dsp::LevellerParams& p, double v) { p.target_rms_dbfs = v; }},
+}};
+
+template <class Params, std::size_t N>
+Params apply(const ProcessingStage& st, const Setters<Params, N>& setters, Params p = {}) {
+  for (const auto& s : setters) s.set(p, st.value(s.param));
   return p;
 }
 
+template <class Params, std::size_t N>
+std::vector<StageParam> params_of(const Setters<Params, N>& setters) {
+  std::vector<StageParam> out;
+  for (const auto& s : setters) out.push_back(s.param);
+  return out;
+}
+
+std::optional<dsp::BiquadParams> biquad_params(const ProcessingStage& st) {
+  dsp::BiquadParams p;
+  switch (st.type) {
+    case StageType::hpf:
+      p.type = dsp::FilterType::highpass;
+      return apply(st, kPassSetters, p);
+    case StageType::lpf:
+      p.type = dsp::FilterType::lowpass;
+      return apply(st, kPassSetters, p);
+    case StageType::peaking:
+      p.type = dsp::FilterType::peaking;
+      return apply(st, kPeakingSetters, p);
+    case StageType::low_shelf:
+      p.type = dsp::FilterType::low_shelf;
+      return apply(st, kShelfSetters, p);
+    case StageType::high_shelf:
+      p.type = dsp::FilterType::high_shelf;
+      return apply(st, kShelfSetters, p);
+    default:
+      return std::nullopt;
+  }
+}
+
 Result<std::unique_ptr<dsp::Processor>> make_stage(const ProcessingStage& st, double hum_hz) {
-  const std::string& t = st.type;
-  if (t == "compressor") {
-    dsp::CompressorParams p;
-    p.threshold_db = st.param("threshold_db", p.threshold_db);
-    p.ratio = st.param("ratio", p.ratio);
-    p.knee_db = st.param("knee_db", p.knee_db);
-    p.attack_ms = st.param("attack_ms", p.attack_ms);
-    p.release_ms = st.param("release_ms", p.release_ms);
-    p.makeup_db = st.param("makeup_db", p.makeup_db);
-    return std::unique_ptr<dsp::Processor>(std::make_unique<dsp::Compressor>(p));
+  switch (st.type) {
+    case StageType::compressor:
+      return std::unique_ptr<dsp::Processor>(
+          std::make_unique<dsp::Compressor>(apply(st, kCompressorSetters)));
+    case StageType::reverb:
+      return std::unique_ptr<dsp::Processor>(
+          std::make_unique<dsp::Reverb>(apply(st, kReverbSetters)));
+    case StageType::drive:
+      return std::unique_ptr<dsp::Processor>(
+          std::make_unique<dsp::Drive>(apply(st, kDriveSetters)));
+    case StageType::dehum: {
+      dsp::DehumParams p = apply(st, kDehumSetters);
+      if (p.fundamental_hz == 0.0) p.fundamental_hz = hum_hz;
+      if (p.fundamental_hz == 0.0) return std::unique_ptr<dsp::Processor>();  // nothing to remove
+      return std::unique_ptr<dsp::Processor>(std::make_unique<dsp::Dehum>(p));
+    }
+    case StageType::leveller:
+      return std::unique_ptr<dsp::Processor>(
+          std::make_unique<dsp::Leveller>(apply(st, kLevellerSetters)));
+    default:
+      break;
   }
-  if (t == "reverb") {
-    dsp::ReverbParams p;
-    p.room_size = st.param("room_size", p.room_size);
-    p.wet = st.param("wet", p.wet);
-    p.damping = st.param("damping", p.damping);
-    p.width = st.param("width", p.width);
-    return std::unique_ptr<dsp::Processor>(std::make_unique<dsp::Reverb>(p));
-  }
-  if (t == "drive") {
-    dsp::DriveParams p;
-    p.drive_db = st.param("gain_db", p.drive_db);
-    return std::unique_ptr<dsp::Processor>(std::make_unique<dsp::Drive>(p));
-  }
-  if (t == "dehum") {
-    dsp::DehumParams p;
-    p.fundamental_hz = st.param("fundamental_hz", 0.0);
-    if (p.fundamental_hz == 0.0) p.fundamental_hz = hum_hz;
-    p.harmonics = static_cast<int>(st.param("harmonics", p.harmonics));
-    p.q = st.param("q", p.q);
-    if (p.fundamental_hz == 0.0) return std::unique_ptr<dsp::Processor>();  // nothing to remove
-    return std::unique_ptr<dsp::Processor>(std::make_unique<dsp::Dehum>(p));
-  }
-  if (t == "leveller") {
-    dsp::LevellerParams p;
-    p.max_gain_db = st.param("max_gain_db", p.max_gain_db);
-    p.target_rms_dbfs = st.param("target_db", p.target_rms_dbfs);
-    return std::unique_ptr<dsp::Processor>(std::make_unique<dsp::Leveller>(p));
-  }
-  return make_error(Errc::internal, "theme stage type '" + t + "' has no DSP stage");
+  return make_error(Errc::internal,
+                    "theme stage type '" + std::string(st.name()) + "' has no DSP stage");
 }
 
 Result<std::unique_ptr<dsp::ProcessorChain>> make_chain(const std::vector<ProcessingStage>& stages,
@@ -84,13 +143,13 @@ Result<std::unique_ptr<dsp::ProcessorChain>> make_chain(const std::vector<Proces
   // audio per four sections rather than one per stage.
   dsp::BiquadSeries* series = nullptr;
   for (const ProcessingStage& st : stages) {
-    if (auto type = filter_type(st.type)) {
+    if (auto biquad = biquad_params(st)) {
       if (series == nullptr) {
         auto fresh = std::make_unique<dsp::BiquadSeries>();
         series = fresh.get();
         chain->add(std::move(fresh));
       }
-      series->add(biquad_params(*type, st));
+      series->add(*biquad);
       continue;
     }
     auto stage = make_stage(st, hum_hz);
@@ -104,6 +163,30 @@ Result<std::unique_ptr<dsp::ProcessorChain>> make_chain(const std::vector<Proces
 }
 
 }  // namespace
+
+std::vector<StageParam> params_read_by_builder(StageType type) {
+  switch (type) {
+    case StageType::hpf:
+    case StageType::lpf:
+      return params_of(kPassSetters);
+    case StageType::peaking:
+      return params_of(kPeakingSetters);
+    case StageType::low_shelf:
+    case StageType::high_shelf:
+      return params_of(kShelfSetters);
+    case StageType::compressor:
+      return params_of(kCompressorSetters);
+    case StageType::reverb:
+      return params_of(kReverbSetters);
+    case StageType::drive:
+      return params_of(kDriveSetters);
+    case StageType::dehum:
+      return params_of(kDehumSetters);
+    case StageType::leveller:
+      return params_of(kLevellerSetters);
+  }
+  return {};
+}
 
 Result<ThemeChains> build_theme_chains(const Theme& theme, double detected_hum_hz,
                                        int extra_lanes) {

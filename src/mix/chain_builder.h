@@ -26,6 +26,10 @@ struct ThemeChains {
 Result<ThemeChains> build_theme_chains(const Theme& theme, double detected_hum_hz,
                                        int extra_lanes = 0);
 
+// The parameters the builder reads for a stage type, each into one field of
+// the DSP stage's parameters; the theme's values or the table's defaults.
+std::vector<StageParam> params_read_by_builder(StageType type);
+
 // Looks for 50/60 Hz mains hum in up to 45 s of the source, decoded at full rate.
 Result<double> detect_source_hum(const std::string& source_path);
 

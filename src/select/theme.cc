@@ -19,54 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// What each stage type accepts. Unknown keys are refused so that a typo
-// ("treshold_db") cannot silently fall back to a default.
-struct ParamRule {
-  const char* key;
-  bool required;
-  double min;
-  double max;
-};
-
-struct StageRule {
-  const char* type;
-  std::vector<ParamRule> params;
-};
-
-const std::vector<StageRule>& stage_rules() {
-  // Exactly the parameters mix/chain_builder.cc hands to the dsp/ stages, so
-  // that every value a theme file sets is heard.
-  static const std::vector<StageRule> rules = {
-      // order: second-order sections in series (4 = 48 dB/oct).
-      {"hpf", {{"cutoff_hz", true, 10, 20000}, {"q", false, 0.1, 10}, {"order", false, 1, 4}}},
-      {"lpf", {{"cutoff_hz", true, 100, 22000}, {"q", false, 0.1, 10}, {"order", false, 1, 4}}},
-      {"peaking",
-       {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}, {"q", true, 0.1, 10}}},
-      {"low_shelf", {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}}},
-      {"high_shelf", {{"frequency_hz", true, 20, 20000}, {"gain_db", true, -24, 24}}},
-      {"compressor",
-       {{"threshold_db", true, -60, 0},
-        {"ratio", true, 1, 30},
-        {"attack_ms", false, 0.1, 1000},
-        {"release_ms", false, 1, 5000},
-        {"knee_db", false, 0, 24},
-        {"makeup_db", false, -12, 24}}},
-      {"reverb",
-       {{"room_size", true, 0, 1},
-        {"wet", true, 0, 1},
-        {"damping", false, 0, 1},
-        {"width", false, 0, 1}}},
-      // gain_db: how far the signal is pushed into the soft clipper.
-      {"drive", {{"gain_db", true, 0, 24}}},
-      // fundamental_hz 0 = detect 50 or 60 Hz from the audio.
-      {"dehum",
-       {{"fundamental_hz", false, 0, 70}, {"harmonics", false, 1, 16}, {"q", false, 1, 100}}},
-      // target_db: RMS of active speech to aim for, dBFS.
-      {"leveller", {{"max_gain_db", false, 0, 30}, {"target_db", false, -60, 0}}},
-  };
-  return rules;
-}
-
 constexpr std::array<std::pair<const char*, BlockKind>, 7> kKindNames = {{
     {"banter", BlockKind::banter},
     {"rant", BlockKind::rant},
@@ -185,47 +137,39 @@ class ThemeReader {
       if (st == nullptr) return fail(path, "must be a table with a type");
       auto type = string_field(*st, "type", path + ".type", true);
       if (!type) return type.error();
-      const StageRule* rule = nullptr;
-      for (const auto& r : stage_rules()) {
-        if (*type == r.type) rule = &r;
-      }
-      if (rule == nullptr) {
+      const StageSpec* spec = find_stage_spec(*type);
+      if (spec == nullptr) {
         std::string valid;
-        for (const auto& r : stage_rules())
-          valid += (valid.empty() ? "" : ", ") + std::string(r.type);
+        for (const auto& s : stage_specs())
+          valid += (valid.empty() ? "" : ", ") + std::string(s.name);
         return fail(path + ".type", "unknown stage type '" + *type + "' (valid: " + valid + ")");
       }
       ProcessingStage stage;
-      stage.type = *type;
+      stage.type = spec->type;
+      // A key the stage does not declare is refused, so that a typo
+      // ("treshold_db") cannot fall back to a default unheard.
       for (const auto& [k, v] : *st) {
-        std::string pk(k.str());
-        if (pk == "type") continue;
-        bool known = std::any_of(rule->params.begin(), rule->params.end(),
-                                 [&](const ParamRule& p) { return pk == p.key; });
-        if (!known) {
-          std::string valid;
-          for (const auto& p : rule->params)
-            valid += (valid.empty() ? "" : ", ") + std::string(p.key);
-          return fail(path + "." + pk,
-                      "unknown parameter for " + stage.type + " (valid: " + valid + ")");
-        }
         (void)v;
+        std::string_view pk = k.str();
+        if (pk == "type" || spec->find(pk) != nullptr) continue;
+        std::string valid;
+        for (const auto& p : spec->params)
+          valid += (valid.empty() ? "" : ", ") + std::string(p.key);
+        return fail(path + "." + std::string(pk),
+                    "unknown parameter for " + *type + " (valid: " + valid + ")");
       }
-      for (const auto& p : rule->params) {
+      for (const auto& p : spec->params) {
         auto v = number_field(*st, p.key, path + "." + p.key, p.min, p.max);
         if (!v) return v.error();
         if (!*v) {
-          if (p.required)
-            return fail(path + "." + p.key, "missing (required for " + stage.type + ")");
+          if (p.required) return fail(path + "." + p.key, "missing (required for " + *type + ")");
           continue;
         }
-        // Section and harmonic counts are whole numbers.
-        bool whole = std::string_view(p.key) == "order" || std::string_view(p.key) == "harmonics";
-        if (whole && std::floor(**v) != **v) {
+        if (p.use == ParamUse::count && std::floor(**v) != **v) {
           return fail(path + "." + p.key,
                       "must be a whole number (got " + format_number(**v) + ")");
         }
-        stage.params[p.key] = **v;
+        stage.values[p.param] = **v;
       }
       out.push_back(std::move(stage));
     }
@@ -336,37 +280,42 @@ class ThemeReader {
 };
 
 std::string stage_summary(const ProcessingStage& st) {
-  auto num = [&](const char* key, double fallback) {
-    return format_number(st.param(key, fallback));
-  };
-  auto signed_db = [&](const char* key) {
-    double g = st.param(key, 0.0);
+  using P = StageParam;
+  auto num = [&](P p) { return format_number(st.value(p)); };
+  auto signed_db = [&](P p) {
+    double g = st.value(p);
     return (g >= 0 ? "+" : "") + format_number(g) + " dB";
   };
-  auto hz = [&](const char* key) {
-    double f = st.param(key, 0.0);
+  auto hz = [&](P p) {
+    double f = st.value(p);
     if (f >= 1000.0) return format_number(f / 1000.0) + " kHz";
     return format_number(f) + " Hz";
   };
-  if (st.type == "hpf") return "HPF " + hz("cutoff_hz");
-  if (st.type == "lpf") return "LPF " + hz("cutoff_hz");
-  if (st.type == "peaking") {
-    return "peak " + hz("frequency_hz") + " " + signed_db("gain_db") + " Q" + num("q", 0.707);
+  switch (st.type) {
+    case StageType::hpf:
+      return "HPF " + hz(P::cutoff_hz);
+    case StageType::lpf:
+      return "LPF " + hz(P::cutoff_hz);
+    case StageType::peaking:
+      return "peak " + hz(P::frequency_hz) + " " + signed_db(P::gain_db) + " Q" + num(P::q);
+    case StageType::low_shelf:
+      return "low shelf " + hz(P::frequency_hz) + " " + signed_db(P::gain_db);
+    case StageType::high_shelf:
+      return "high shelf " + hz(P::frequency_hz) + " " + signed_db(P::gain_db);
+    case StageType::compressor:
+      return "compressor " + num(P::threshold_db) + " dB " + num(P::ratio) + ":1";
+    case StageType::reverb:
+      return "reverb room " + num(P::room_size) + " wet " + num(P::wet);
+    case StageType::drive:
+      return signed_db(P::gain_db) + " drive";
+    case StageType::dehum: {
+      double f = st.value(P::fundamental_hz);
+      return f > 0 ? "de-hum " + format_number(f) + " Hz" : std::string("de-hum");
+    }
+    case StageType::leveller:
+      return "leveller";
   }
-  if (st.type == "low_shelf") return "low shelf " + hz("frequency_hz") + " " + signed_db("gain_db");
-  if (st.type == "high_shelf")
-    return "high shelf " + hz("frequency_hz") + " " + signed_db("gain_db");
-  if (st.type == "compressor") {
-    return "compressor " + num("threshold_db", 0) + " dB " + num("ratio", 1) + ":1";
-  }
-  if (st.type == "reverb") return "reverb room " + num("room_size", 0) + " wet " + num("wet", 0);
-  if (st.type == "drive") return signed_db("gain_db") + " drive";
-  if (st.type == "dehum") {
-    double f = st.param("fundamental_hz", 0.0);
-    return f > 0 ? "de-hum " + format_number(f) + " Hz" : std::string("de-hum");
-  }
-  if (st.type == "leveller") return "leveller";
-  return st.type;
+  return st.name();
 }
 
 Result<Theme> load_file(const fs::path& path) {

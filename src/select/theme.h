@@ -10,21 +10,9 @@
 
 #include "analysis/episode_analysis.h"
 #include "core/error.h"
+#include "select/processing_stage.h"
 
 namespace namix {
-
-// One processing stage as written in the theme file, e.g.
-// {type = "peaking", frequency_hz = 200, q = 0.7, gain_db = 2}. The mix stage
-// turns these into DSP stages; select/ does not depend on dsp/.
-struct ProcessingStage {
-  std::string
-      type;  // hpf, lpf, peaking, low_shelf, high_shelf, compressor, reverb, drive, dehum, leveller
-  std::map<std::string, double> params;
-  double param(const std::string& key, double fallback) const {
-    auto it = params.find(key);
-    return it == params.end() ? fallback : it->second;
-  }
-};
 
 struct ThemeSelection {
   std::map<BlockKind, double> kind_weights;  // what the theme selects, and how much it wants each

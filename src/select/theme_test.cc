@@ -42,8 +42,8 @@ class TempDir {
   std::string path_;
 };
 
-const ProcessingStage* find_stage(const std::vector<ProcessingStage>& chain,
-                                  const std::string& type, int nth = 0) {
+const ProcessingStage* find_stage(const std::vector<ProcessingStage>& chain, StageType type,
+                                  int nth = 0) {
   for (const auto& st : chain) {
     if (st.type == type && nth-- == 0) return &st;
   }
@@ -60,35 +60,36 @@ TEST(ThemeCatalog, ShippedThemesLoadWithTheSpecValues) {
     ASSERT_TRUE(t.ok()) << name;
     EXPECT_DOUBLE_EQ((*t)->target_lufs, -16.0);
     EXPECT_DOUBLE_EQ((*t)->true_peak_ceiling_dbtp, -1.0);
-    EXPECT_NE(find_stage((*t)->segment_chain, "dehum"), nullptr) << name;
+    EXPECT_NE(find_stage((*t)->segment_chain, StageType::dehum), nullptr) << name;
   }
 
-  // SPEC.md, Themes: Best Of = HPF 80 Hz; peak 200 Hz +2 dB Q0.7; peak 3 kHz
-  // +1.5 dB Q1.2; compressor -18 dB 3:1; reverb room 0.2 wet 0.1.
+  // The Best Of sound: HPF 80 Hz; peak 200 Hz +2 dB Q0.7; peak 3 kHz +1.5 dB
+  // Q1.2; compressor -18 dB 3:1; reverb room 0.2 wet 0.1.
   const Theme& best = **catalog->find("best of");
   EXPECT_EQ(best.slug, "best-of");
   EXPECT_TRUE(best.selection.spread_over_episode);
   EXPECT_GT(best.selection.kind_weights.at(BlockKind::banter), 0.0);
   EXPECT_GT(best.selection.kind_weights.at(BlockKind::rant), 0.0);
   EXPECT_GT(best.selection.kind_weights.at(BlockKind::clip), 0.0);
-  EXPECT_DOUBLE_EQ(find_stage(best.segment_chain, "hpf")->param("cutoff_hz", 0), 80.0);
-  const ProcessingStage* p200 = find_stage(best.segment_chain, "peaking", 0);
-  EXPECT_DOUBLE_EQ(p200->param("frequency_hz", 0), 200.0);
-  EXPECT_DOUBLE_EQ(p200->param("gain_db", 0), 2.0);
-  EXPECT_DOUBLE_EQ(p200->param("q", 0), 0.7);
-  const ProcessingStage* p3k = find_stage(best.segment_chain, "peaking", 1);
-  EXPECT_DOUBLE_EQ(p3k->param("frequency_hz", 0), 3000.0);
-  EXPECT_DOUBLE_EQ(p3k->param("gain_db", 0), 1.5);
-  EXPECT_DOUBLE_EQ(p3k->param("q", 0), 1.2);
-  const ProcessingStage* comp = find_stage(best.master_chain, "compressor");
-  EXPECT_DOUBLE_EQ(comp->param("threshold_db", 0), -18.0);
-  EXPECT_DOUBLE_EQ(comp->param("ratio", 0), 3.0);
-  const ProcessingStage* verb = find_stage(best.master_chain, "reverb");
-  EXPECT_DOUBLE_EQ(verb->param("room_size", 0), 0.2);
-  EXPECT_DOUBLE_EQ(verb->param("wet", 0), 0.1);
+  EXPECT_DOUBLE_EQ(find_stage(best.segment_chain, StageType::hpf)->value(StageParam::cutoff_hz),
+                   80.0);
+  const ProcessingStage* p200 = find_stage(best.segment_chain, StageType::peaking, 0);
+  EXPECT_DOUBLE_EQ(p200->value(StageParam::frequency_hz), 200.0);
+  EXPECT_DOUBLE_EQ(p200->value(StageParam::gain_db), 2.0);
+  EXPECT_DOUBLE_EQ(p200->value(StageParam::q), 0.7);
+  const ProcessingStage* p3k = find_stage(best.segment_chain, StageType::peaking, 1);
+  EXPECT_DOUBLE_EQ(p3k->value(StageParam::frequency_hz), 3000.0);
+  EXPECT_DOUBLE_EQ(p3k->value(StageParam::gain_db), 1.5);
+  EXPECT_DOUBLE_EQ(p3k->value(StageParam::q), 1.2);
+  const ProcessingStage* comp = find_stage(best.master_chain, StageType::compressor);
+  EXPECT_DOUBLE_EQ(comp->value(StageParam::threshold_db), -18.0);
+  EXPECT_DOUBLE_EQ(comp->value(StageParam::ratio), 3.0);
+  const ProcessingStage* verb = find_stage(best.master_chain, StageType::reverb);
+  EXPECT_DOUBLE_EQ(verb->value(StageParam::room_size), 0.2);
+  EXPECT_DOUBLE_EQ(verb->value(StageParam::wet), 0.1);
   // Best Of keeps its dynamics (the render plan evens out the hosts); the
   // speech themes level theirs.
-  EXPECT_EQ(find_stage(best.segment_chain, "leveller"), nullptr);
+  EXPECT_EQ(find_stage(best.segment_chain, StageType::leveller), nullptr);
   EXPECT_EQ(best.chain_summary(),
             "de-hum → HPF 80 Hz → peak 200 Hz +2 dB Q0.7 → peak 3 kHz +1.5 dB Q1.2 → "
             "compressor -18 dB 3:1 → reverb room 0.2 wet 0.1 → loudness -16 LUFS → limiter -1 "
@@ -97,29 +98,43 @@ TEST(ThemeCatalog, ShippedThemesLoadWithTheSpecValues) {
   const Theme& media = **catalog->find("MEDIA MELTDOWN");
   EXPECT_EQ(media.selection.kind_weights.size(), 1u);
   EXPECT_GT(media.selection.kind_weights.at(BlockKind::clip), 0.0);
-  EXPECT_DOUBLE_EQ(find_stage(media.segment_chain, "hpf")->param("cutoff_hz", 0), 100.0);
-  EXPECT_DOUBLE_EQ(find_stage(media.segment_chain, "peaking", 0)->param("gain_db", 0), -2.0);
-  EXPECT_DOUBLE_EQ(find_stage(media.segment_chain, "peaking", 1)->param("q", 0), 1.8);
-  EXPECT_DOUBLE_EQ(find_stage(media.master_chain, "compressor")->param("ratio", 0), 4.0);
-  EXPECT_DOUBLE_EQ(find_stage(media.master_chain, "drive")->param("gain_db", 0), 2.0);
-  EXPECT_NE(find_stage(media.segment_chain, "leveller"), nullptr);
+  EXPECT_DOUBLE_EQ(find_stage(media.segment_chain, StageType::hpf)->value(StageParam::cutoff_hz),
+                   100.0);
+  EXPECT_DOUBLE_EQ(
+      find_stage(media.segment_chain, StageType::peaking, 0)->value(StageParam::gain_db), -2.0);
+  EXPECT_DOUBLE_EQ(find_stage(media.segment_chain, StageType::peaking, 1)->value(StageParam::q),
+                   1.8);
+  EXPECT_DOUBLE_EQ(find_stage(media.master_chain, StageType::compressor)->value(StageParam::ratio),
+                   4.0);
+  EXPECT_DOUBLE_EQ(find_stage(media.master_chain, StageType::drive)->value(StageParam::gain_db),
+                   2.0);
+  EXPECT_NE(find_stage(media.segment_chain, StageType::leveller), nullptr);
 
   const Theme& conspiracy = **catalog->find("conspiracy-corner");
-  EXPECT_DOUBLE_EQ(find_stage(conspiracy.segment_chain, "lpf")->param("cutoff_hz", 0), 8000.0);
-  EXPECT_DOUBLE_EQ(find_stage(conspiracy.segment_chain, "lpf")->param("order", 1), 4.0);
-  EXPECT_DOUBLE_EQ(find_stage(conspiracy.master_chain, "reverb")->param("room_size", 0), 0.4);
-  EXPECT_DOUBLE_EQ(find_stage(conspiracy.master_chain, "compressor")->param("ratio", 0), 2.5);
+  EXPECT_DOUBLE_EQ(
+      find_stage(conspiracy.segment_chain, StageType::lpf)->value(StageParam::cutoff_hz), 8000.0);
+  EXPECT_DOUBLE_EQ(find_stage(conspiracy.segment_chain, StageType::lpf)->value(StageParam::order),
+                   4.0);
+  EXPECT_DOUBLE_EQ(
+      find_stage(conspiracy.master_chain, StageType::reverb)->value(StageParam::room_size), 0.4);
+  EXPECT_DOUBLE_EQ(
+      find_stage(conspiracy.master_chain, StageType::compressor)->value(StageParam::ratio), 2.5);
 
   const Theme& donation = **catalog->find("donation nation");
-  EXPECT_DOUBLE_EQ(find_stage(donation.segment_chain, "low_shelf")->param("gain_db", 0), 3.0);
-  EXPECT_DOUBLE_EQ(find_stage(donation.segment_chain, "high_shelf")->param("gain_db", 0), 2.0);
-  EXPECT_DOUBLE_EQ(find_stage(donation.master_chain, "compressor")->param("ratio", 0), 3.5);
+  EXPECT_DOUBLE_EQ(
+      find_stage(donation.segment_chain, StageType::low_shelf)->value(StageParam::gain_db), 3.0);
+  EXPECT_DOUBLE_EQ(
+      find_stage(donation.segment_chain, StageType::high_shelf)->value(StageParam::gain_db), 2.0);
+  EXPECT_DOUBLE_EQ(
+      find_stage(donation.master_chain, StageType::compressor)->value(StageParam::ratio), 3.5);
 
   const Theme& music = **catalog->find("Musical Mayhem");
-  EXPECT_EQ(find_stage(music.segment_chain, "leveller"), nullptr);
+  EXPECT_EQ(find_stage(music.segment_chain, StageType::leveller), nullptr);
   EXPECT_GT(music.crossfade_s, 2 * best.crossfade_s);
-  EXPECT_DOUBLE_EQ(find_stage(music.master_chain, "compressor")->param("threshold_db", 0), -17.0);
-  EXPECT_DOUBLE_EQ(find_stage(music.master_chain, "reverb")->param("wet", 0), 0.18);
+  EXPECT_DOUBLE_EQ(
+      find_stage(music.master_chain, StageType::compressor)->value(StageParam::threshold_db),
+      -17.0);
+  EXPECT_DOUBLE_EQ(find_stage(music.master_chain, StageType::reverb)->value(StageParam::wet), 0.18);
 }
 
 TEST(ThemeCatalog, UnknownThemeListsTheValidNames) {
@@ -284,6 +299,20 @@ TEST(ThemeCatalog, LoadThemeCatalogAddsTheUserDirectoryToTheShippedThemes) {
                                      "and 10 (got -1)"),
             std::string::npos)
       << bad.error().message;
+  unsetenv("NAMIX_THEMES_DIR");
+}
+
+TEST(ThemeCatalog, MisspeltStageKeyInAUserThemeStopsTheLoad) {
+  setenv("NAMIX_THEMES_DIR", NAMIX_SHIPPED_THEMES_DIR, 1);
+  TempDir user;
+  user.write("late.toml", replace(kMinimalTheme, "ratio = 2", "ratio = 2\nknee = 6"));
+  auto catalog = load_theme_catalog(user.path());
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_EQ(catalog.error().code, Errc::invalid_argument);
+  EXPECT_EQ(catalog.error().message,
+            (fs::path(user.path()) / "late.toml").string() +
+                ": master_chain[0].knee: unknown parameter for compressor (valid: threshold_db, "
+                "ratio, attack_ms, release_ms, knee_db, makeup_db)");
   unsetenv("NAMIX_THEMES_DIR");
 }
 
