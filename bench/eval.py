@@ -5,9 +5,9 @@
     eval.py --all [--namix build/src/app/namix] [--corpus /work/corpus]
             [--episodes ep30_s2,ep60_s3] [--duration 90] [--out-dir DIR]
     eval.py --simulate [--analysed] --manifest ep.json --episode ep.mp3 --theme "Best Of"
-            [--duration 90] [--select-tool build/src/select/select_from_manifest]
+            [--duration 90] [--select-tool build/bench/select_from_manifest]
 
---simulate selects with build/src/select/select_from_manifest (on the
+--simulate selects with build/bench/select_from_manifest (on the
 manifest's ground truth, or with --analysed on namix's own analysis of the
 audio) and assembles the edit list with plain ffmpeg crossfades: it measures
 selection and cutting before (or apart from) the real renderer; loudness,
@@ -466,7 +466,7 @@ def main():
                     "the manifest's ground truth")
     ap.add_argument("--namix", default=os.path.join(REPO, "build/src/app/namix"))
     ap.add_argument("--select-tool",
-                    default=os.path.join(REPO, "build/src/select/select_from_manifest"))
+                    default=os.path.join(REPO, "build/bench/select_from_manifest"))
     ap.add_argument("--corpus", default="/work/corpus")
     ap.add_argument("--episodes", help="comma-separated names in --corpus (default: all)")
     ap.add_argument("--episode", help="the episode audio (--simulate; with a single mix it adds "

@@ -16,6 +16,10 @@ Expected, by construction:
   Media Meltdown the clip's share of the mix's utterance time;
   drawn = (last end - first start) / 60; longest silence 0.7 s (the 2.0 s
   pause is dropped down to 0.7 s) within one 10 ms frame + MP3 smear.
+
+With --select-tool PATH (bench/select_from_manifest), it also runs
+eval.py --simulate on the fixture's ground truth: a 30 s Best Of lands
+within 1.5 s, every cut in a pause, all of it Best Of material.
 """
 import array
 import json
@@ -40,7 +44,33 @@ def check(name, got, want, tol):
         failures.append(name)
 
 
+def simulate(work, manifest, episode, select_tool):
+    path = os.path.join(work, "fixture.json")
+    with open(path, "w") as f:
+        json.dump(manifest, f)
+    out = subprocess.run([sys.executable, os.path.join(HERE, "..", "..", "bench", "eval.py"),
+                          "--simulate", "--manifest", path, "--episode", episode,
+                          "--theme", "Best Of", "--duration", "30", "--select-tool", select_tool,
+                          "--out-dir", os.path.join(work, "simulate"), "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    if len(rows) != 1:
+        print(out)
+        failures.append("simulate: %d result rows, want 1" % len(rows))
+        return
+    row = rows[0]
+    check("simulate duration", row["dur"], 30.0, 1.5)
+    check("simulate cuts ok", row["cuts_ok"], 1.0, 1e-9)
+    check("simulate theme share", row["theme_sh"], 1.0, 1e-9)
+
+
 def main():
+    select_tool = None
+    if len(sys.argv) == 3 and sys.argv[1] == "--select-tool":
+        select_tool = sys.argv[2]
+    elif len(sys.argv) != 1:
+        print("usage: eval_test.py [--select-tool PATH]")
+        return 2
     work = tempfile.mkdtemp(prefix="namix_eval_test_")
     # (start, end, kind, speaker, freq, dbfs)
     plan = []
@@ -135,6 +165,9 @@ def main():
     result["mix_metadata"]["theme"] = "Best Of"
     row = E.score(manifest, result, mix, target=40.0, label="fixture")
     check("host gap, inferred drops", row["host_gap"], 7.0, 0.3)
+
+    if select_tool:
+        simulate(work, manifest, episode, select_tool)
 
     if failures:
         print("FAILED: " + ", ".join(failures))
