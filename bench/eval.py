@@ -14,7 +14,7 @@ selection and cutting before (or apart from) the real renderer; loudness,
 true peak, host gap and HF columns then describe the unprocessed source.
 
 The manifest comes from corpus/make_episode.py (blocks and every utterance's
-exact bounds); the result is namix's result JSON (SPEC.md). Measured, one
+exact bounds); the result is namix's result JSON (mix --json). Measured, one
 table row per mix:
 
   theme      share of the mix's sound (utterance time) whose manifest kind is
@@ -22,8 +22,8 @@ table row per mix:
              clip; Conspiracy Corner: rant; Donation Nation: donation;
              Musical Mayhem: music/jingle)
   vs_offer   theme share / the share the episode could offer at this length
-             (min(1, theme material in the episode / mix duration)); the
-             issue wants >= 0.8
+             (min(1, theme material in the episode / mix duration)); a mix
+             should reach >= 0.8
   cuts_ok    share of in/out points not strictly inside a manifest utterance
              (music and jingles exempt: crossfading music is not a cut word)
   host_gap   |level(host A) - level(host B)| in the mix, dB, over the
@@ -349,7 +349,7 @@ def score(manifest, result, mix_path, themes_dir=None, target=None, label=None, 
 
 
 def verdict(row, theme_slug):
-    """The issue's bars; lists what missed."""
+    """Checks a row against the bars a mix must clear; lists what missed."""
     miss = []
     if row["vs_offer"] < 0.8:
         miss.append("theme")

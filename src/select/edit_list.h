@@ -1,5 +1,6 @@
 // The edit list: which source ranges go into the mix, in what order, and why.
-// It is the truth about what the mix contains (SPEC.md, result JSON).
+// It is the truth about what the mix contains: the renderer plays exactly
+// these ranges, and the result JSON's segments are these.
 #pragma once
 
 #include <optional>

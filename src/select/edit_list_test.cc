@@ -218,7 +218,7 @@ TEST(SelectSegments, BestOfCutsInPausesFitsDurationAndSpreads) {
         expect_consistent(*list);
         expect_cuts_in_pauses(a, *list, false);
         EXPECT_LE(longest_silence(a, *list), 1.0);
-        // Issue 2: the mix draws on at least three quarters of the episode.
+        // Best Of draws on at least three quarters of the episode.
         double span = list->segments.back().end_s - list->segments.front().start_s;
         EXPECT_GE(span / a.duration_s, 0.75);
         for (const auto& seg : list->segments) {
