@@ -59,9 +59,7 @@ std::string url_scheme(const std::string& url, std::string* host = nullptr) {
       *host = host_part.get();
     }
   }
-  std::string s = scheme.get();
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+  return ascii_lower(scheme.get());
 }
 
 // What differs between fetching an episode and a document: the words in

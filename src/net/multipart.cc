@@ -1,16 +1,11 @@
 #include "net/multipart.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "core/ascii_text.h"
 
 namespace namix {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -28,7 +23,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
     while (pos < header.size() && (header[pos] == ' ' || header[pos] == '\t')) ++pos;
     const std::size_t eq = header.find('=', pos);
     if (eq == std::string_view::npos) return std::nullopt;
-    const std::string key = lower(trim(header.substr(pos, eq - pos)));
+    const std::string key = ascii_lower(trim(header.substr(pos, eq - pos)));
     std::size_t i = eq + 1;
     std::string value;
     if (i < header.size() && header[i] == '"') {
@@ -52,7 +47,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
 }  // namespace
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
-  if (lower(trim(content_type.substr(0, content_type.find(';')))) != "multipart/form-data") {
+  if (ascii_lower(trim(content_type.substr(0, content_type.find(';')))) != "multipart/form-data") {
     return std::nullopt;
   }
   auto b = header_param(content_type, "boundary");
@@ -85,7 +80,7 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, const std::
       headers.remove_prefix(std::min(headers.size(), eol + 2));
       const auto colon = line.find(':');
       if (colon == std::string_view::npos) continue;
-      const std::string name = lower(trim(line.substr(0, colon)));
+      const std::string name = ascii_lower(trim(line.substr(0, colon)));
       const std::string_view value = trim(line.substr(colon + 1));
       if (name == "content-disposition") {
         part.name = header_param(value, "name").value_or("");

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <thread>
 
+#include "core/ascii_text.h"
 #include "mix/result_json.h"
 #include "net/multipart.h"
 
@@ -24,11 +25,6 @@ constexpr const char* kVersion = "0.1.0";
 
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 bool valid_session_id(const std::string& s) {
@@ -69,7 +65,7 @@ std::string content_type_for(const std::string& path) {
       {".wasm", "application/wasm"},
       {".mp3", "audio/mpeg"},
   };
-  const std::string ext = lower(fs::path(path).extension().string());
+  const std::string ext = ascii_lower(fs::path(path).extension().string());
   for (const auto& [e, t] : kTypes) {
     if (ext == e) return t;
   }
@@ -427,10 +423,10 @@ HttpResponse ApiService::themes_list() {
 
 HttpResponse ApiService::metrics(const HttpRequest& req) {
   auto format = req.query.find("format");
-  if (format != req.query.end() && lower(format->second) == "emf") {
+  if (format != req.query.end() && ascii_lower(format->second) == "emf") {
     return json_response(200, metrics_.emf_document());
   }
-  if (format != req.query.end() && lower(format->second) != "prometheus") {
+  if (format != req.query.end() && ascii_lower(format->second) != "prometheus") {
     return error_response(make_error(Errc::invalid_argument,
                                      "unknown metrics format '" + format->second +
                                          "'; use format=emf or leave it out for Prometheus text"),
@@ -585,7 +581,7 @@ Result<std::optional<double>> parse_target(const nlohmann::json& value, double m
                             std::to_string(static_cast<int>(min_s)) + " to " +
                             std::to_string(static_cast<int>(max_s)) + ", or \"full\"";
   if (value.is_string()) {
-    if (lower(value.get<std::string>()) == "full") return std::optional<double>();
+    if (ascii_lower(value.get<std::string>()) == "full") return std::optional<double>();
     return make_error(Errc::invalid_argument, range + " (got the string \"" +
                                                   value.get<std::string>().substr(0, 40) + "\")");
   }

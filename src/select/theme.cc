@@ -14,6 +14,8 @@
 
 #include <toml++/toml.h>
 
+#include "core/ascii_text.h"
+
 namespace namix {
 namespace {
 
@@ -28,12 +30,6 @@ constexpr std::array<std::pair<const char*, BlockKind>, 7> kKindNames = {{
     {"music", BlockKind::music},
     {"silence", BlockKind::silence},
 }};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string slug_of(std::string_view name) {
   std::string out;
@@ -346,7 +342,7 @@ Result<std::vector<Theme>> load_themes_in(const std::string& dir) {
     auto theme = load_file(f);
     if (!theme) return theme.error();
     for (const auto& t : themes) {
-      if (lower(t.name) == lower(theme->name) || t.slug == theme->slug) {
+      if (ascii_lower(t.name) == ascii_lower(theme->name) || t.slug == theme->slug) {
         return make_error(Errc::invalid_argument, f.string() + ": name: theme '" + theme->name +
                                                       "' is defined twice in " + dir +
                                                       "; rename one of them");
@@ -417,7 +413,7 @@ Result<void> ThemeCatalog::add_dir(const std::string& dir) {
   if (!themes) return themes.error();
   for (auto& t : *themes) {
     auto same = std::find_if(themes_.begin(), themes_.end(), [&](const Theme& have) {
-      return lower(have.name) == lower(t.name) || have.slug == t.slug;
+      return ascii_lower(have.name) == ascii_lower(t.name) || have.slug == t.slug;
     });
     if (same != themes_.end()) {
       *same = std::move(t);
@@ -429,9 +425,9 @@ Result<void> ThemeCatalog::add_dir(const std::string& dir) {
 }
 
 Result<const Theme*> ThemeCatalog::find(const std::string& name) const {
-  std::string want = lower(name);
+  std::string want = ascii_lower(name);
   for (const auto& t : themes_) {
-    if (lower(t.name) == want || t.slug == want) return &t;
+    if (ascii_lower(t.name) == want || t.slug == want) return &t;
   }
   std::string valid;
   for (const auto& t : themes_) valid += (valid.empty() ? "" : ", ") + t.name;

@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "core/ascii_text.h"
 #include "store/s3_xml.h"
 
 namespace namix {
@@ -21,11 +22,6 @@ constexpr std::string_view kEmptySha256 =
 std::string env_or(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? std::string(value) : fallback;
-}
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
 }
 
 std::string trim(std::string_view text) {
@@ -80,7 +76,7 @@ std::size_t append_header(char* data, std::size_t size, std::size_t count, void*
   const std::string_view line(data, size * count);
   const auto colon = line.find(':');
   if (colon != std::string_view::npos)
-    (*headers)[lower(std::string(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+    (*headers)[ascii_lower(line.substr(0, colon))] = trim(line.substr(colon + 1));
   else if (line.rfind("HTTP/", 0) == 0)
     headers->clear();  // a new response (after 100 Continue or a retry inside curl)
   return size * count;
@@ -334,7 +330,7 @@ Result<S3Client::Response> S3Client::send_once(const Request& request, S3Error& 
   bool has_content_type = false;
   for (const auto& [name, value] : signable.headers) {
     header_list = curl_slist_append(header_list, (name + ": " + value).c_str());
-    has_content_type = has_content_type || lower(name) == "content-type";
+    has_content_type = has_content_type || ascii_lower(name) == "content-type";
   }
   header_list = curl_slist_append(header_list, ("Authorization: " + sig.authorization).c_str());
   header_list = curl_slist_append(header_list, "Expect:");  // no 100-continue round trip

@@ -10,14 +10,10 @@
 #include <ctime>
 #include <map>
 
+#include "core/ascii_text.h"
+
 namespace namix {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // SigV4 canonical header values: trimmed, runs of spaces collapsed to one.
 std::string canonical_header_value(std::string_view value) {
@@ -213,7 +209,7 @@ Signature sign_request(const SignableRequest& request, const AwsCredentials& cre
   // Lower-cased names, sorted; repeated headers joined with ',' in the order given.
   std::map<std::string, std::string> headers;
   for (const auto& [name, value] : request.headers) {
-    auto [it, inserted] = headers.emplace(lower(name), canonical_header_value(value));
+    auto [it, inserted] = headers.emplace(ascii_lower(name), canonical_header_value(value));
     if (!inserted) it->second += "," + canonical_header_value(value);
   }
   Signature sig;
@@ -245,7 +241,7 @@ PresignedQuery presign_request(SignableRequest request, const AwsCredentials& cr
                                const SigningScope& scope, std::chrono::seconds expires_in) {
   NameValueList host_only;
   for (const auto& header : request.headers)
-    if (lower(header.first) == "host") host_only.push_back(header);
+    if (ascii_lower(header.first) == "host") host_only.push_back(header);
   request.headers = std::move(host_only);
   request.payload_sha256 = "UNSIGNED-PAYLOAD";
   request.query.emplace_back("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
