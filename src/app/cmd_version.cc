@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "app/command.h"
+#include "core/version.h"
 
 namespace namix {
 namespace {
@@ -10,7 +11,7 @@ std::function<int()> add_version(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("version", "Print the namix version");
   return [cmd]() -> int {
     if (!cmd->parsed()) return -1;
-    std::cout << "namix 0.1.0\n";
+    std::cout << "namix " << kNamixVersion << "\n";
     return kExitOk;
   };
 }

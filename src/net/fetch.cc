@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/ascii_text.h"
+#include "core/version.h"
 #include "feed/feed.h"
 #include "net/address_policy.h"
 
@@ -254,6 +255,7 @@ Result<TransferResult> transfer(const std::string& url, const FetchOptions& opti
   const auto started = std::chrono::steady_clock::now();
   TransferResult result;
   std::string current = url;
+  const std::string user_agent = "namix/" + std::string(kNamixVersion) + " (+" + noun + " fetch)";
 
   for (int hop = 0;; ++hop) {
     if (hop > 0) {
@@ -277,7 +279,7 @@ Result<TransferResult> transfer(const std::string& url, const FetchOptions& opti
     // A proxy would be the peer we check, not the host asked for.
     curl_easy_setopt(c, CURLOPT_PROXY, "");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, ("namix/0.1 (+" + noun + " fetch)").c_str());
+    curl_easy_setopt(c, CURLOPT_USERAGENT, user_agent.c_str());
     if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &t);

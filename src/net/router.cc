@@ -14,14 +14,13 @@
 #include <thread>
 
 #include "core/ascii_text.h"
+#include "core/version.h"
 #include "mix/result_json.h"
 #include "net/multipart.h"
 
 namespace namix {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
@@ -360,12 +359,13 @@ int ApiService::retry_after_busy_s() const {
 
 HttpResponse ApiService::health() {
   if (draining_.load()) {
-    return json_response(503,
-                         {{"status", "draining"}, {"service", "namix"}, {"version", kVersion}});
+    return json_response(
+        503,
+        {{"status", "draining"}, {"service", "namix"}, {"version", std::string(kNamixVersion)}});
   }
   return json_response(200, {{"status", "healthy"},
                              {"service", "namix"},
-                             {"version", kVersion},
+                             {"version", std::string(kNamixVersion)},
                              {"timestamp", iso8601_now()},
                              {"uptime_s", std::round(ms_since(started_) / 100.0) / 10.0}});
 }
@@ -402,7 +402,7 @@ HttpResponse ApiService::mix_health() {
       up ? 200 : 503,
       {{"status", draining_.load() ? "draining" : (healthy ? "healthy" : "degraded")},
        {"service", "namix-professional-mixer"},
-       {"version", kVersion},
+       {"version", std::string(kNamixVersion)},
        {"components", components},
        {"themes_available", names},
        {"timestamp", iso8601_now()}});
