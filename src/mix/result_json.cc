@@ -109,10 +109,4 @@ nlohmann::json result_json(const MixReport& report, const DownloadInfo& download
   return result;
 }
 
-nlohmann::json error_json(const Error& error, const std::string& session_id) {
-  return {{"status", "error"},
-          {"error", {{"code", std::string(errc_name(error.code))}, {"message", error.message}}},
-          {"session_id", session_id}};
-}
-
 }  // namespace namix

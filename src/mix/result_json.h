@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
 #include "mix/pipeline.h"
 
 namespace namix {
@@ -19,6 +18,5 @@ struct DownloadInfo {
 
 nlohmann::json result_json(const MixReport& report, const DownloadInfo& download,
                            const std::string& session_id);
-nlohmann::json error_json(const Error& error, const std::string& session_id);
 
 }  // namespace namix

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <random>
 
+#include "net/http_error.h"
+
 namespace namix {
 
 WorkerPool::WorkerPool(std::size_t workers, std::size_t max_queued) : max_queued_(max_queued) {
@@ -215,9 +217,7 @@ Result<std::size_t> JobStore::fail_unfinished(const std::string& reason) {
     record->state = JobState::failed;
     record->stage = "failed";
     record->updated_at = iso8601_now();
-    record->error = {{"status", "error"},
-                     {"error", {{"code", "unavailable"}, {"message", reason}}},
-                     {"session_id", record->session_id}};
+    record->error = error_json(make_error(Errc::unavailable, reason), record->session_id);
     NAMIX_TRY(save(*record));
     ++failed;
   }

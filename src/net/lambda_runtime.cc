@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/utf8.h"
+#include "net/http_error.h"
 #include "store/sigv4.h"
 
 namespace namix {
@@ -71,10 +72,6 @@ Result<void> copy_body(const json& event, HttpRequest& request) {
     return make_error(Errc::invalid_argument, "API Gateway event body is marked base64 but is not");
   request.body = std::move(*decoded);
   return {};
-}
-
-json error_body(const std::string& code, const std::string& message) {
-  return json{{"status", "error"}, {"error", {{"code", code}, {"message", message}}}};
 }
 
 }  // namespace
@@ -148,7 +145,7 @@ json api_gateway_response(const HttpResponse& response) {
       return api_gateway_response(
           HttpResponse{500,
                        {{"content-type", "application/json"}},
-                       error_body("internal", "the response file could not be read").dump(),
+                       error_json("internal", "the response file could not be read").dump(),
                        "",
                        false});
     }
@@ -162,7 +159,7 @@ json api_gateway_response(const HttpResponse& response) {
     return api_gateway_response(HttpResponse{
         502,
         {{"content-type", "application/json"}},
-        error_body("response_too_large",
+        error_json("response_too_large",
                    "the response is over Lambda's 6 MB limit; download the mix through its "
                    "download_url instead")
             .dump(),
@@ -351,7 +348,7 @@ Outcome handle_api_request(const json& event, const HttpHandler& handler, std::i
   const HttpResponse timeout{
       504,
       {{"content-type", "application/json"}},
-      error_body("deadline",
+      error_json("deadline",
                  "this request needs more time than the function's timeout allows; submit long "
                  "mixes to POST /mix/jobs and poll GET /mix/jobs/{id}")
           .dump(),

@@ -16,6 +16,7 @@
 #include "core/ascii_text.h"
 #include "core/version.h"
 #include "mix/result_json.h"
+#include "net/http_error.h"
 #include "net/multipart.h"
 
 namespace namix {
@@ -90,38 +91,6 @@ Result<int> check_mp3_quality(std::optional<double> value, const std::string& se
 
 }  // namespace
 
-int ApiService::http_status(Errc code) {
-  switch (code) {
-    case Errc::invalid_argument:
-    case Errc::unreadable:
-      return 400;
-    case Errc::not_found:
-      return 404;
-    case Errc::not_audio:
-      return 415;
-    case Errc::undecodable:
-      return 422;
-    case Errc::too_large:
-      return 413;
-    case Errc::unauthorized:
-      return 401;
-    case Errc::forbidden:
-      return 403;
-    case Errc::throttled:
-      return 429;
-    case Errc::upstream_failed:
-      return 502;
-    case Errc::upstream_timeout:
-      return 504;
-    case Errc::unavailable:
-      return 503;
-    case Errc::io_error:
-    case Errc::internal:
-      return 500;
-  }
-  return 500;
-}
-
 ApiService::ApiService(ServiceOptions options, Storage& storage, LocalStorage* local_files,
                        const ThemeCatalog& themes, MixRunner runner, Metrics& metrics,
                        std::ostream* request_log)
@@ -163,20 +132,6 @@ void ApiService::begin_drain() { draining_.store(true); }
 void ApiService::drain() {
   begin_drain();
   pool_->drain();
-}
-
-HttpResponse ApiService::json_response(int status, const nlohmann::json& body) const {
-  HttpResponse r;
-  r.status = status;
-  r.headers["Content-Type"] = "application/json";
-  r.body = body.dump();
-  return r;
-}
-
-HttpResponse ApiService::error_response(const Error& error, const std::string& session_id,
-                                        int status) const {
-  return json_response(status != 0 ? status : http_status(error.code),
-                       error_json(error, session_id));
 }
 
 HttpResponse ApiService::handle(const HttpRequest& request) {
@@ -1008,8 +963,7 @@ HttpResponse ApiService::mix_async(const HttpRequest& req) {
         [](JobRecord& r) {
           r.state = JobState::failed;
           r.stage = "rejected";
-          r.error = {{"status", "error"},
-                     {"error", {{"code", "unavailable"}, {"message", "the queue was full"}}}};
+          r.error = error_json(make_error(Errc::unavailable, "the queue was full"));
         },
         false);
     (void)storage_.remove(JobStore::key_for(job_id));

@@ -98,7 +98,6 @@ class ApiService {
   bool draining() const { return draining_.load(); }
 
   const ServiceOptions& options() const { return options_; }
-  static int http_status(Errc code);
 
  private:
   HttpResponse route(const HttpRequest& request, std::string& route_label);
@@ -127,9 +126,6 @@ class ApiService {
                                  const ProgressFn& progress);
   int retry_after_busy_s() const;
 
-  HttpResponse json_response(int status, const nlohmann::json& body) const;
-  HttpResponse error_response(const Error& error, const std::string& session_id,
-                              int status = 0) const;
   void log_request(const HttpRequest& request, const std::string& route_label, int status,
                    double elapsed_ms, const std::string& request_id);
 

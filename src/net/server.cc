@@ -8,6 +8,8 @@
 
 #include <random>
 
+#include "net/http_error.h"
+
 namespace namix {
 namespace {
 
@@ -41,9 +43,8 @@ void to_response(HttpResponse&& in, httplib::Response& out,
     const int fd = ::open(in.body_file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       out.status = 404;
-      out.set_content(
-          R"({"status":"error","error":{"code":"not_found","message":"file vanished"}})",
-          "application/json");
+      out.set_content(error_json(make_error(Errc::not_found, "file vanished")).dump(),
+                      "application/json");
       return;
     }
     const off_t size = ::lseek(fd, 0, SEEK_END);
@@ -84,14 +85,11 @@ HttpResponse too_large_response(std::uint64_t cap) {
   r.status = 413;
   r.headers["Content-Type"] = "application/json";
   r.headers["Connection"] = "close";
-  r.body = nlohmann::json{
-      {"status", "error"},
-      {"error",
-       {{"code", "too_large"},
-        {"message", "the request body is larger than the " + std::to_string(cap / (1024 * 1024)) +
-                        " MiB limit; send a smaller file or an episode_url"}}},
-      {"session_id",
-       ""}}.dump();
+  r.body = error_json(
+               make_error(Errc::too_large, "the request body is larger than the " +
+                                               std::to_string(cap / (1024 * 1024)) +
+                                               " MiB limit; send a smaller file or an episode_url"))
+               .dump();
   r.headers["Access-Control-Allow-Origin"] = "*";
   return r;
 }
@@ -197,15 +195,10 @@ HttpServer::HttpServer(ApiService& api, ServerOptions options)
       bad.status = 400;
       bad.headers["Connection"] = "close";
       bad.headers["Access-Control-Allow-Origin"] = "*";
-      bad.body = nlohmann::json{
-          {"status", "error"},
-          {"error",
-           {{"code", "invalid_argument"},
-            {"message",
-             "the request body could not be read: malformed multipart "
-             "or chunked encoding"}}},
-          {"session_id",
-           ""}}.dump();
+      bad.body = error_json(make_error(Errc::invalid_argument,
+                                       "the request body could not be read: malformed multipart "
+                                       "or chunked encoding"))
+                     .dump();
       to_response(std::move(bad), res);
       return;
     }
@@ -214,13 +207,10 @@ HttpServer::HttpServer(ApiService& api, ServerOptions options)
   svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     res.set_header("Access-Control-Allow-Origin", "*");
+    const Errc code = res.status == 413 ? Errc::too_large : Errc::invalid_argument;
     res.set_content(
-        nlohmann::json{{"status", "error"},
-                       {"error",
-                        {{"code", res.status == 413 ? "too_large" : "invalid_argument"},
-                         {"message", "the request was refused by the HTTP layer (status " +
-                                         std::to_string(res.status) + ")"}}},
-                       {"session_id", ""}}
+        error_json(make_error(code, "the request was refused by the HTTP layer (status " +
+                                        std::to_string(res.status) + ")"))
             .dump(),
         "application/json");
   });
