@@ -112,7 +112,7 @@ int serve(const ServeSettings& s) {
   service.fetch.stall_timeout = std::chrono::seconds(std::min(30, std::max(1, s.fetch_timeout_s)));
   service.fetch.connect_timeout =
       std::chrono::seconds(std::min(10, std::max(1, s.fetch_timeout_s)));
-  service.max_upload_bytes = s.max_upload_mb << 20;
+  service.limits.max_upload_bytes = s.max_upload_mb << 20;
   service.workers = std::max<std::size_t>(1, s.workers);
   service.max_queued = s.queue;
   service.throttle = {s.rate_per_minute, std::max(1.0, s.burst)};
@@ -126,8 +126,8 @@ int serve(const ServeSettings& s) {
   // Synchronous mixes hold a connection thread while they wait, so there are
   // always threads left for health checks and polling.
   server_options.http_threads = std::max(s.http_threads, service.workers + service.max_queued + 8);
-  server_options.max_upload_bytes = service.max_upload_bytes;
-  server_options.max_json_bytes = service.max_json_bytes;
+  server_options.max_upload_bytes = service.limits.max_upload_bytes;
+  server_options.max_json_bytes = service.limits.max_json_bytes;
 
   // --storage DIR or s3://BUCKET/PREFIX; by default the data directory.
   std::unique_ptr<Storage> storage;

@@ -4,7 +4,6 @@
 #include <mpg123.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -17,7 +16,6 @@
 #include "core/version.h"
 #include "mix/result_json.h"
 #include "net/http_error.h"
-#include "net/multipart.h"
 
 namespace namix {
 namespace fs = std::filesystem;
@@ -25,13 +23,6 @@ namespace {
 
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
-}
-
-bool valid_session_id(const std::string& s) {
-  if (s.empty() || s.size() > 128) return false;
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
-  });
 }
 
 // A storage key segment from an episode number ("1779"), or "unknown".
@@ -73,21 +64,6 @@ std::string content_type_for(const std::string& path) {
 }
 
 std::string new_request_id() { return "req-" + new_mix_id(); }
-
-// Parses a duration given as text (form fields): seconds or "full".
-std::optional<double> parse_number(std::string_view text) {
-  double v = 0.0;
-  const auto* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (ec != std::errc() || ptr != end || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-// mp3_quality is LAME's -q. `value` is nullopt when `sent` (the field as the
-// client wrote it) is not a number at all.
-Result<int> check_mp3_quality(std::optional<double> value, const std::string& sent) {
-  return checked_mp3_quality(value.value_or(std::nan("")), "mp3_quality", value ? "" : sent);
-}
 
 }  // namespace
 
@@ -407,7 +383,7 @@ HttpResponse ApiService::history(const HttpRequest& req) {
   std::size_t limit = 50;
   auto limit_it = req.query.find("limit");
   if (limit_it != req.query.end()) {
-    auto n = parse_number(limit_it->second);
+    auto n = number_in_text(limit_it->second);
     if (!n || *n < 1 || *n > 1000 || std::floor(*n) != *n) {
       return error_response(make_error(Errc::invalid_argument, "limit must be 1..1000"), "");
     }
@@ -520,196 +496,6 @@ HttpResponse ApiService::static_file(const HttpRequest& req) {
   return r;
 }
 
-Result<MixOrder> ApiService::parse_order(const HttpRequest& req) {
-  const std::string content_type = req.header("content-type").value_or("");
-  if (auto boundary = multipart_boundary(content_type)) {
-    return parse_multipart_order(req, *boundary);
-  }
-  return parse_json_order(req);
-}
-
-namespace {
-
-Result<std::optional<double>> parse_target(const nlohmann::json& value, double min_s,
-                                           double max_s) {
-  const std::string range = "target_duration must be a number of seconds from " +
-                            std::to_string(static_cast<int>(min_s)) + " to " +
-                            std::to_string(static_cast<int>(max_s)) + ", or \"full\"";
-  if (value.is_string()) {
-    if (ascii_lower(value.get<std::string>()) == "full") return std::optional<double>();
-    return make_error(Errc::invalid_argument, range + " (got the string \"" +
-                                                  value.get<std::string>().substr(0, 40) + "\")");
-  }
-  if (!value.is_number() || value.is_boolean()) {
-    return make_error(Errc::invalid_argument,
-                      range + " (got " + std::string(value.type_name()) + ")");
-  }
-  const double s = value.get<double>();
-  if (!std::isfinite(s) || s < min_s || s > max_s) {
-    return make_error(Errc::invalid_argument, range + " (got " + value.dump() + ")");
-  }
-  return std::optional<double>(s);
-}
-
-}  // namespace
-
-Result<MixOrder> ApiService::parse_json_order(const HttpRequest& req) {
-  if (req.body.size() > options_.max_json_bytes) {
-    return make_error(Errc::too_large, "the JSON body is larger than " +
-                                           std::to_string(options_.max_json_bytes / 1024) +
-                                           " KiB; send the episode as episode_url or an upload");
-  }
-  auto body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) {
-    return make_error(Errc::invalid_argument,
-                      "the body is not valid JSON; send {\"episode_url\": ..., \"theme\": ..., "
-                      "\"target_duration\": ...} with Content-Type: application/json");
-  }
-  if (!body.is_object()) {
-    return make_error(Errc::invalid_argument, "the JSON body must be an object");
-  }
-  MixOrder order;
-  const auto string_field = [&](const char* name, bool required) -> Result<std::string> {
-    if (!body.contains(name) || body[name].is_null()) {
-      if (required) {
-        return make_error(Errc::invalid_argument, std::string("missing field '") + name + "'");
-      }
-      return std::string();
-    }
-    if (!body[name].is_string()) {
-      return make_error(
-          Errc::invalid_argument,
-          std::string("field '") + name + "' must be a string, not " + body[name].type_name());
-    }
-    return body[name].get<std::string>();
-  };
-  auto session = string_field("session_id", false);
-  if (!session) return session.error();
-  if (!session->empty() && !valid_session_id(*session)) {
-    return make_error(Errc::invalid_argument,
-                      "session_id must be 1-128 letters, digits, '-', '_', '.' or ':'");
-  }
-  order.session_id = *session;
-  auto url = string_field("episode_url", true);
-  if (!url) return url.error();
-  NAMIX_TRY(check_episode_url(*url));
-  order.episode_url = *url;
-  auto theme_name = string_field("theme", true);
-  if (!theme_name) return theme_name.error();
-  auto theme = themes_.find(*theme_name);
-  if (!theme) return theme.error();
-  order.theme = *theme;
-  if (!body.contains("target_duration")) {
-    return make_error(
-        Errc::invalid_argument,
-        "missing field 'target_duration' (seconds, or \"full\" for the whole episode)");
-  }
-  auto target = parse_target(body["target_duration"], options_.min_target_s, options_.max_target_s);
-  if (!target) return target.error();
-  order.target_s = *target;
-  if (body.contains("target_lufs") && !body["target_lufs"].is_null()) {
-    const auto& v = body["target_lufs"];
-    if (!v.is_number() || v.get<double>() < options_.min_target_lufs ||
-        v.get<double>() > options_.max_target_lufs) {
-      return make_error(Errc::invalid_argument,
-                        "target_lufs must be a number from " +
-                            std::to_string(static_cast<int>(options_.min_target_lufs)) + " to " +
-                            std::to_string(static_cast<int>(options_.max_target_lufs)));
-    }
-    order.target_lufs = v.get<double>();
-  }
-  if (body.contains("mp3_quality") && !body["mp3_quality"].is_null()) {
-    const auto& v = body["mp3_quality"];
-    auto quality =
-        check_mp3_quality(v.is_number() ? std::optional(v.get<double>()) : std::nullopt, v.dump());
-    if (!quality) return quality.error();
-    order.mp3_quality = *quality;
-  }
-  auto episode = string_field("episode_number", false);
-  if (!episode) return episode.error();
-  order.episode_number = !episode->empty() ? *episode : episode_number_from_name(order.episode_url);
-  return order;
-}
-
-Result<MixOrder> ApiService::parse_multipart_order(const HttpRequest& req,
-                                                   const std::string& boundary) {
-  auto parts = parse_multipart(req.body, boundary);
-  if (!parts) return parts.error();
-  nlohmann::json fields = nlohmann::json::object();
-  const FormPart* file = nullptr;
-  for (const auto& part : *parts) {
-    if (part.name == "file") {
-      file = &part;
-    } else {
-      fields[part.name] = std::string(part.data);
-    }
-  }
-  if (file == nullptr) {
-    return make_error(Errc::invalid_argument,
-                      "the upload has no 'file' part; send the episode as -F file=@episode.mp3");
-  }
-  if (fields.contains("episode_url")) {
-    return make_error(Errc::invalid_argument, "send either an upload or episode_url, not both");
-  }
-  if (file->data.size() > options_.max_upload_bytes) {
-    return make_error(Errc::too_large,
-                      "the upload is larger than the " +
-                          std::to_string(options_.max_upload_bytes / (1024 * 1024)) + " MiB limit");
-  }
-  MixOrder order;
-  if (fields.contains("session_id")) {
-    order.session_id = fields["session_id"].get<std::string>();
-    if (!valid_session_id(order.session_id)) {
-      return make_error(Errc::invalid_argument,
-                        "session_id must be 1-128 letters, digits, '-', '_', '.' or ':'");
-    }
-  }
-  if (!fields.contains("theme")) return make_error(Errc::invalid_argument, "missing field 'theme'");
-  auto theme = themes_.find(fields["theme"].get<std::string>());
-  if (!theme) return theme.error();
-  order.theme = *theme;
-  if (!fields.contains("target_duration")) {
-    return make_error(
-        Errc::invalid_argument,
-        "missing field 'target_duration' (seconds, or \"full\" for the whole episode)");
-  }
-  // Form fields are text: a number in text is a number here.
-  const std::string target_text = fields["target_duration"].get<std::string>();
-  const auto as_number = parse_number(target_text);
-  auto target = parse_target(as_number ? nlohmann::json(*as_number) : nlohmann::json(target_text),
-                             options_.min_target_s, options_.max_target_s);
-  if (!target) return target.error();
-  order.target_s = *target;
-  if (fields.contains("target_lufs")) {
-    auto lufs = parse_number(fields["target_lufs"].get<std::string>());
-    if (!lufs || *lufs < options_.min_target_lufs || *lufs > options_.max_target_lufs) {
-      return make_error(Errc::invalid_argument, "target_lufs must be a number from -40 to -5");
-    }
-    order.target_lufs = *lufs;
-  }
-  if (fields.contains("mp3_quality")) {
-    const std::string text = fields["mp3_quality"].get<std::string>();
-    auto quality = check_mp3_quality(parse_number(text), "\"" + text + "\"");
-    if (!quality) return quality.error();
-    order.mp3_quality = *quality;
-  }
-  if (file->data.empty()) return make_error(Errc::undecodable, "the uploaded file is empty");
-  if (!looks_like_audio(file->data.substr(0, 12))) {
-    return make_error(Errc::not_audio,
-                      "the uploaded file is not audio (expected MP3, WAV, FLAC or Ogg)");
-  }
-  order.upload_name = fs::path(file->filename.value_or("upload")).filename().string();
-  auto temp = ScopedTempFile::create(options_.data_dir + "/tmp", "upload");
-  if (!temp) return temp.error();
-  NAMIX_TRY(
-      temp->write({reinterpret_cast<const std::uint8_t*>(file->data.data()), file->data.size()}));
-  order.upload = std::make_shared<ScopedTempFile>(std::move(*temp));
-  order.episode_number = fields.contains("episode_number")
-                             ? fields["episode_number"].get<std::string>()
-                             : episode_number_from_name(order.upload_name);
-  return order;
-}
-
 Result<nlohmann::json> ApiService::execute(const std::string& mix_id, MixOrder& order,
                                            const ProgressFn& progress) {
   const auto started = std::chrono::steady_clock::now();
@@ -772,14 +558,9 @@ Result<nlohmann::json> ApiService::execute(const std::string& mix_id, MixOrder& 
     if (auto e = fetch_outcome()) return fail(*e);
     return fail(pending.error());
   }
-  MixRequest request;
+  MixRequest request = order.mix_request();
   request.input_path = input_path;
   request.download = growing ? &*growing : nullptr;
-  request.theme = order.theme;
-  request.target_s = order.target_s;
-  request.target_lufs = order.target_lufs;
-  request.mp3_quality = order.mp3_quality;
-  request.episode_number = order.episode_number;
   request.progress = [&](std::string_view stage, double fraction) {
     if (progress) progress(stage, 0.05 + 0.9 * std::clamp(fraction, 0.0, 1.0));
   };
@@ -827,9 +608,8 @@ Result<nlohmann::json> ApiService::execute(const std::string& mix_id, MixOrder& 
 }
 
 HttpResponse ApiService::mix_sync(const HttpRequest& req) {
-  auto order = parse_order(req);
+  auto order = parse_mix_order(req, themes_, options_.limits, options_.data_dir + "/tmp");
   if (!order) return error_response(order.error(), "");
-  if (order->session_id.empty()) order->session_id = "sess-" + new_mix_id();
   const std::string session_id = order->session_id;
   auto shared = std::make_shared<MixOrder>(std::move(*order));
   auto promise = std::make_shared<std::promise<Result<nlohmann::json>>>();
@@ -924,9 +704,8 @@ void ApiService::run_order(const std::string& job_id, MixOrder& order) {
 }
 
 HttpResponse ApiService::mix_async(const HttpRequest& req) {
-  auto order = parse_order(req);
+  auto order = parse_mix_order(req, themes_, options_.limits, options_.data_dir + "/tmp");
   if (!order) return error_response(order.error(), "");
-  if (order->session_id.empty()) order->session_id = "sess-" + new_mix_id();
   const std::string job_id = new_mix_id();
   JobRecord record;
   record.job_id = job_id;
@@ -935,7 +714,7 @@ HttpResponse ApiService::mix_async(const HttpRequest& req) {
   record.created_at = record.updated_at = iso8601_now();
   record.session_id = order->session_id;
   record.theme = order->theme->name;
-  record.source = order->episode_url.empty() ? "upload:" + order->upload_name : order->episode_url;
+  record.source = order->source();
   if (options_.hand_off_job) return hand_off_async(std::move(*order), std::move(record));
   auto created = jobs_.create(record);
   if (!created) return error_response(created.error(), order->session_id);
@@ -982,14 +761,6 @@ HttpResponse ApiService::mix_async(const HttpRequest& req) {
 
 HttpResponse ApiService::hand_off_async(MixOrder order, JobRecord record) {
   const std::string job_id = record.job_id;
-  nlohmann::json saved = {
-      {"session_id", order.session_id},
-      {"theme", order.theme->name},
-      {"target_s", order.target_s ? nlohmann::json(*order.target_s) : nlohmann::json(nullptr)},
-      {"target_lufs",
-       order.target_lufs ? nlohmann::json(*order.target_lufs) : nlohmann::json(nullptr)},
-      {"mp3_quality", order.mp3_quality},
-      {"episode_number", order.episode_number}};
   const bool uploaded = order.episode_url.empty();
   if (uploaded) {
     auto bytes = read_whole_file(order.upload->path());
@@ -998,13 +769,10 @@ HttpResponse ApiService::hand_off_async(MixOrder order, JobRecord record) {
                             {reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()},
                             "application/octet-stream");
     if (!put) return error_response(put.error(), order.session_id);
-    saved["upload_key"] = upload_key_for(job_id);
-    saved["upload_name"] = order.upload_name;
-  } else {
-    saved["episode_url"] = order.episode_url;
+    order.upload_key = upload_key_for(job_id);
+    order.upload.reset();  // in storage now; the local copy is of no further use
   }
-  order.upload.reset();  // in storage now; the local copy is of no further use
-  record.order = std::move(saved);
+  record.order = order.to_json();
   auto stored = jobs_.store(record);
   if (!stored) {
     if (uploaded) (void)storage_.remove(upload_key_for(job_id));
@@ -1028,42 +796,6 @@ HttpResponse ApiService::hand_off_async(MixOrder order, JobRecord record) {
   HttpResponse r = json_response(202, accepted_body(job_id, order.session_id));
   r.headers["Location"] = "/mix/jobs/" + job_id;
   return r;
-}
-
-Result<MixOrder> ApiService::order_from_json(const nlohmann::json& saved) {
-  if (!saved.is_object() || !saved.contains("theme") || !saved["theme"].is_string())
-    return make_error(Errc::internal, "the stored job order has no theme");
-  MixOrder order;
-  try {
-    order.session_id = saved.value("session_id", "");
-    auto theme = themes_.find(saved["theme"].get<std::string>());
-    if (!theme) return theme.error();
-    order.theme = *theme;
-    if (saved.contains("target_s") && !saved["target_s"].is_null())
-      order.target_s = saved["target_s"].get<double>();
-    if (saved.contains("target_lufs") && !saved["target_lufs"].is_null())
-      order.target_lufs = saved["target_lufs"].get<double>();
-    // Orders stored before mp3_quality existed have none: LAME's default.
-    order.mp3_quality = saved.value("mp3_quality", kDefaultMp3Quality);
-    order.episode_number = saved.value("episode_number", "");
-    order.episode_url = saved.value("episode_url", "");
-    order.upload_name = saved.value("upload_name", "");
-    const std::string upload_key = saved.value("upload_key", "");
-    if (order.episode_url.empty() == upload_key.empty())
-      return make_error(Errc::internal, "the stored job order needs one of episode_url, upload");
-    if (!upload_key.empty()) {
-      auto bytes = storage_.get(upload_key);
-      if (!bytes) return bytes.error();
-      auto temp = ScopedTempFile::create(options_.data_dir + "/tmp", "upload");
-      if (!temp) return temp.error();
-      NAMIX_TRY(temp->write({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}));
-      order.upload = std::make_shared<ScopedTempFile>(std::move(*temp));
-    }
-  } catch (const nlohmann::json::exception& e) {
-    return make_error(Errc::internal,
-                      std::string("the stored job order has a mistyped field: ") + e.what());
-  }
-  return order;
 }
 
 Result<void> ApiService::run_job(const std::string& job_id) {
@@ -1091,8 +823,18 @@ Result<void> ApiService::run_job(const std::string& job_id) {
         Errc::unavailable,
         "the mix stopped before it finished (the function may have timed out); submit it again"));
   }
-  auto order = order_from_json(record->order);
+  auto order = MixOrder::from_json(record->order, themes_, options_.limits);
   if (!order) return finish_failed(order.error());
+  if (!order->upload_key.empty()) {
+    auto bytes = storage_.get(order->upload_key);
+    if (!bytes) return finish_failed(bytes.error());
+    auto temp = ScopedTempFile::create(options_.data_dir + "/tmp", "upload");
+    if (!temp) return finish_failed(temp.error());
+    auto written =
+        temp->write({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()});
+    if (!written) return finish_failed(written.error());
+    order->upload = std::make_shared<ScopedTempFile>(std::move(*temp));
+  }
   record->state = JobState::running;
   record->stage = "fetch";
   record->updated_at = iso8601_now();

@@ -24,6 +24,7 @@
 #include "net/http_types.h"
 #include "net/jobs.h"
 #include "net/metrics.h"
+#include "net/mix_order.h"
 #include "net/throttling.h"
 #include "select/theme.h"
 #include "store/local_storage.h"
@@ -39,36 +40,18 @@ using MixRunner = std::function<Result<MixReport>(const MixRequest&, ByteSink&)>
 struct ServiceOptions {
   std::string data_dir;  // downloads and uploads wait in {data_dir}/tmp while mixing
   FetchOptions fetch;
-  std::uint64_t max_upload_bytes = std::uint64_t{1} << 30;
-  std::size_t max_json_bytes = 64 * 1024;
+  OrderLimits limits;
   std::size_t workers = 2;
   std::size_t max_queued = 8;  // mixes waiting for a worker; more is a 503
   ThrottleOptions throttle;
   std::set<std::string> api_keys;  // empty: no key needed
   std::string web_dir;             // empty: no web page
   std::chrono::seconds link_ttl{24 * 3600};
-  double min_target_s = 5.0;
-  double max_target_s = 6 * 3600.0;
-  double min_target_lufs = -40.0;
-  double max_target_lufs = -5.0;
   // Set by `namix lambda`: POST /mix/jobs keeps the whole order in the job
   // record and calls this to start another invocation that runs run_job(),
   // instead of the local worker pool (which would be frozen with the
   // sandbox once the response is sent). Empty: the worker pool runs jobs.
   std::function<Result<void>(const std::string& job_id)> hand_off_job;
-};
-
-// A mix request after validation.
-struct MixOrder {
-  std::string session_id;
-  const Theme* theme = nullptr;
-  std::optional<double> target_s;
-  std::optional<double> target_lufs;
-  int mp3_quality = kDefaultMp3Quality;  // LAME -q
-  std::string episode_url;               // empty for uploads
-  std::shared_ptr<ScopedTempFile> upload;
-  std::string upload_name;
-  std::string episode_number;
 };
 
 class ApiService {
@@ -112,15 +95,11 @@ class ApiService {
   HttpResponse hand_off_async(MixOrder order, JobRecord record);
   // The worker-pool and run_job() paths: running -> progress -> done/failed.
   void run_order(const std::string& job_id, MixOrder& order);
-  Result<MixOrder> order_from_json(const nlohmann::json& saved);
   HttpResponse download(const HttpRequest& request, const std::string& key);
   HttpResponse static_file(const HttpRequest& request);
   std::optional<HttpResponse> check_api_key(const HttpRequest& request);
   std::optional<HttpResponse> admit_mix(const HttpRequest& request);
 
-  Result<MixOrder> parse_order(const HttpRequest& request);
-  Result<MixOrder> parse_json_order(const HttpRequest& request);
-  Result<MixOrder> parse_multipart_order(const HttpRequest& request, const std::string& boundary);
   // Fetch (or take the upload), mix, store: the result JSON.
   Result<nlohmann::json> execute(const std::string& mix_id, MixOrder& order,
                                  const ProgressFn& progress);
