@@ -14,6 +14,7 @@
 #include "net/lambda_invoke.h"
 #include "net/lambda_runtime.h"
 #include "net/metrics.h"
+#include "net/mix_service.h"
 #include "net/router.h"
 #include "select/theme.h"
 #include "store/local_storage.h"
@@ -123,17 +124,19 @@ int run_loop(const LambdaArgs& args) {
   // on S3 the links are presigned.
   auto* local_files = dynamic_cast<LocalStorage*>(storage.get());
   Metrics metrics(&std::cout);  // EMF on stdout: CloudWatch Logs picks it up
-  ApiService api(
-      service, *storage, local_files, *catalog,
-      [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics,
-      &std::cerr);
+  MixService mixer(
+      service, *storage, *catalog,
+      [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics);
   // No recover_jobs() here: other instances may be running jobs right now.
-  const HttpHandler handler = [&api](const HttpRequest& request) { return api.handle(request); };
-  const LambdaJobHandler job_handler = [&api](const json& job) -> Result<void> {
+  Router router(RouterOptions{}, mixer, *storage, local_files, *catalog, metrics, &std::cerr);
+  const HttpHandler handler = [&router](const HttpRequest& request) {
+    return router.handle(request);
+  };
+  const LambdaJobHandler job_handler = [&mixer](const json& job) -> Result<void> {
     if (!job.is_object() || !job.contains("job_id") || !job["job_id"].is_string())
       return make_error(Errc::invalid_argument,
                         "a namix_job event needs {\"job_id\": ID} (from POST /mix/jobs)");
-    return api.run_job(job["job_id"].get<std::string>());
+    return mixer.run_job(job["job_id"].get<std::string>());
   };
   LambdaLoopOptions options;
   options.max_invocations = args.max_invocations;

@@ -13,6 +13,7 @@
 #include "app/command.h"
 #include "app/exit_code.h"
 #include "mix/pipeline.h"
+#include "net/mix_service.h"
 #include "net/router.h"
 #include "net/server.h"
 #include "select/theme.h"
@@ -115,10 +116,12 @@ int serve(const ServeSettings& s) {
   service.limits.max_upload_bytes = s.max_upload_mb << 20;
   service.workers = std::max<std::size_t>(1, s.workers);
   service.max_queued = s.queue;
-  service.throttle = {s.rate_per_minute, std::max(1.0, s.burst)};
-  service.api_keys = std::move(keys);
-  service.web_dir = s.web_dir.empty() ? default_web_dir() : s.web_dir;
   service.link_ttl = std::chrono::seconds(static_cast<long>(s.link_ttl_hours * 3600.0));
+
+  RouterOptions router_options;
+  router_options.throttle = {s.rate_per_minute, std::max(1.0, s.burst)};
+  router_options.api_keys = std::move(keys);
+  router_options.web_dir = s.web_dir.empty() ? default_web_dir() : s.web_dir;
 
   ServerOptions server_options;
   server_options.host = s.host;
@@ -148,14 +151,14 @@ int serve(const ServeSettings& s) {
     storage = std::move(*opened);
   }
   Metrics metrics(&std::cout);  // one EMF line per mix on stdout
-  ApiService api(
-      service, *storage, local, *catalog,
-      [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics,
-      &std::cerr);
-  auto recovered = api.recover_jobs();
+  MixService mixer(
+      service, *storage, *catalog,
+      [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics);
+  auto recovered = mixer.recover_jobs();
   if (!recovered) return report_error(recovered.error());
+  Router router(router_options, mixer, *storage, local, *catalog, metrics, &std::cerr);
 
-  HttpServer server(api, server_options);
+  HttpServer server(router, server_options);
   auto port = server.bind();
   if (!port) return report_error(port.error());
   const std::string base = "http://" +
@@ -176,8 +179,8 @@ int serve(const ServeSettings& s) {
             {"queue", service.max_queued},
             {"http_threads", server_options.http_threads},
             {"allow_private_urls", s.allow_private_urls},
-            {"api_keys", service.api_keys.size()},
-            {"web_dir", service.web_dir},
+            {"api_keys", router_options.api_keys.size()},
+            {"web_dir", router_options.web_dir},
             {"unfinished_jobs_failed", *recovered}});
 
   std::atomic<bool> listener_failed{false};
@@ -192,7 +195,7 @@ int serve(const ServeSettings& s) {
       {{"ts", iso8601_now()}, {"level", "info"}, {"msg", "draining"}, {"signal", signal_number}});
   // New mixes are refused (503) while running ones finish and are stored;
   // queued ones fail cleanly. Then the listener stops.
-  api.drain();
+  mixer.drain();
   server.stop();
   listener.join();
   log_line({{"ts", iso8601_now()}, {"level", "info"}, {"msg", "stopped"}});

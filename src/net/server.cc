@@ -96,8 +96,8 @@ HttpResponse too_large_response(std::uint64_t cap) {
 
 }  // namespace
 
-HttpServer::HttpServer(ApiService& api, ServerOptions options)
-    : api_(api), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+HttpServer::HttpServer(Router& router, ServerOptions options)
+    : router_(router), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
   auto& svr = *server_;
   const std::size_t threads = options_.http_threads;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -110,7 +110,7 @@ HttpServer::HttpServer(ApiService& api, ServerOptions options)
       static_cast<std::size_t>(options_.max_upload_bytes + kDrainSlackBytes));
 
   const auto simple = [this](const httplib::Request& req, httplib::Response& res) {
-    to_response(api_.handle(to_request(req)), res, &req);
+    to_response(router_.handle(to_request(req)), res, &req);
   };
   svr.Get(".*", simple);  // HEAD comes here too; httplib leaves the body out
   svr.Options(".*", simple);
@@ -202,7 +202,7 @@ HttpServer::HttpServer(ApiService& api, ServerOptions options)
       to_response(std::move(bad), res);
       return;
     }
-    to_response(api_.handle(request), res);
+    to_response(router_.handle(request), res);
   });
   svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;

@@ -1,5 +1,5 @@
 // `namix serve`'s transport: cpp-httplib with a fixed number of connection
-// threads, turning each request into an HttpRequest for ApiService.
+// threads, turning each request into an HttpRequest for the Router.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +26,7 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(ApiService& api, ServerOptions options);
+  HttpServer(Router& router, ServerOptions options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -38,7 +38,7 @@ class HttpServer {
   void stop();
 
  private:
-  ApiService& api_;
+  Router& router_;
   ServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
 };

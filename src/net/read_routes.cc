@@ -1,0 +1,134 @@
+#include "net/read_routes.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <vector>
+
+#include "core/ascii_text.h"
+#include "net/http_error.h"
+#include "net/mix_execution.h"
+#include "net/static_files.h"
+
+namespace namix {
+
+HttpResponse themes_response(const ThemeCatalog& themes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& t : themes.themes()) {
+    list.push_back({{"name", t.name},
+                    {"slug", t.slug},
+                    {"description", t.description},
+                    {"processing_chain", t.chain_summary()},
+                    {"target_lufs", t.target_lufs},
+                    {"true_peak_ceiling_dbtp", t.true_peak_ceiling_dbtp}});
+  }
+  return json_response(200, {{"status", "success"}, {"count", list.size()}, {"themes", list}});
+}
+
+HttpResponse metrics_response(const HttpRequest& request, const Metrics& metrics) {
+  auto format = request.query.find("format");
+  if (format != request.query.end() && ascii_lower(format->second) == "emf") {
+    return json_response(200, metrics.emf_document());
+  }
+  if (format != request.query.end() && ascii_lower(format->second) != "prometheus") {
+    return error_response(make_error(Errc::invalid_argument,
+                                     "unknown metrics format '" + format->second +
+                                         "'; use format=emf or leave it out for Prometheus text"));
+  }
+  HttpResponse r;
+  r.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = metrics.prometheus_text();
+  return r;
+}
+
+HttpResponse history_response(const HttpRequest& request, Storage& storage,
+                              std::chrono::seconds link_ttl) {
+  std::string prefix = "mixes/";
+  auto episode = request.query.find("episode");
+  if (episode != request.query.end()) {
+    const std::string segment = episode_key_segment(episode->second);
+    if (segment != episode->second) {
+      return error_response(
+          make_error(Errc::invalid_argument, "episode must be an episode number such as 1779"));
+    }
+    prefix += segment + "/";
+  }
+  std::size_t limit = 50;
+  auto limit_it = request.query.find("limit");
+  if (limit_it != request.query.end()) {
+    auto n = number_in_text(limit_it->second);
+    if (!n || *n < 1 || *n > 1000 || std::floor(*n) != *n) {
+      return error_response(make_error(Errc::invalid_argument, "limit must be 1..1000"));
+    }
+    limit = static_cast<std::size_t>(*n);
+  }
+  auto listed = storage.list(prefix);
+  if (!listed) return error_response(listed.error());
+  std::vector<ObjectInfo> results;
+  for (const auto& info : *listed) {
+    if (info.key.size() > 5 && info.key.compare(info.key.size() - 5, 5, ".json") == 0) {
+      results.push_back(info);
+    }
+  }
+  // Keys end in {id}.json and ids start with a UTC timestamp; newest first.
+  std::sort(results.begin(), results.end(), [](const ObjectInfo& a, const ObjectInfo& b) {
+    return std::filesystem::path(a.key).filename() > std::filesystem::path(b.key).filename();
+  });
+  nlohmann::json mixes = nlohmann::json::array();
+  for (const auto& info : results) {
+    if (mixes.size() >= limit) break;
+    auto text = storage.get(info.key);
+    if (!text) continue;  // removed meanwhile
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) continue;
+    // Stored links expire; hand out a fresh one for the MP3 beside the JSON.
+    const std::string mp3_key = info.key.substr(0, info.key.size() - 5) + ".mp3";
+    if (storage.head(mp3_key).ok()) {
+      auto url = storage.download_url(mp3_key, link_ttl);
+      if (url && j.contains("download") && j["download"].is_object()) j["download"]["url"] = *url;
+    }
+    j["mix_key"] = mp3_key;
+    mixes.push_back(std::move(j));
+  }
+  return json_response(200, {{"status", "success"}, {"count", mixes.size()}, {"mixes", mixes}});
+}
+
+HttpResponse job_status_response(const std::string& job_id, MixService& service) {
+  auto status = service.job_status(job_id);
+  if (!status) return error_response(status.error());
+  return json_response(200, *status);
+}
+
+HttpResponse signed_file_response(const HttpRequest& request, const std::string& key,
+                                  Storage& storage, const LocalStorage* local_files) {
+  if (local_files == nullptr) {
+    return error_response(
+        make_error(Errc::not_found, "this server stores mixes in " + storage.describe() +
+                                        "; use the presigned URL from the result"));
+  }
+  const auto q = [&](const char* name) {
+    auto it = request.query.find(name);
+    return it == request.query.end() ? std::string() : it->second;
+  };
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto verified = local_files->verify_download(key, q("expires"), q("sig"), now);
+  if (!verified) return error_response(verified.error());
+  auto info = storage.head(key);
+  if (!info) return error_response(info.error());
+  auto path = local_files->path_for(key);
+  if (!path) return error_response(path.error());
+  HttpResponse r;
+  r.status = 200;
+  r.body_file = *path;
+  r.binary = true;
+  r.headers["Content-Type"] = content_type_for(key);
+  r.headers["Content-Length"] = std::to_string(info->size);
+  r.headers["Content-Disposition"] =
+      "attachment; filename=\"" + std::filesystem::path(key).filename().string() + "\"";
+  r.headers["Cache-Control"] = "private, max-age=3600";
+  return r;
+}
+
+}  // namespace namix

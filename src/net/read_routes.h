@@ -1,0 +1,31 @@
+// The read-only routes behind the router's method, key and CORS checks:
+// GET /mix/themes, /metrics, /mix/history, /mix/jobs/{id} and /files/{key}.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "net/http_types.h"
+#include "net/metrics.h"
+#include "net/mix_service.h"
+#include "select/theme.h"
+#include "store/local_storage.h"
+#include "store/storage.h"
+
+namespace namix {
+
+HttpResponse themes_response(const ThemeCatalog& themes);
+// Prometheus text, or CloudWatch EMF JSON with ?format=emf.
+HttpResponse metrics_response(const HttpRequest& request, const Metrics& metrics);
+// The stored mixes, newest first, with fresh download links; ?episode=N
+// narrows to one episode, ?limit=N (1..1000, default 50) caps the count.
+HttpResponse history_response(const HttpRequest& request, Storage& storage,
+                              std::chrono::seconds link_ttl);
+HttpResponse job_status_response(const std::string& job_id, MixService& service);
+// A mix in local storage, through a link signed by LocalStorage (the local
+// twin of an S3 presigned URL): 403 for a wrong signature or an expired link.
+// `local_files` is null when the storage is not local.
+HttpResponse signed_file_response(const HttpRequest& request, const std::string& key,
+                                  Storage& storage, const LocalStorage* local_files);
+
+}  // namespace namix
