@@ -1,5 +1,6 @@
-// `namix s3 ...`: presigned links, the SPEC lifecycle rules, listing, copying
-// and bucket creation, against AWS or any S3-compatible endpoint.
+// `namix s3 ...`: presigned links, the bucket's lifecycle rules (temp/ expires,
+// mixes/ go to GLACIER), listing, copying and bucket creation, against AWS or
+// any S3-compatible endpoint.
 #include <ctime>
 #include <fstream>
 #include <iomanip>

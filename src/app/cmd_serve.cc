@@ -1,4 +1,5 @@
-// `namix serve`: the HTTP API of SPEC.md on one box, with local storage.
+// `namix serve`: the HTTP API on one box: mixing workers, local storage in the
+// data directory by default, or S3.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -205,7 +206,7 @@ int serve(const ServeSettings& s) {
 std::function<int()> add_serve(CLI::App& app) {
   auto settings = std::make_shared<ServeSettings>();
   CLI::App* cmd =
-      app.add_subcommand("serve", "Serve the mixing HTTP API (SPEC.md), with local or S3 storage");
+      app.add_subcommand("serve", "Serve the mixing HTTP API, with local or S3 storage");
   cmd->add_option("--host", settings->host, "Address to listen on")
       ->envname("NAMIX_HOST")
       ->capture_default_str();
@@ -224,7 +225,8 @@ std::function<int()> add_serve(CLI::App& app) {
                   "S3-compatible endpoint (default: AWS in AWS_REGION)")
       ->envname("NAMIX_S3_ENDPOINT");
   cmd->add_flag("--apply-lifecycle", settings->apply_lifecycle,
-                "Put SPEC.md's lifecycle rules on the S3 bucket at start");
+                "Put the lifecycle rules on the S3 bucket at start (temp/ expires after 7 "
+                "days, mixes/ go to GLACIER after 90, unfinished uploads are aborted after 1)");
   cmd->add_flag(
          "--allow-private-urls", settings->allow_private_urls,
          "Fetch episodes from loopback/private/link-local addresses too (never on a public server)")

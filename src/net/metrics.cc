@@ -51,7 +51,8 @@ void Metrics::record_request(const std::string& route, int status, double elapse
 
 nlohmann::json Metrics::emf_for_mix(const MixOutcome& o, std::int64_t timestamp_ms) {
   // CloudWatch Embedded Metric Format: the _aws block declares which
-  // top-level members are metrics; "Theme" is the dimension (SPEC.md).
+  // top-level members are metrics; "Theme" is the one dimension, so every
+  // metric is reported per theme.
   nlohmann::json metrics = nlohmann::json::array();
   const auto add = [&](const char* name, const char* unit) {
     metrics.push_back({{"Name", name}, {"Unit", unit}});

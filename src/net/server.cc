@@ -50,7 +50,7 @@ void to_response(HttpResponse&& in, httplib::Response& out,
     const off_t size = ::lseek(fd, 0, SEEK_END);
     // Left unset, httplib answers a Range request with 206 and the slice;
     // a preset 200 sends the slice as if it were the whole file, and
-    // browsers then refuse to seek in the audio (web page, issue 6).
+    // browsers then refuse to seek in the audio of the web page's player.
     if (in.status == 200) out.status = -1;
     // httplib 0.11 does not refuse a range that starts past the end (it
     // would announce a negative length), so that is answered here: 416.
