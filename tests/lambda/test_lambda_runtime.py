@@ -167,7 +167,7 @@ class LambdaRuntimeTest(unittest.TestCase):
 
 
 class LambdaApiTest(unittest.TestCase):
-    """The real API router (ApiService) behind the Lambda adapter, local storage."""
+    """The real API router (net/router.h) behind the Lambda adapter, local storage."""
 
     def setUp(self):
         self.emulator = RuntimeEmulator().start()
