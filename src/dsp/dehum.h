@@ -12,7 +12,7 @@ namespace namix::dsp {
 
 struct HumDetection {
   double fundamental_hz = 0.0;  // 50, 60, or 0 for none
-  int harmonics_found = 0;      // harmonics standing >= 10 dB over their neighbourhood
+  int harmonics_found = 0;      // harmonics standing >= 6 dB over their neighbourhood
   double prominence_db = 0.0;   // mean prominence of the winning family's harmonics
 };
 

@@ -24,7 +24,9 @@ struct MasteringSpec {
 
 struct MasteredMix {
   double duration_s = 0.0;
-  double integrated_lufs = 0.0;  // of the decoded MP3 (short mixes) or the encoded PCM (full)
+  // Of the decoded MP3 (short mixes) or of the PCM fed to the encoder
+  // (whole-episode remasters), as MixReport says.
+  double integrated_lufs = 0.0;
   double true_peak_dbtp = 0.0;
   double render_ms = 0.0;
   double encode_ms = 0.0;

@@ -67,11 +67,6 @@ Mp3Tags tags_for(const MixRequest& request, const EditList& edits, const RenderP
   return tags;
 }
 
-// Analyses an episode that is still downloading, decoding it as its bytes
-// arrive, then waits for the download to end (the renderer seeks in the
-// whole file). nullopt when the stream cannot be decoded as it comes (not an
-// MP3, say): the caller then analyses the finished file. A failed download
-// wins over what it did to the analysis.
 // Reads a download for the streaming analysis and gives up on it when the
 // download ends early: one core decoding a stream is then slower than
 // analysing the finished file on every core. With the analysis a fraction f
@@ -102,6 +97,11 @@ class DownloadFollower final : public ByteSource {
   bool switched_ = false;
 };
 
+// Analyses an episode that is still downloading, decoding it as its bytes
+// arrive, then waits for the download to end (the renderer seeks in the
+// whole file). nullopt when the stream cannot be decoded as it comes (not an
+// MP3, say): the caller then analyses the finished file. A failed download
+// wins over what it did to the analysis.
 std::optional<Result<EpisodeAnalysis>> analyse_download(
     GrowingFile& download, const std::function<Result<void>(double)>& duration_check,
     const ProgressFn& progress) {

@@ -45,9 +45,13 @@ struct MixReport {
   std::optional<double> target_s;
   double source_duration_s = 0.0;
   EditList edit_list;
-  double duration_s = 0.0;       // of the encoded mix
-  double integrated_lufs = 0.0;  // measured on the mastered PCM that was encoded
-  double true_peak_dbtp = 0.0;   // 4x oversampled, on the mastered PCM
+  double duration_s = 0.0;  // of the encoded mix
+  // A mix of a given length: measured on the decoded MP3 (the true peak by
+  // libebur128's interpolator). A whole-episode remaster, which is not
+  // decoded again: on the limited PCM fed to the encoder (the true peak by
+  // the limiter's interpolator). Both 4x oversampled.
+  double integrated_lufs = 0.0;
+  double true_peak_dbtp = 0.0;
   std::uint64_t file_size_bytes = 0;
   int bitrate_kbps = 320;
   int mp3_quality = kDefaultMp3Quality;
