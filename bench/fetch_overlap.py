@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Does a mix of a URL overlap decoding with the download? (issue 7, run by hand)
+"""Does a mix of a URL overlap decoding with the download? (run by hand)
 
     bench/fetch_overlap.py EPISODE.mp3 [--rate-mbps 160] [--runs 3] [--duration 90]
                            [--namix build/src/app/namix]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load figures for `namix serve` (issue 4), bounded in time:
+# Load figures for `namix serve`, bounded in time:
 #   1. /health latency and throughput with wrk at 200 connections;
 #   2. mixes per minute with concurrent synchronous POST /mix/professional
 #      requests on the ~140 s two-voice fixture of tests/service (30 s mixes).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Whole-pipeline benchmarks (issue 7), run by hand: `make bench` or
+# Whole-pipeline benchmarks, run by hand: `make bench` or
 #   bench/run_bench.sh [--runs N] [--corpus DIR]
 # Finds or makes a 3-hour and a 60-minute episode, then runs the baselines
 # and namix alternately N times and prints the median wall time, the ratio to
@@ -104,6 +104,7 @@ awk -v e="$(col 1 lame_mastered)" -v d="$(col 1 decode_mastered)" -v b="$(col 1 
   'BEGIN {printf "%-44s %10.2f %8.2f\n", "  floor at -q 3: LAME alone, 2 threads", (e - d) / 2, (e - d) / 2 / b}'
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d); runs: $runs"
 
-# Issue 7's last goal: an episode fetched over HTTP is decoded while it downloads.
+# A mix of a URL decodes the episode while it downloads: how much of the
+# download time the mix hides.
 echo
 /usr/bin/python3 "$here/fetch_overlap.py" "$ep180" --runs "$runs" --namix "$namix"

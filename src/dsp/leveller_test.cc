@@ -73,7 +73,7 @@ std::vector<bool> deep_pauses(const std::vector<bool>& voiced) {
   return deep;
 }
 
-// The acceptance test: per-chunk speech level (RMS over talking,
+// What the leveller is for: per-chunk speech level (RMS over talking,
 // from 0.7 s into the chunk to its end) spans at most 2 dB after the leveller
 // where it spanned 7 dB before; noise in pauses rises by no more than 6 dB.
 TEST(Leveller, TwoHostsSevenDbApartEndWithinTwoDb) {

@@ -83,7 +83,7 @@ TEST(LoudnessMeter, Tech3342LoudnessRange) {
 
 // True peak, in the manner of Tech 3341 cases 15-23: a sine at fs/4 sampled
 // 45 degrees off its crest has every sample at +-A/sqrt(2). With the sample
-// peak at 0 dBFS the true peak is 20*log10(sqrt(2)) = +3.01 dBTP; the spec's
+// peak at 0 dBFS the true peak is 20*log10(sqrt(2)) = +3.01 dBTP; Tech 3341's
 // tolerance is +0.2 / -0.4 dB.
 TEST(LoudnessMeter, TruePeakOfQuarterRateSineBetweenSamples) {
   for (double fs : {44100.0, 48000.0}) {

@@ -1,4 +1,6 @@
-// The result JSON of SPEC.md, shared by the CLI (--json), the HTTP API and Lambda.
+// A mix's result JSON (status, mix_metadata, download, analysis, segments,
+// processing_chain, timings_ms), the contract of the CLI (--json), the HTTP
+// API and Lambda alike: clients read these keys.
 #pragma once
 
 #include <string>

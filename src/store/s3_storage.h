@@ -21,9 +21,10 @@ struct S3StorageOptions {
   std::size_t part_size_bytes = 8 * 1024 * 1024;
 };
 
-// SPEC.md, Storage: temp/ expires after 7 days, mixes/ moves to GLACIER after
-// 90 days; plus incomplete multipart uploads aborted after 1 day, the
-// backstop against orphan parts when a process dies mid-upload.
+// The bucket's lifecycle: temp/ (uploaded episodes, inputs of a job)
+// expires after 7 days; mixes/ moves to the cheaper GLACIER class after 90
+// days; incomplete multipart uploads are aborted after 1 day, the backstop
+// against orphan parts when a process dies mid-upload.
 std::vector<S3LifecycleRule> spec_lifecycle_rules();
 
 // Uploads whose abort could not reach the server (it was down). They are

@@ -15,7 +15,7 @@ struct StorageOpenOptions {
   // (else AWS_REGION); credentials always from the AWS_* variables.
   std::string s3_endpoint;
   std::string s3_region;
-  // S3: put the SPEC.md lifecycle rules on the bucket while opening
+  // S3: put namix's lifecycle rules (spec_lifecycle_rules()) on the bucket while opening
   // (`namix serve --apply-lifecycle`); normally done once with
   // `namix s3 lifecycle s3://BUCKET`.
   bool apply_lifecycle = false;

@@ -1,7 +1,9 @@
 """What can be checked of deploy/ without Docker or AWS: shellcheck on the
-scripts, the YAML parsed and held to what SPEC.md and issue 5 ask for, the
-Dockerfile's packages matched against scripts/install_deps.sh, the smoke
-test's syntax.
+scripts, the YAML parsed and held to the deployment's rules (Lambda memory,
+timeout and disk for a 3-hour remaster, every API route, CORS and
+throttling, error alarms, a private versioned bucket with namix's lifecycle
+rules, least-privilege IAM), the Dockerfile's packages matched against
+scripts/install_deps.sh, the smoke test's syntax.
 
 Run: python3 test_deploy_files.py --root REPO_ROOT
 """
@@ -99,7 +101,7 @@ class Serverless(unittest.TestCase):
         self.assertTrue(emf and all(m["Namespace"] == "namix" and m["MetricName"] == "error_count" for m in emf))
         self.assertEqual(len(emf), 5, "one per theme, summed")
 
-    def test_bucket_versioned_private_with_spec_lifecycle(self):
+    def test_bucket_versioned_private_with_lifecycle_rules(self):
         bucket = self.resources["MixBucket"]["Properties"]
         self.assertEqual(bucket["VersioningConfiguration"]["Status"], "Enabled")
         self.assertTrue(all(bucket["PublicAccessBlockConfiguration"].values()))

@@ -404,7 +404,7 @@ TEST(S3LifecycleEffect, TempExpiresAndMixesMoveToGlacier) {
   ASSERT_TRUE(client->create_bucket(bucket).ok());
   ASSERT_TRUE(client->put_object(bucket, "temp/upload.mp3", pattern_bytes(100, 12), "").ok());
   ASSERT_TRUE(client->put_object(bucket, "mixes/1/a.mp3", pattern_bytes(100, 13), "").ok());
-  // The SPEC rules with 1 "day" instead of 7 and 90.
+  // spec_lifecycle_rules() with 1 "day" instead of 7 and 90.
   auto rules = spec_lifecycle_rules();
   for (auto& rule : rules) {
     if (rule.expiration_days > 0) rule.expiration_days = 1;

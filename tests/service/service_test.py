@@ -324,7 +324,7 @@ class ServiceCase(unittest.TestCase):
         return body
 
     def check_mix_result(self, server, body, theme, target_s, episode="1779", mp3_quality=3):
-        """The result JSON of SPEC.md, and its download link: HEAD 200, audio/mpeg,
+        """The result JSON (src/mix/result_json.cc), and its download link: HEAD 200, audio/mpeg,
         the right length, encoded at the LAME -q asked for; the bytes decode
         (lame --decode) to the reported duration."""
         self.assertEqual(body["status"], "success", body)
@@ -337,7 +337,7 @@ class ServiceCase(unittest.TestCase):
         if target_s is not None:
             # The selection fits the target within a few seconds (pauses decide the cuts).
             self.assertLess(abs(meta["duration_actual"] - target_s), 6.0, meta)
-        # SPEC: -16 LUFS integrated, true peak <= -1 dBTP on the decoded MP3.
+        # Every mix: -16 LUFS integrated, true peak <= -1 dBTP on the decoded MP3.
         self.assertLess(abs(meta["integrated_lufs"] - (-16.0)), 1.0, meta)
         self.assertLessEqual(meta["true_peak_dbtp"], -1.0 + 0.05, meta)
         self.assertTrue(body["segments"], "a mix lists its segments")
@@ -591,8 +591,8 @@ class Production(ServiceCase):
 
 
 class BadInput(ServiceCase):
-    """Every bad input of issue 4 gets the status and JSON error of SPEC.md, and
-    the server stays up after each."""
+    """Every bad input gets its HTTP status and a JSON error (a code and a
+    message that says what to do), and the server stays up after each."""
 
     @classmethod
     def setUpClass(cls):
@@ -671,7 +671,7 @@ class BadInput(ServiceCase):
     def test_truncated_and_corrupt_mp3(self):
         self.assertError(self.post(self.good(episode_url=self.upstream.url("/truncated.mp3"))), 422,
                          "undecodable", "truncated")
-        # A frame header then noise: SPEC allows 415 (no MP3 frames found) or 422.
+        # A frame header then noise: either 415 (no MP3 frames found) or 422 is right.
         status, _, body = self.post(self.good(episode_url=self.upstream.url("/corrupt.mp3")))
         self.assertIn((status, body["error"]["code"]), ((415, "not_audio"), (422, "undecodable")),
                       body)
