@@ -17,8 +17,10 @@ constexpr double kSineRmsToPeakDb = 3.0102999566398120;
 // the log of silence never matters.
 constexpr double kFloorMeanSquare = 1e-15;
 
-// One-pole coefficient whose step response reaches 1 - 1/e after `ms`.
-double one_pole(double ms, double fs) { return ms > 0.0 ? std::exp(-1000.0 / (ms * fs)) : 0.0; }
+// One-pole coefficient whose step response reaches 1 - 1/e after `time_ms`.
+double one_pole(double time_ms, double fs) {
+  return time_ms > 0.0 ? std::exp(-1000.0 / (time_ms * fs)) : 0.0;
+}
 
 }  // namespace
 
@@ -79,9 +81,9 @@ void Compressor::process(AudioView audio) noexcept {
   const auto slope = static_cast<float>(1.0 - 1.0 / p.ratio);
   const float knee_scale = p.knee_db > 0.0 ? slope / static_cast<float>(2.0 * p.knee_db) : 0.0f;
   const auto makeup = static_cast<float>(p.makeup_db);
-  const auto floor_ms = static_cast<float>(kFloorMeanSquare);
+  const auto floor_mean_sq = static_cast<float>(kFloorMeanSquare);
   float* level = level_.data();
-  double ms = mean_square_;
+  double mean_sq = mean_square_;
   double gr = gr_db_;
   for (std::size_t first = 0; first < audio.num_frames; first += kScratchFrames) {
     const std::size_t n = std::min(kScratchFrames, audio.num_frames - first);
@@ -92,14 +94,15 @@ void Compressor::process(AudioView audio) noexcept {
     for (std::size_t i = 0; i < n; ++i) {
       const double x2 =
           std::max(static_cast<double>(l[i]) * l[i], static_cast<double>(r[i]) * r[i]);
-      ms = x2 + rms_coeff_ * (ms - x2);
-      level[i] = static_cast<float>(ms);
+      mean_sq = x2 + rms_coeff_ * (mean_sq - x2);
+      level[i] = static_cast<float>(mean_sq);
     }
     // Gain reduction from the static curve (compressor_gain_reduction_db),
     // with the level in dB relative to the threshold; below the knee it is 0.
     for (std::size_t i = 0; i < n; ++i) {
       const float over =
-          kDbPerLog2Power * fast_log2((level[i] > floor_ms ? level[i] : floor_ms)) - threshold;
+          kDbPerLog2Power * fast_log2((level[i] > floor_mean_sq ? level[i] : floor_mean_sq)) -
+          threshold;
       const float x = over + half_knee;
       const float in_knee = knee_scale * x * x;
       const float above = slope * over;
@@ -121,7 +124,7 @@ void Compressor::process(AudioView audio) noexcept {
       for (std::size_t i = 0; i < n; ++i) r[i] *= level[i];
     }
   }
-  mean_square_ = ms;
+  mean_square_ = mean_sq;
   gr_db_ = gr;
 }
 

@@ -26,7 +26,7 @@ void Leveller::prepare(const ProcessSpec& spec) {
     window_power_[k] = window_power_[k - 1] * window_coeff_;
     gain_power_[k] = gain_power_[k - 1] * gain_coeff_;
   }
-  gate_ms_ = db_to_power(params_.gate_dbfs);
+  gate_mean_sq_ = db_to_power(params_.gate_dbfs);
   // Two window lengths: the one-pole window is then at 1 - e^-2 = 86 % of
   // the level (-0.6 dB), close enough to seed the estimate.
   warmup_periods_needed_ = static_cast<std::uint32_t>(
@@ -35,8 +35,8 @@ void Leveller::prepare(const ProcessSpec& spec) {
 }
 
 void Leveller::reset() {
-  short_ms_ = 0.0;
-  speech_ms_ = -1.0;
+  short_mean_sq_ = 0.0;
+  speech_mean_sq_ = -1.0;
   warmup_periods_ = 0;
   target_gain_ = 1.0;
   gain_ = 1.0;
@@ -44,22 +44,23 @@ void Leveller::reset() {
 }
 
 void Leveller::update_control() noexcept {
-  const bool above_absolute = short_ms_ > gate_ms_;
+  const bool above_absolute = short_mean_sq_ > gate_mean_sq_;
   const bool above_relative =
-      speech_ms_ < 0.0 || short_ms_ > speech_ms_ * db_to_power(params_.gate_relative_db);
+      speech_mean_sq_ < 0.0 ||
+      short_mean_sq_ > speech_mean_sq_ * db_to_power(params_.gate_relative_db);
   if (!(above_absolute && above_relative)) return;  // a pause: hold
   // The first speech sets the estimate outright so the opening is levelled
   // too, but only once the short-term window has filled: at an onset it
   // still reads low, and an estimate seeded there lifted the first words of
   // every piece by up to the maximum gain. After that it moves with the adapt
   // time constant.
-  if (speech_ms_ < 0.0) {
+  if (speech_mean_sq_ < 0.0) {
     if (++warmup_periods_ < warmup_periods_needed_) return;
-    speech_ms_ = short_ms_;
+    speech_mean_sq_ = short_mean_sq_;
   } else {
-    speech_ms_ = short_ms_ + adapt_coeff_ * (speech_ms_ - short_ms_);
+    speech_mean_sq_ = short_mean_sq_ + adapt_coeff_ * (speech_mean_sq_ - short_mean_sq_);
   }
-  const double want_db = params_.target_rms_dbfs - 10.0 * std::log10(speech_ms_);
+  const double want_db = params_.target_rms_dbfs - 10.0 * std::log10(speech_mean_sq_);
   target_gain_ =
       std::pow(10.0, std::clamp(want_db, -params_.max_cut_db, params_.max_gain_db) / 20.0);
 }
@@ -67,7 +68,7 @@ void Leveller::update_control() noexcept {
 // Works a control period (or what of it the block holds) at a time, with
 // the two one-pole recursions unrolled into closed forms, so the per-frame
 // loops carry no recursion and vectorise: after k frames
-//   short_ms = c^k short_ms + sum_j (1 - c) c^(k-1-j) p_j
+//   short_mean_sq = c^k short_mean_sq + sum_j (1 - c) c^(k-1-j) p_j
 //   gain     = target + c^k (gain - target).
 // Same values as running the recursions frame by frame, up to double
 // rounding (1e-16).
@@ -86,8 +87,8 @@ void Leveller::process(AudioView audio) noexcept {
       const double p = 0.5 * (static_cast<double>(l[j]) * l[j] + static_cast<double>(r[j]) * r[j]);
       acc[j % 4] += window_power_[n - 1 - j] * p;
     }
-    short_ms_ =
-        window_power_[n] * short_ms_ + one_minus_window * ((acc[0] + acc[1]) + (acc[2] + acc[3]));
+    short_mean_sq_ = window_power_[n] * short_mean_sq_ +
+                     one_minus_window * ((acc[0] + acc[1]) + (acc[2] + acc[3]));
     control_phase_ += static_cast<std::uint32_t>(n);
     // The frame that completes a period already moves towards the new target.
     const bool control = control_phase_ == kControlFrames;

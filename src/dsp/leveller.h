@@ -38,9 +38,9 @@ class Leveller final : public Processor {
 
   LevellerParams params_;
   double window_coeff_ = 0.0, adapt_coeff_ = 0.0, gain_coeff_ = 0.0;
-  double gate_ms_ = 0.0;  // absolute gate as a mean square
-  double short_ms_ = 0.0;
-  double speech_ms_ = -1.0;  // < 0 until the first speech block
+  double gate_mean_sq_ = 0.0;  // the absolute gate
+  double short_mean_sq_ = 0.0;
+  double speech_mean_sq_ = -1.0;  // < 0 until the first speech block
   // Control periods of speech seen before the estimate is seeded.
   std::uint32_t warmup_periods_ = 0, warmup_periods_needed_ = 1;
   double target_gain_ = 1.0;

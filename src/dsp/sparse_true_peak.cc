@@ -91,7 +91,8 @@ double SparseTruePeakMeter::finish_true_peak_dbtp() {
   filled_ = 0;
   const double sample_peak_db =
       running_peak_ > 0.0f ? 20.0 * std::log10(static_cast<double>(running_peak_)) : -HUGE_VAL;
-  const double true_peak_db = true_peak_ > 0.0 ? 20.0 * std::log10(true_peak_) : -HUGE_VAL;
+  const double true_peak_db =
+      true_peak_linear_ > 0.0 ? 20.0 * std::log10(true_peak_linear_) : -HUGE_VAL;
   return std::max(true_peak_db, sample_peak_db);
 }
 
@@ -131,11 +132,11 @@ void SparseTruePeakMeter::screen_block(std::size_t frames) {
       }
       in_region_ = true;
     }
-    true_peak_ = std::max(true_peak_, meter_.add_true_peak(block));
+    true_peak_linear_ = std::max(true_peak_linear_, meter_.add_true_peak(block));
     frames_measured_ += frames;
   } else if (in_region_) {
     const std::size_t trailing = std::min(frames, kContextFrames);
-    true_peak_ = std::max(true_peak_, meter_.add_true_peak(block.slice(0, trailing)));
+    true_peak_linear_ = std::max(true_peak_linear_, meter_.add_true_peak(block.slice(0, trailing)));
     frames_measured_ += trailing;
     in_region_ = false;
   }

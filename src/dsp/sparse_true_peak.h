@@ -57,8 +57,8 @@ class SparseTruePeakMeter {
   std::size_t context_frames_ = 0;
   float lead_in_peak_ = 0.0f;  // of the lead-in's last kContextFrames, screened with block 0
   bool in_region_ = false;
-  float running_peak_ = 0.0f;  // sample peak of everything screened so far
-  double true_peak_ = 0.0;     // of the interpolated values counted
+  float running_peak_ = 0.0f;      // sample peak of everything screened so far
+  double true_peak_linear_ = 0.0;  // of the interpolated values counted
   std::size_t frames_added_ = 0;
   std::size_t frames_measured_ = 0;
 };

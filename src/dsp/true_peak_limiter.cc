@@ -117,10 +117,10 @@ TruePeakLimiter::TruePeakLimiter(const TruePeakLimiterParams& params) : params_(
 
 void TruePeakLimiter::prepare(const ProcessSpec& spec) {
   num_channels_ = spec.num_channels;
-  ceiling_ = std::pow(10.0, params_.ceiling_dbtp / 20.0);
+  ceiling_linear_ = std::pow(10.0, params_.ceiling_dbtp / 20.0);
   // 1e-3 of headroom covers the float rounding of the 48-term dot products
   // (at most 48 x 2^-24 relative).
-  quiet_level_ = static_cast<float>(ceiling_ / (interp_.max_branch_gain() * 1.001));
+  quiet_level_ = static_cast<float>(ceiling_linear_ / (interp_.max_branch_gain() * 1.001));
   // The gain applied over the interpolator's whole reach around a peak
   // (kHalf samples either side, plus the kHalf samples detection waits for)
   // must already be down, so the look-ahead holds 2*kHalf samples more than
@@ -211,7 +211,7 @@ void TruePeakLimiter::process_block(AudioView block) noexcept {
       for (int c = 0; c < nch; ++c) {
         peak = std::max(peak, interp_.peak(window_[static_cast<std::size_t>(c)].data() + i));
       }
-      required = peak > ceiling_ ? ceiling_ / peak : 1.0;
+      required = peak > ceiling_linear_ ? ceiling_linear_ / peak : 1.0;
     }
 
     // Hold the lowest required gain over the look-ahead window.

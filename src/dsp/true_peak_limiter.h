@@ -93,9 +93,9 @@ class TruePeakLimiter final : public Processor {
   std::size_t delay_frames_ = 0;  // D: latency
   std::size_t box_frames_ = 0;    // B: length of the gain ramp
   std::size_t hold_frames_ = 0;   // H: minimum-hold window
-  double ceiling_ = 1.0;
+  double ceiling_linear_ = 1.0;
   double release_coeff_ = 0.0;
-  float quiet_level_ = 0.0f;  // ceiling_ / max_branch_gain_, with rounding room
+  float quiet_level_ = 0.0f;  // ceiling_linear_ / max_branch_gain_, with rounding room
   int loud_countdown_ = 0;    // frames until the window holds no sample >= quiet_level_
 
   TruePeakInterpolator interp_;
