@@ -66,7 +66,7 @@ TEST(Compressor, MakeupGainAndLinearRegion) {
   comp.process(a.view());
   comp.reset();
   comp.process(b.view());
-  const float makeup = static_cast<float>(testing::db_to_gain(3.0));
+  const float makeup = static_cast<float>(db_to_gain(3.0));
   for (std::size_t i = 0; i < quiet.size(); i += 97) {
     EXPECT_NEAR(a.channel(0)[i], quiet[i] * makeup, 1e-6f * makeup);
     EXPECT_NEAR(b.channel(1)[i], 10.0f * a.channel(1)[i], 1e-5f);

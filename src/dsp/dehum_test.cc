@@ -21,7 +21,7 @@ std::vector<float> hum(double f0, double rms_dbfs, std::size_t frames) {
     amp[static_cast<std::size_t>(h - 1)] = (h % 2 ? 2.0 : 1.0) / h;
     power += 0.5 * amp[static_cast<std::size_t>(h - 1)] * amp[static_cast<std::size_t>(h - 1)];
   }
-  const double scale = testing::db_to_gain(rms_dbfs) / std::sqrt(power);
+  const double scale = db_to_gain(rms_dbfs) / std::sqrt(power);
   std::vector<float> x(frames);
   for (std::size_t n = 0; n < frames; ++n) {
     double s = 0.0;
@@ -87,7 +87,7 @@ TEST(Dehum, RemovesEachHarmonicAndSparesTheVoiceBand) {
           testing::tone_amplitude(h.data() + settle, frames - settle, kFs, f0 * k);
       const double after =
           testing::tone_amplitude(out.data() + settle, frames - settle, kFs, f0 * k);
-      EXPECT_LE(testing::gain_to_db(after / before), -25.0) << f0 << " harmonic " << k;
+      EXPECT_LE(gain_to_db(after / before), -25.0) << f0 << " harmonic " << k;
     }
 
     auto tone = testing::sine(kFs, 1000.0, -20.0, frames);

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "dsp/decibels.h"
+
 namespace namix::dsp {
 namespace {
 
@@ -25,7 +27,7 @@ float drive_curve(float x, float drive_gain) noexcept {
 Drive::Drive(const DriveParams& params) : params_(params) { assert(params.drive_db >= 0.0); }
 
 void Drive::prepare(const ProcessSpec&) {
-  gain_ = static_cast<float>(std::pow(10.0, params_.drive_db / 20.0));
+  gain_ = static_cast<float>(db_to_gain(params_.drive_db));
 }
 
 void Drive::process(AudioView audio) noexcept {

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "dsp/decibels.h"
+
 namespace namix::dsp {
 namespace {
 
@@ -14,7 +16,7 @@ namespace {
 BiquadCoeffs k_shelf(double fs) {
   const double f0 = 1681.974450955533, gain_db = 3.999843853973347, q = 0.7071752369554196;
   const double k = std::tan(std::numbers::pi * f0 / fs);
-  const double vh = std::pow(10.0, gain_db / 20.0);
+  const double vh = db_to_gain(gain_db);
   const double vb = std::pow(vh, 0.4996667741545416);
   const double a0 = 1.0 + k / q + k * k;
   return {(vh + vb * k / q + k * k) / a0, 2.0 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0,

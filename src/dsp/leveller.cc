@@ -3,18 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/decibels.h"
 #include "dsp/denormals.h"
 
 namespace namix::dsp {
-namespace {
-
-double db_to_power(double db) { return std::pow(10.0, db / 10.0); }
-
-}  // namespace
 
 Leveller::Leveller(const LevellerParams& params) : params_(params) {}
 
-double Leveller::gain_db() const { return 20.0 * std::log10(gain_); }
+double Leveller::gain_db() const { return gain_to_db(gain_); }
 
 void Leveller::prepare(const ProcessSpec& spec) {
   const double fs = spec.sample_rate;
@@ -61,8 +57,7 @@ void Leveller::update_control() noexcept {
     speech_mean_sq_ = short_mean_sq_ + adapt_coeff_ * (speech_mean_sq_ - short_mean_sq_);
   }
   const double want_db = params_.target_rms_dbfs - 10.0 * std::log10(speech_mean_sq_);
-  target_gain_ =
-      std::pow(10.0, std::clamp(want_db, -params_.max_cut_db, params_.max_gain_db) / 20.0);
+  target_gain_ = db_to_gain(std::clamp(want_db, -params_.max_cut_db, params_.max_gain_db));
 }
 
 // Works a control period (or what of it the block holds) at a time, with

@@ -20,7 +20,7 @@ AudioBuffer stepped_sine(double fs, std::initializer_list<std::pair<double, doub
   std::size_t n = 0;
   for (auto [db, seconds] : segments) {
     const auto frames = static_cast<std::size_t>(std::llround(seconds * fs));
-    const double a = testing::db_to_gain(db);
+    const double a = db_to_gain(db);
     for (std::size_t i = 0; i < frames; ++i, ++n) {
       x.push_back(static_cast<float>(
           a * std::sin(2.0 * std::numbers::pi * freq_hz * static_cast<double>(n) / fs)));

@@ -34,7 +34,7 @@ double sample_peak_dbfs(const AudioBuffer& b) {
   double p = 0.0;
   for (int c = 0; c < b.num_channels(); ++c)
     p = std::max(p, testing::peak_abs(testing::channel_copy(b, c)));
-  return testing::gain_to_db(p);
+  return gain_to_db(p);
 }
 
 // The bound the screen relies on is libebur128's: the sign pattern of the
@@ -50,7 +50,7 @@ TEST(SparseTruePeakMeter, GainBoundIsLibebur128sWorstPhase) {
   }
   auto buf = testing::make_buffer(x, &x);
   SparseTruePeakMeter meter(2, kFs);
-  const double ratio = std::pow(10.0, full_true_peak_dbtp(buf.view()) / 20.0) / a;
+  const double ratio = db_to_gain(full_true_peak_dbtp(buf.view())) / a;
   EXPECT_LE(ratio, meter.gain_bound());
   EXPECT_GE(ratio, meter.gain_bound() / 1.0001 - 1e-5);
   EXPECT_NEAR(ratio, 1.8642, 1e-3);
@@ -66,10 +66,9 @@ AudioBuffer quiet_mix_with_intersample_peak() {
   const auto frames = static_cast<std::size_t>(20.0 * kFs);
   auto left = testing::speech_like(3, kFs, -30.0, frames);
   auto right = testing::speech_like(4, kFs, -30.0, frames, 180.0);
-  const auto low = testing::sine(kFs, 100.0, testing::gain_to_db(0.8), 8820);
+  const auto low = testing::sine(kFs, 100.0, gain_to_db(0.8), 8820);
   for (std::size_t i = 0; i < low.size(); ++i) left[44100 + i] = low[i];
-  const auto isp =
-      testing::sine(kFs, kFs / 4.0, testing::gain_to_db(0.95), 2205, std::numbers::pi / 4.0);
+  const auto isp = testing::sine(kFs, kFs / 4.0, gain_to_db(0.95), 2205, std::numbers::pi / 4.0);
   // 10 ms raised-cosine fades, so the burst's edges add no overshoot of their own.
   for (std::size_t i = 0; i < isp.size(); ++i) {
     const double edge = std::min(1.0, static_cast<double>(std::min(i, isp.size() - 1 - i)) / 441.0);
@@ -84,7 +83,7 @@ TEST(SparseTruePeakMeter, FindsAnIntersamplePeakInAMostlyQuietMix) {
   const double full = full_true_peak_dbtp(buf.view());
   // The reference is libebur128 over the whole stream; the peak is between
   // samples, well above the sample peak.
-  EXPECT_NEAR(full, testing::gain_to_db(0.95), 0.1);
+  EXPECT_NEAR(full, gain_to_db(0.95), 0.1);
   EXPECT_GT(full - sample_peak_dbfs(buf), 1.0);
   double fraction = 1.0;
   const double sparse = sparse_true_peak_dbtp(buf.view(), 1152, &fraction);
@@ -129,7 +128,7 @@ TEST(SparseTruePeakMeter, PeakJustBeforeACutFollowedBySilence) {
   for (std::size_t i = mid; i < mid + 200; ++i) left[i] = right[i] = 0.0f;
   auto buf = testing::make_buffer(left, &right);
   const double full = full_true_peak_dbtp(buf.view());
-  ASSERT_GT(full, testing::gain_to_db(0.9));
+  ASSERT_GT(full, gain_to_db(0.9));
   SparseTruePeakMeter first(2, kFs), second(2, kFs);
   first.add(buf.view().slice(0, mid));
   second.add_lead_in(buf.view().slice(mid - 1152, 1152));
@@ -154,7 +153,7 @@ TEST(SparseTruePeakMeter, PeakAtEveryOffsetAcrossABlockBoundary) {
     for (std::size_t k = 0; k < 4; ++k) right[at + k] = (k == 0 || k == 3) ? -a : a;
     auto buf = testing::make_buffer(left, &right);
     const double full = full_true_peak_dbtp(buf.view());
-    ASSERT_GT(full, testing::gain_to_db(0.95)) << offset;  // the pattern is the peak
+    ASSERT_GT(full, gain_to_db(0.95)) << offset;  // the pattern is the peak
     EXPECT_DOUBLE_EQ(sparse_true_peak_dbtp(buf.view(), 1152), full) << offset;
   }
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/audio_buffer.h"
+#include "dsp/decibels.h"
 
 namespace namix::dsp::testing {
 
@@ -32,9 +33,6 @@ class Rng {
  private:
   std::uint64_t s_;
 };
-
-inline double db_to_gain(double db) { return std::pow(10.0, db / 20.0); }
-inline double gain_to_db(double g) { return 20.0 * std::log10(g); }
 
 // Sine with the given peak level in dBFS.
 inline std::vector<float> sine(double fs, double freq_hz, double peak_dbfs, std::size_t frames,

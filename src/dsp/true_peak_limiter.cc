@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "dsp/decibels.h"
+
 namespace namix::dsp {
 namespace {
 
@@ -117,7 +119,7 @@ TruePeakLimiter::TruePeakLimiter(const TruePeakLimiterParams& params) : params_(
 
 void TruePeakLimiter::prepare(const ProcessSpec& spec) {
   num_channels_ = spec.num_channels;
-  ceiling_linear_ = std::pow(10.0, params_.ceiling_dbtp / 20.0);
+  ceiling_linear_ = db_to_gain(params_.ceiling_dbtp);
   // 1e-3 of headroom covers the float rounding of the 48-term dot products
   // (at most 48 x 2^-24 relative).
   quiet_level_ = static_cast<float>(ceiling_linear_ / (interp_.max_branch_gain() * 1.001));

@@ -109,7 +109,7 @@ TEST(TruePeakLimiter, NeverExceedsCeilingOverGainSweep) {
         TruePeakLimiter lim({-1.0, 5.0, 80.0});
         lim.prepare({fs, 4096, 2});
         AudioBuffer buf = testing::make_buffer(sig.left, &sig.right);
-        const auto g = static_cast<float>(testing::db_to_gain(gain_db));
+        const auto g = static_cast<float>(db_to_gain(gain_db));
         for (int c = 0; c < 2; ++c) {
           for (std::size_t i = 0; i < frames; ++i) buf.channel(c)[i] *= g;
         }

@@ -1,6 +1,7 @@
 #include "mix/episode_plot.h"
 
 #include "core/xml_text.h"
+#include "dsp/decibels.h"
 
 #include <algorithm>
 #include <array>
@@ -77,7 +78,7 @@ LoudnessTimeline loudness_timeline(const EpisodeAnalysis& analysis, std::size_t 
     // pause after it (the same pooling as BS.1770 gating blocks).
     double power = 0.0;
     for (std::size_t i = first; i < last; ++i) {
-      power += std::pow(10.0, static_cast<double>(analysis.frames[i].level_db) / 10.0);
+      power += dsp::db_to_power(static_cast<double>(analysis.frames[i].level_db));
     }
     power /= static_cast<double>(last - first);
     const double db = power > 0.0 ? 10.0 * std::log10(power) : -120.0;

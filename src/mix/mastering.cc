@@ -18,6 +18,7 @@
 #include "codec/audio_decoder.h"
 #include "codec/parallel_decode.h"
 #include "core/run_jobs.h"
+#include "dsp/decibels.h"
 #include "dsp/integrated_loudness.h"
 #include "dsp/loudness.h"
 #include "dsp/sparse_true_peak.h"
@@ -58,8 +59,6 @@ void apply_gain(AudioView v, float gain) {
     for (std::size_t i = 0; i < v.num_frames; ++i) x[i] *= gain;
   }
 }
-
-float db_to_gain(double db) { return static_cast<float>(std::pow(10.0, db / 20.0)); }
 
 SegmentProcessing segment_processing(dsp::ProcessorChain& chain) {
   return {[&chain] { chain.reset(); }, [&chain](AudioView v) { chain.process(v); }};
@@ -346,7 +345,7 @@ Result<MasteredMix> master_in_memory(const std::string& source_path, const Rende
     limiter.prepare(mix_spec());
     AlignedProcessor aligned(limiter, kBlock);
     AudioBuffer block(kMixChannels, kBlock);
-    const float gain = db_to_gain(gain_db);
+    const auto gain = static_cast<float>(dsp::db_to_gain(gain_db));
     for (std::size_t pos = first; pos < last; pos += kBlock) {
       const std::size_t n = std::min(kBlock, last - pos);
       AudioView v = block.view().slice(0, n);
@@ -556,12 +555,12 @@ Result<MasteredMix> master_streaming(const std::string& source_path, const Rende
   const double unlimited_db = spec.target_lufs - measured;
   double gain_db = unlimited_db;
   for (int step = 0; step < 2; ++step) {
-    auto loss = limiter_loss_db(spill, db_to_gain(gain_db), ceiling);
+    auto loss = limiter_loss_db(spill, static_cast<float>(dsp::db_to_gain(gain_db)), ceiling);
     if (!loss.ok()) return loss.error();
     gain_db = unlimited_db + std::min(*loss, kMaxLimiterMakeupDb);
     if (*loss < 0.05) break;
   }
-  const float gain = db_to_gain(gain_db);
+  const auto gain = static_cast<float>(dsp::db_to_gain(gain_db));
   dsp::TruePeakLimiter limiter(limiter_params(ceiling));
   limiter.prepare(mix_spec());
   auto encoder = make_encoder(spec, tags, out, spill.frames());

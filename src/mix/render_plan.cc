@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/decibels.h"
+
 namespace namix {
 namespace {
 
@@ -31,7 +33,7 @@ float reference_clip_level(const EpisodeAnalysis& analysis) {
   double energy = 0.0, weight = 0.0;
   for (const Utterance& u : analysis.utterances) {
     if (u.sound != SoundClass::clip || u.level_db <= -100.0f) continue;
-    energy += u.duration_s() * std::pow(10.0, u.level_db / 10.0);
+    energy += u.duration_s() * dsp::db_to_power(static_cast<double>(u.level_db));
     weight += u.duration_s();
   }
   return weight > 0.0 ? static_cast<float>(10.0 * std::log10(energy / weight)) : -120.0f;
@@ -69,7 +71,7 @@ std::vector<Phrase> clip_phrases(const EpisodeAnalysis& analysis, const Utteranc
       }
       quiet = 0;
       end = k + 1;
-      energy += std::pow(10.0, l / 10.0);
+      energy += dsp::db_to_power(static_cast<double>(l));
       ++active;
     }
     if (static_cast<double>(end - i) * analysis.hop_s >= kMinPhraseS) {

@@ -15,6 +15,7 @@
 #include "codec/parallel_decode.h"
 #include "codec/resampler.h"
 #include "core/run_jobs.h"
+#include "dsp/decibels.h"
 #include "mix/aligned_processor.h"
 
 namespace namix {
@@ -28,8 +29,6 @@ constexpr double kGainRampS = 0.03;
 std::int64_t to_frames(double seconds, int rate) {
   return static_cast<std::int64_t>(std::llround(seconds * rate));
 }
-
-float db_to_gain(float db) { return std::pow(10.0f, db / 20.0f); }
 
 // Reads consecutive 44.1 kHz stereo frames of the source from a position,
 // resampling and upmixing as needed; past the end of the stream it yields silence.
@@ -222,7 +221,7 @@ Result<void> render_piece(SourceReader& reader, const RenderPiece& piece, const 
     for (std::size_t j = 0; j < n; j += 64) {
       const std::size_t m = std::min<std::size_t>(64, n - j);
       const double t = l.read_from_s + static_cast<double>(k + j) / kMixSampleRate;
-      const float g = db_to_gain(envelope.at(t));
+      const float g = dsp::db_to_gain(envelope.at(t));
       if (g == 1.0f) continue;
       for (int c = 0; c < kMixChannels; ++c) {
         float* x = v[c] + j;
