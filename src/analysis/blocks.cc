@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string>
 
+#include "dsp/decibels.h"
+
 namespace namix {
 namespace {
 
@@ -74,7 +76,7 @@ RunEvidence gather(const std::vector<Utterance>& u, const std::vector<UtteranceS
   std::vector<double> gaps, durs;
   for (std::size_t i = first; i < last; ++i) {
     const double d = u[i].duration_s();
-    energy += d * std::pow(10.0, s[i].level_db / 10.0);
+    energy += d * dsp::db_to_power(static_cast<double>(s[i].level_db));
     weight += d;
     if (s[i].pitch_hz > 0.0f) {
       pitches.push_back(12.0f * std::log2(s[i].pitch_hz));

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "dsp/biquad.h"
+
 namespace namix {
 namespace {
 
@@ -132,17 +134,9 @@ void split_piece(const HighPassCoeffs& c, HighPassState& state, const float* x, 
 }  // namespace
 
 HighPassCoeffs envelope_high_pass_coeffs(int sample_rate_hz) {
-  const double w0 = 2.0 * std::numbers::pi * 200.0 / sample_rate_hz;
-  const double q = 1.0 / std::numbers::sqrt2;
-  const double alpha = std::sin(w0) / (2.0 * q);
-  const double cw = std::cos(w0), a0 = 1.0 + alpha;
-  HighPassCoeffs c;
-  c.b0 = static_cast<float>((1.0 + cw) / 2.0 / a0);
-  c.b1 = static_cast<float>(-(1.0 + cw) / a0);
-  c.b2 = c.b0;
-  c.a1 = static_cast<float>(-2.0 * cw / a0);
-  c.a2 = static_cast<float>((1.0 - alpha) / a0);
-  return c;
+  const dsp::BiquadCoeffs d = dsp::design_highpass(sample_rate_hz, kEnvelopeHighPassHz);
+  return {static_cast<float>(d.b0), static_cast<float>(d.b1), static_cast<float>(d.b2),
+          static_cast<float>(d.a1), static_cast<float>(d.a2)};
 }
 
 void high_pass_energy(const HighPassCoeffs& c, HighPassState& state, const float* x, std::size_t n,

@@ -25,8 +25,10 @@ struct HighPassCoeffs {
   float b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;
 };
 
-// RBJ cookbook high-pass at 200 Hz, Q = 1/sqrt(2) (Butterworth), designed in
-// double and rounded to float.
+inline constexpr double kEnvelopeHighPassHz = 200.0;
+
+// dsp::design_highpass() at kEnvelopeHighPassHz, Butterworth Q (designed in
+// double), rounded to float.
 HighPassCoeffs envelope_high_pass_coeffs(int sample_rate_hz);
 
 // Filters x[0, n) from `state` (left at the state after x) and writes each

@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+#include "dsp/decibels.h"
+
 namespace namix {
 namespace {
 
@@ -22,7 +24,7 @@ std::vector<float> bursts(std::size_t n, std::uint32_t seed) {
   std::vector<float> x(n);
   float gain = 0.1f;
   for (std::size_t i = 0; i < n; ++i) {
-    if (i % 3300 == 0) gain = std::pow(10.0f, level_db(rng) / 20.0f);
+    if (i % 3300 == 0) gain = dsp::db_to_gain(level_db(rng));
     x[i] = gain * g(rng);
   }
   return x;

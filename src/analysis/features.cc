@@ -6,7 +6,6 @@
 #include <bit>
 #include <cassert>
 #include <cmath>
-#include <complex>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -14,6 +13,7 @@
 #include <string>
 
 #include "analysis/fft_wisdom.h"
+#include "dsp/k_weighting.h"
 
 namespace namix {
 namespace {
@@ -67,24 +67,6 @@ constexpr std::int64_t kLeadHops = 100;
   for (std::size_t i = 0; i < n; ++i) sum += copy[i];
   return static_cast<float>(10.0 * std::log10(sum / static_cast<double>(n) + 1e-14));
 }
-
-}  // namespace
-
-double k_weighting_power_gain(double frequency_hz) {
-  // ITU-R BS.1770-4, Table 1 (pre-filter) and Table 2 (RLB), fs = 48 kHz.
-  constexpr double b1[3] = {1.53512485958697, -2.69169618940638, 1.19839281085285};
-  constexpr double a1[3] = {1.0, -1.69065929318241, 0.73248077421585};
-  constexpr double b2[3] = {1.0, -2.0, 1.0};
-  constexpr double a2[3] = {1.0, -1.99004745483398, 0.99007225036621};
-  const double w = 2.0 * std::numbers::pi * frequency_hz / 48000.0;
-  const std::complex<double> z1 = std::polar(1.0, -w), z2 = std::polar(1.0, -2.0 * w);
-  const auto h = [&](const double* b, const double* a) {
-    return (b[0] + b[1] * z1 + b[2] * z2) / (a[0] + a[1] * z1 + a[2] * z2);
-  };
-  return std::norm(h(b1, a1) * h(b2, a2));
-}
-
-namespace {
 
 // The transforms of one FFT length: r2c of the windowed frame, c2r of the
 // band-limited power spectrum. The wisdom generator plans exactly these
@@ -215,7 +197,7 @@ FeatureExtractor::FeatureExtractor(int sample_rate_hz, const FeatureSpan& span)
   for (std::size_t k = 0; k < bins; ++k) {
     const double f = static_cast<double>(k) * bin_hz;
     const double one_sided = (k == 0 || k == n / 2) ? 1.0 : 2.0;
-    level_weight_[k] = static_cast<float>(2.0 * one_sided * k_weighting_power_gain(f) /
+    level_weight_[k] = static_cast<float>(2.0 * one_sided * dsp::k_weighting_power_gain(f) /
                                           (static_cast<double>(n) * window_power));
     bin_hz_[k] = static_cast<float>(f);
     pitch_mask_[k] = (f >= kPitchBandLoHz && f <= kPitchBandHiHz) ? 1.0f : 0.0f;

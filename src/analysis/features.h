@@ -21,11 +21,6 @@
 
 namespace namix {
 
-// Power gain of the ITU-R BS.1770-4 K-weighting (pre-filter shelf + RLB
-// high-pass) at `frequency_hz`, from the standard's 48 kHz biquads evaluated
-// on the unit circle. Valid for 0..24 kHz, which covers every analysis rate.
-double k_weighting_power_gain(double frequency_hz);
-
 // Coarse log spectrum of one frame: mel-spaced bands 150 Hz..5 kHz, quantised
 // to 0.5 dB steps, kept per frame for speaker clustering (13 bytes a frame).
 inline constexpr int kTimbreBands = 12;

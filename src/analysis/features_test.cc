@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "analysis/fft_wisdom.h"
+#include "dsp/decibels.h"
 
 namespace namix {
 namespace {
 
 std::vector<float> sine(int fs, double hz, double peak_dbfs, double seconds) {
   std::vector<float> x(static_cast<std::size_t>(seconds * fs));
-  const double a = std::pow(10.0, peak_dbfs / 20.0);
+  const double a = dsp::db_to_gain(peak_dbfs);
   for (std::size_t i = 0; i < x.size(); ++i)
     x[i] =
         static_cast<float>(a * std::sin(2.0 * std::numbers::pi * hz * static_cast<double>(i) / fs));
@@ -38,15 +39,6 @@ std::vector<FeatureFrame> run(int fs, const std::vector<float>& x, std::size_t c
 float median(std::vector<float> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
-}
-
-TEST(KWeighting, MatchesTheStandardFilters) {
-  // Reference: scipy.signal.freqz on the BS.1770-4 48 kHz biquads (both stages),
-  // 20*log10|H| at 20, 100, 1000, 3000, 10000 Hz.
-  const double f[] = {20, 100, 1000, 3000, 10000};
-  const double ref_db[] = {-13.2754, -1.1335, 0.6977, 3.8077, 4.0419};
-  for (int i = 0; i < 5; ++i)
-    EXPECT_NEAR(10.0 * std::log10(k_weighting_power_gain(f[i])), ref_db[i], 0.001) << f[i];
 }
 
 // A 1 kHz sine with peak -23 dBFS reads -23 LUFS in both channels of EBU Tech

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "dsp/decibels.h"
+
 namespace namix::synthetic {
 
 struct Voice {
@@ -175,9 +177,9 @@ class ShowBuilder {
       power += pink[i] * pink[i];
     }
     const double pink_gain =
-        std::pow(10.0, noise_dbfs / 20.0) /
+        dsp::db_to_gain(noise_dbfs) /
         std::sqrt(power / std::max<double>(1, static_cast<double>(out.size())));
-    const double hum = std::pow(10.0, hum_dbfs / 20.0);
+    const double hum = dsp::db_to_gain(hum_dbfs);
     for (std::size_t i = 0; i < out.size(); ++i) {
       const double t = static_cast<double>(i) / fs_;
       out[i] += static_cast<float>(pink[i] * pink_gain +
@@ -208,7 +210,7 @@ class ShowBuilder {
     double e = 0.0;
     for (float v : x) e += double(v) * v;
     const double rms = std::sqrt(e / std::max<double>(1, static_cast<double>(x.size())));
-    const double g = rms > 0 ? std::pow(10.0, dbfs / 20.0) / rms : 0.0;
+    const double g = rms > 0 ? dsp::db_to_gain(dbfs) / rms : 0.0;
     for (float& v : x) v = static_cast<float>(v * g);
   }
   // Trimmed to where the sound is above -60 dB re its peak, as the corpus

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/decibels.h"
+
 namespace namix {
 namespace {
 
@@ -44,7 +46,7 @@ std::vector<UtteranceStats> measure_utterances(const std::vector<FeatureFrame>& 
         continue;
       }
       ++active;
-      energy += std::pow(10.0, f.level_db / 10.0);
+      energy += dsp::db_to_power(static_cast<double>(f.level_db));
       bands.push_back(f.band_limit_hz);
       centroids.push_back(f.centroid_hz);
       flats.push_back(f.flatness);

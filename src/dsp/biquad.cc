@@ -82,11 +82,14 @@ BiquadCoeffs design_notch(double fs, double f0_hz, double q) {
 
 BiquadCoeffs design_identity() { return BiquadCoeffs{}; }
 
-double magnitude_db(const BiquadCoeffs& c, double fs, double freq_hz) {
+std::complex<double> frequency_response(const BiquadCoeffs& c, double fs, double freq_hz) {
   const std::complex<double> z1 = std::polar(1.0, -2.0 * std::numbers::pi * freq_hz / fs);
   const std::complex<double> z2 = z1 * z1;
-  const std::complex<double> h = (c.b0 + c.b1 * z1 + c.b2 * z2) / (1.0 + c.a1 * z1 + c.a2 * z2);
-  return 20.0 * std::log10(std::abs(h));
+  return (c.b0 + c.b1 * z1 + c.b2 * z2) / (1.0 + c.a1 * z1 + c.a2 * z2);
+}
+
+double magnitude_db(const BiquadCoeffs& c, double fs, double freq_hz) {
+  return 20.0 * std::log10(std::abs(frequency_response(c, fs, freq_hz)));
 }
 
 BiquadCoeffs design(const BiquadParams& p, double fs) {

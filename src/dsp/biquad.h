@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <complex>
 #include <cstddef>
 #include <vector>
 
@@ -28,7 +29,8 @@ BiquadCoeffs design_notch(double fs, double f0_hz, double q);
 // An identity filter: the cookbook has none, but a chain stage may need one.
 BiquadCoeffs design_identity();
 
-// |H(e^jw)| in dB at `freq_hz`.
+// H(e^jw) at `freq_hz`, and |H| in dB.
+std::complex<double> frequency_response(const BiquadCoeffs& c, double fs, double freq_hz);
 double magnitude_db(const BiquadCoeffs& c, double fs, double freq_hz);
 
 enum class FilterType { highpass, lowpass, peaking, low_shelf, high_shelf, notch };

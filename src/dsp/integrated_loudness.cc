@@ -3,33 +3,9 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <numbers>
-
-#include "dsp/decibels.h"
 
 namespace namix::dsp {
 namespace {
-
-// BS.1770-4's K-weighting at any rate, by the bilinear transform of the
-// analogue prototypes behind its 48 kHz coefficients; the constants are
-// libebur128's (ebur128.c, ebur128_init_filter), so both meters weight alike.
-BiquadCoeffs k_shelf(double fs) {
-  const double f0 = 1681.974450955533, gain_db = 3.999843853973347, q = 0.7071752369554196;
-  const double k = std::tan(std::numbers::pi * f0 / fs);
-  const double vh = db_to_gain(gain_db);
-  const double vb = std::pow(vh, 0.4996667741545416);
-  const double a0 = 1.0 + k / q + k * k;
-  return {(vh + vb * k / q + k * k) / a0, 2.0 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0,
-          2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0};
-}
-
-BiquadCoeffs k_highpass(double fs) {
-  const double f0 = 38.13547087602444, q = 0.5003270373238773;
-  const double k = std::tan(std::numbers::pi * f0 / fs);
-  const double a0 = 1.0 + k / q + k * k;
-  // The numerator is 1, -2, 1 unnormalised, as in the standard.
-  return {1.0, -2.0, 1.0, 2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0};
-}
 
 constexpr std::size_t kScratchFrames = 4096;
 constexpr double kAbsoluteGateLufs = -70.0;
@@ -43,7 +19,7 @@ IntegratedLoudness::IntegratedLoudness(int num_channels, double sample_rate)
     : num_channels_(num_channels),
       // BS.1770-4 §2.1: 400 ms blocks overlapping by 75 %, built from 100 ms quarters.
       sub_block_frames_(static_cast<std::size_t>(std::llround(sample_rate / 10.0))),
-      k_weighting_{k_shelf(sample_rate), k_highpass(sample_rate)},
+      k_weighting_(design_k_weighting(sample_rate)),
       scratch_l_(kScratchFrames),
       scratch_r_(kScratchFrames) {
   assert(num_channels >= 1 && num_channels <= kMaxChannels);
@@ -60,7 +36,7 @@ void IntegratedLoudness::add(AudioView audio) {
     k.channel[0] = scratch_l_.data();
     k.channel[1] = scratch_r_.data();
     for (int c = 0; c < num_channels_; ++c) std::copy_n(audio[c] + first, n, k[c]);
-    run_biquad_sections(k_weighting_, state_, 2, k);
+    run_biquad_sections(k_weighting_.data(), state_, 2, k);
     // Four partial sums per channel keep the adds independent.
     double acc[4] = {};
     for (int c = 0; c < num_channels_; ++c) {

@@ -11,6 +11,7 @@
 
 #include "core/audio_buffer.h"
 #include "dsp/biquad.h"
+#include "dsp/k_weighting.h"
 
 namespace namix::dsp {
 
@@ -40,7 +41,7 @@ class IntegratedLoudness {
  private:
   int num_channels_;
   std::size_t sub_block_frames_;  // 100 ms
-  BiquadCoeffs k_weighting_[2];   // high shelf, then the RLB highpass
+  KWeightingCoeffs k_weighting_;
   BiquadSectionState state_[2]{};
   std::vector<float> scratch_l_, scratch_r_;
   double energy_ = 0.0;  // sum over channels of squared K-weighted samples
