@@ -4,11 +4,9 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -25,6 +23,7 @@
 #include "dsp/true_peak_limiter.h"
 #include "mix/aligned_processor.h"
 #include "mix/renderer.h"
+#include "mix/spill_file.h"
 
 namespace namix {
 namespace {
@@ -69,108 +68,6 @@ SegmentProcessing segment_processing(dsp::ProcessorChain& chain) {
 // 250 ms, reverb tails of a second or two, a leveller's 400 ms of speech);
 // 20 s leaves their state where a serial pass has it, to float rounding.
 constexpr double kSettleS = 20.0;
-
-// The processed mix of a whole-episode remaster, kept on disk between the
-// pass that measures its loudness and the pass that gains, limits and
-// encodes it, so the episode is rendered once and memory stays flat. Raw
-// interleaved float, exactly what was rendered: 44,100 x 2 x 4 bytes =
-// 353 kB/s, 1.27 GB per hour of episode (3.8 GB for a 3-hour one) in
-// temp_directory_path() (TMPDIR). The file is unlinked as soon as it is
-// created, so it is gone on every exit path, a crash included.
-class SpillFile {
- public:
-  SpillFile() = default;
-  SpillFile(const SpillFile&) = delete;
-  SpillFile& operator=(const SpillFile&) = delete;
-  ~SpillFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  Result<void> open() {
-    std::error_code ec;
-    dir_ = std::filesystem::temp_directory_path(ec).string();
-    if (ec) {
-      return make_error(Errc::io_error, "no temporary directory for the mix (" + ec.message() +
-                                            "); set TMPDIR to a writable directory");
-    }
-    std::string templ = dir_ + "/namix-mix-XXXXXX";
-    fd_ = ::mkstemp(templ.data());
-    if (fd_ < 0)
-      return make_error(Errc::io_error, "cannot create a temporary file in " + dir_ + ": " +
-                                            std::strerror(errno) +
-                                            "; set TMPDIR to a writable directory");
-    ::unlink(templ.c_str());
-    return {};
-  }
-
-  // Writes `block` at mix frame `first`; safe from several threads at once
-  // for disjoint frames, each with its own `scratch`.
-  Result<void> write_at(std::size_t first, AudioView block, std::vector<float>& scratch) {
-    assert(block.num_channels == kMixChannels);
-    scratch.resize(2 * block.num_frames);
-    const float* l = block[0];
-    const float* r = block[1];
-    for (std::size_t i = 0; i < block.num_frames; ++i) {
-      scratch[2 * i] = l[i];
-      scratch[2 * i + 1] = r[i];
-    }
-    const char* p = reinterpret_cast<const char*>(scratch.data());
-    std::size_t len = scratch.size() * sizeof(float);
-    auto offset = static_cast<off_t>(2 * first * sizeof(float));
-    while (len > 0) {
-      const ssize_t w = ::pwrite(fd_, p, len, offset);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return io_failure("write");
-      p += w;
-      len -= static_cast<std::size_t>(w);
-      offset += static_cast<off_t>(w);
-    }
-    return {};
-  }
-
-  // Once every frame up to `n` has been written.
-  void set_frames(std::size_t n) { frames_ = n; }
-
-  std::size_t frames() const { return frames_; }
-
-  // Fills `block` (at most kBlock frames) from frame `first` on; returns the
-  // frames read, fewer than asked only at the end. Safe from several threads
-  // at once, each with its own `scratch`.
-  Result<std::size_t> read_at(std::size_t first, AudioView block,
-                              std::vector<float>& scratch) const {
-    scratch.resize(2 * block.num_frames);
-    char* bytes = reinterpret_cast<char*>(scratch.data());
-    const std::size_t want = 2 * block.num_frames * sizeof(float);
-    const auto offset = static_cast<off_t>(2 * first * sizeof(float));
-    std::size_t got = 0;
-    while (got < want) {
-      const ssize_t r = ::pread(fd_, bytes + got, want - got, offset + static_cast<off_t>(got));
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) return io_failure("read");
-      if (r == 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    const std::size_t n = got / (2 * sizeof(float));
-    const float* in = scratch.data();
-    for (std::size_t i = 0; i < n; ++i) {
-      block[0][i] = in[2 * i];
-      block[1][i] = in[2 * i + 1];
-    }
-    return n;
-  }
-
- private:
-  Error io_failure(const char* what) const {
-    return make_error(Errc::io_error, std::string("cannot ") + what + " the temporary mix in " +
-                                          dir_ + ": " + std::strerror(errno) +
-                                          " (it needs 1.3 GB per hour of episode; set TMPDIR "
-                                          "to a disk with room)");
-  }
-
-  int fd_ = -1;
-  std::string dir_;
-  std::size_t frames_ = 0;
-};
 
 Result<std::unique_ptr<Mp3Encoder>> make_encoder(const MasteringSpec& spec, const Mp3Tags& tags,
                                                  ByteSink& sink, std::size_t frames) {
