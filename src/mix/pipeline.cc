@@ -254,8 +254,10 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   if (!chains.ok()) return chains.error();
   const Mp3Tags tags = tags_for(request, *edits, plan);
   auto render_fraction = [&](double f) { progress("render", 0.42 + 0.43 * f); };
-  auto mastered = master_and_encode(request.input_path, plan, *chains, mastering, tags, out,
-                                    !request.target_s.has_value(), render_fraction);
+  auto mastered = request.target_s ? master_in_memory(request.input_path, plan, *chains, mastering,
+                                                      tags, out, render_fraction)
+                                   : master_streaming(request.input_path, plan, *chains, mastering,
+                                                      tags, out, render_fraction);
   if (!mastered.ok()) return mastered.error();
   progress("encode", 1.0);
 
