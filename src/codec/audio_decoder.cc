@@ -1,7 +1,5 @@
 #include "codec/audio_decoder.h"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +8,7 @@
 #include "codec/mp3_decoder.h"
 #include "codec/mpeg_frame.h"
 #include "codec/sndfile_decoder.h"
+#include "core/input_file.h"
 
 namespace namix {
 namespace {
@@ -45,16 +44,8 @@ Container sniff(const std::vector<std::uint8_t>& head) {
 Result<std::unique_ptr<AudioDecoder>> open_decoder(const std::string& path,
                                                    const DecodeOptions& options) {
   assert(options.rate_divisor == 1 || options.rate_divisor == 2 || options.rate_divisor == 4);
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT || errno == ENOTDIR) {
-      return make_error(Errc::not_found, path + " does not exist; check the path");
-    }
-    return make_error(Errc::unreadable, path + " cannot be read (" + std::strerror(errno) +
-                                            "); check its permissions");
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return make_error(Errc::unreadable, path + " is a directory; give an MP3, WAV or FLAC file");
+  if (auto size = input_file_size(path, "give an MP3, WAV or FLAC file"); !size.ok()) {
+    return size.error();
   }
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
