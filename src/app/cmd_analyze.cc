@@ -1,5 +1,7 @@
-// `namix analyze INPUT [--json] [--frames N]`: the segmentation of an
-// episode — utterances, pauses, speakers, blocks — as a table or as JSON.
+// `namix analyze INPUT [--json] [--frames N] [--transcript T]`: the
+// segmentation of an episode — utterances, pauses, speakers, blocks — as a
+// table or as JSON; with a transcript, aligned to the audio, each block's
+// text and the alignment too.
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,6 +22,8 @@
 #include "mix/episode_plot.h"
 #include "select/edit_list.h"
 #include "select/theme.h"
+#include "transcript/alignment.h"
+#include "transcript/alignment_json.h"
 
 namespace namix {
 namespace {
@@ -32,7 +36,31 @@ std::string clock_time(double s) {
   return buf;
 }
 
-void print_table(const EpisodeAnalysis& a, const std::string& path) {
+// A block's words, cut to one line of the table.
+std::string block_text(const Transcript& aligned, const Block& b) {
+  constexpr std::size_t kMaxChars = 96;
+  std::string text = text_between(aligned, b.start_s, b.end_s);
+  if (text.size() > kMaxChars) {
+    std::size_t cut = kMaxChars;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
+  return text;
+}
+
+void print_alignment(const TranscriptAlignment& al, const Transcript& source) {
+  std::printf("\ntranscript: %zu cues (%s), %zu placed, %zu unplaced\n", source.cues.size(),
+              transcript_format_name(source.format), al.transcript.cues.size(),
+              al.unplaced_cues.size());
+  for (const auto& p : al.pieces) {
+    std::printf("  %s..%s %+8.3f s  %zu cues, %zu onsets matched (median error %.3f s)\n",
+                clock_time(p.source_start_s).c_str(), clock_time(p.source_end_s).c_str(),
+                p.offset_s, p.cue_count, p.matched_onsets, p.onset_error_s);
+  }
+  for (const auto& w : source.warnings) std::printf("  warning: %s\n", w.c_str());
+}
+
+void print_table(const EpisodeAnalysis& a, const std::string& path, const Transcript* aligned) {
   std::printf("%s: %s, analysed at %d Hz\n", path.c_str(), clock_time(a.duration_s).c_str(),
               a.analysis_rate_hz);
   for (int h = 0; h < 2; ++h) {
@@ -56,11 +84,39 @@ void print_table(const EpisodeAnalysis& a, const std::string& path) {
     std::printf("%-12s %-12s %-9s %-4s %-5.2f %-6.2f %s\n", clock_time(b.start_s).c_str(),
                 clock_time(b.end_s).c_str(), block_kind_name(b.kind), host, b.confidence,
                 b.engagement, b.why.c_str());
+    if (aligned != nullptr) {
+      const std::string text = block_text(*aligned, b);
+      if (!text.empty()) std::printf("%12s \"%s\"\n", "", text.c_str());
+    }
     seconds[block_kind_name(b.kind)] += b.end_s - b.start_s;
   }
   std::printf("\n");
   for (const auto& [kind, s] : seconds)
     std::printf("%-9s %s\n", kind.c_str(), clock_time(s).c_str());
+}
+
+// Adds "transcript" (the alignment report and the placed cues) and each
+// block's "text" to `doc`.
+void add_transcript_json(nlohmann::json& doc, const TranscriptAlignment& al,
+                         const Transcript& source, const EpisodeAnalysis& analysis) {
+  nlohmann::json report = alignment_to_json(al, source);
+  nlohmann::json cues = nlohmann::json::array();
+  for (std::size_t k = 0; k < al.transcript.cues.size(); ++k) {
+    const Cue& c = al.transcript.cues[k];
+    cues.push_back({{"start_s", c.start_s},
+                    {"end_s", c.end_s},
+                    {"speaker", c.speaker},
+                    {"text", c.text},
+                    {"source_index", al.source_cues[k]}});
+  }
+  report["placed"] = std::move(cues);
+  doc["transcript"] = std::move(report);
+  if (doc.contains("blocks") && doc["blocks"].size() == analysis.blocks.size()) {
+    for (std::size_t i = 0; i < analysis.blocks.size(); ++i) {
+      const Block& b = analysis.blocks[i];
+      doc["blocks"][i]["text"] = text_between(al.transcript, b.start_s, b.end_s);
+    }
+  }
 }
 
 struct PlotOptions {
@@ -98,7 +154,11 @@ std::function<int()> add_analyze(CLI::App& app) {
   auto frames = std::make_shared<int>(0);
   auto options = std::make_shared<AnalysisOptions>();
   auto plot = std::make_shared<PlotOptions>();
+  auto transcript_path = std::make_shared<std::string>();
   cmd->add_option("INPUT", *input, "Episode file (MP3, WAV or FLAC)")->required();
+  cmd->add_option("--transcript", *transcript_path,
+                  "The episode's transcript (SRT, WebVTT or Podcasting 2.0 JSON): align it and "
+                  "show each block's text");
   cmd->add_flag("--json", *json, "Print the analysis as JSON");
   cmd->add_option("--frames", *frames, "With --json, include every N-th 10 ms feature frame")
       ->check(CLI::NonNegativeNumber);
@@ -110,8 +170,15 @@ std::function<int()> add_analyze(CLI::App& app) {
                   "With --plot, also select for this theme and highlight the chosen segments");
   cmd->add_option("--duration", plot->duration_s, "With --theme, the mix length in seconds")
       ->capture_default_str();
-  return [cmd, input, json, frames, options, plot]() -> int {
+  return [cmd, input, json, frames, options, plot, transcript_path]() -> int {
     if (!cmd->parsed()) return -1;
+    // Read before the analysis, so a bad transcript fails fast.
+    std::optional<Transcript> transcript;
+    if (!transcript_path->empty()) {
+      auto loaded = load_transcript_file(*transcript_path);
+      if (!loaded) return report_error(loaded.error());
+      transcript = std::move(loaded.value());
+    }
     auto decoder = open_analysis_decoder(*input);
     if (!decoder) return report_error(decoder.error());
     const bool show_progress = isatty(STDERR_FILENO) != 0;
@@ -129,10 +196,15 @@ std::function<int()> add_analyze(CLI::App& app) {
         return report_error(drawn.error());
       }
     }
+    std::optional<TranscriptAlignment> aligned;
+    if (transcript) aligned = align_transcript(*transcript, *analysis);
     if (*json) {
-      std::cout << analysis_to_json(*analysis, {.frame_decimation = *frames}).dump(1) << "\n";
+      auto doc = analysis_to_json(*analysis, {.frame_decimation = *frames});
+      if (aligned) add_transcript_json(doc, *aligned, *transcript, *analysis);
+      std::cout << doc.dump(1) << "\n";
     } else {
-      print_table(*analysis, *input);
+      print_table(*analysis, *input, aligned ? &aligned->transcript : nullptr);
+      if (aligned) print_alignment(*aligned, *transcript);
     }
     return kExitOk;
   };
