@@ -18,7 +18,9 @@ enum class Errc {
   not_found,         // input file or object missing                           -> 404, exit 3
   unreadable,        // exists but cannot be read (permissions, a directory)   -> 400, exit 3
   not_audio,         // the bytes are not a supported audio format             -> 415, exit 4
-  undecodable,       // audio, but truncated/corrupt/empty                     -> 422, exit 4
+  undecodable,       // audio, but truncated/corrupt/empty; a transcript or    -> 422, exit 4
+                     // chapters file that is empty, unrecognised, not UTF-8,
+                     // or over 20 MB
   too_large,         // upload or download over the size cap                   -> 413, exit 4
   unauthorized,      // missing API key                                        -> 401
   forbidden,         // wrong key, bad/expired signature, refused address      -> 403, exit 6

@@ -9,9 +9,10 @@
 namespace namix {
 namespace {
 
-// A cue that starts this long after the previous one ends (or with another
-// speaker) starts after a pause: a new phrase.
-constexpr double kPhraseGap_s = 0.1;
+// A pause this long between cues (or a change of speaker) ends a phrase:
+// the analysis splits utterances at pauses of 0.3 s, so phrases and
+// utterances then start and end together.
+constexpr double kPhraseGap_s = 0.3;
 // A phrase bound within this of an utterance bound matches, linearly less
 // so the further it is.
 constexpr double kBoundTolerance_s = 0.3;
@@ -29,6 +30,10 @@ constexpr double kConfirm_s = 0.15;
 // Detected onsets sit within about this of the truth: an onset fitting as
 // well as that at another offset is no coincidence to rule out.
 constexpr double kOnsetPrecision_s = 0.03;
+// An utterance may end this much after its words do (a breath, a trailing
+// voice, reverb, or sound that follows across an insertion point without a
+// pause the analysis sees), where onsets are sharp.
+constexpr double kEndTail_s = 0.6;
 // A matched onset, for the report.
 constexpr double kMatched_s = 0.1;
 // Runs whose offsets differ by less than this are one run.
@@ -204,7 +209,8 @@ void PhraseAligner::refine(PhraseRun& run) const {
 bool PhraseAligner::confirmed(std::size_t p, double offset_s, bool ends_count) const {
   const Phrase& phrase = phrases_[p];
   if (std::fabs(timeline_.onset_residual_s(phrase.start_s + offset_s)) > kConfirm_s) return false;
-  return !ends_count || std::fabs(timeline_.end_residual_s(phrase.end_s + offset_s)) <= kConfirm_s;
+  const double end_s = phrase.end_s + offset_s;
+  return !ends_count || timeline_.ends_between(end_s - kConfirm_s, end_s + kEndTail_s);
 }
 
 // Whether the transcript's phrase ends are timed well enough to confirm

@@ -1,6 +1,6 @@
 // The search behind align_transcript(), on phrases: runs of cues with
-// neither a pause nor a change of speaker between them, which is what the
-// analysis sees as one utterance. Each phrase gets one of the candidate
+// neither a pause the analysis would see nor a change of speaker between
+// them, which is what the analysis sees as one utterance. Each phrase gets one of the candidate
 // offsets, or none, by dynamic programming (Viterbi) over the phrases in
 // order: a phrase costs little where its start lands on an utterance onset,
 // its end on an utterance end and its span on sound; changing offset costs
@@ -27,7 +27,7 @@ struct Phrase {
   double end_s = 0.0;
 };
 
-// Cues in order; a phrase ends where a pause of 0.1 s or more, or a change
+// Cues in order; a phrase ends where a pause of 0.3 s or more, or a change
 // of speaker, follows a cue.
 std::vector<Phrase> phrases_of(const std::vector<Cue>& cues);
 

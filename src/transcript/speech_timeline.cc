@@ -43,6 +43,11 @@ double SpeechTimeline::onset_residual_s(double t_s) const { return nearest_resid
 
 double SpeechTimeline::end_residual_s(double t_s) const { return nearest_residual(ends_, t_s); }
 
+bool SpeechTimeline::ends_between(double from_s, double to_s) const {
+  const auto it = std::lower_bound(ends_.begin(), ends_.end(), from_s);
+  return it != ends_.end() && *it <= to_s;
+}
+
 double SpeechTimeline::covered_until(double t_s) const {
   // The utterances starting before t: all of those before the last one,
   // and the part of the last one before t.

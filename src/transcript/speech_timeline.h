@@ -26,6 +26,9 @@ class SpeechTimeline {
   // The same for utterance ends (where pauses begin).
   double end_residual_s(double t_s) const;
 
+  // Whether an utterance ends in [from_s, to_s].
+  bool ends_between(double from_s, double to_s) const;
+
   // Seconds of [a_s, b_s) inside utterances.
   double covered_s(double a_s, double b_s) const;
 
