@@ -37,9 +37,9 @@ TranscriptAlignment align_transcript(const Transcript& transcript, const Episode
   std::vector<bool> placed(cues.size(), false);
   std::vector<std::pair<Cue, std::size_t>> moved;
   if (!cues.empty()) {
-    const PhraseAligner aligner(cues, analysis);
+    const PhraseAligner aligner(cues, analysis, options);
     const auto& phrases = aligner.phrases();
-    for (const PhraseRun& run : aligner.align(options)) {
+    for (const PhraseRun& run : aligner.align()) {
       AlignmentPiece piece;
       piece.source_start_s = phrases[run.first].start_s;
       piece.source_end_s = phrases[run.last].end_s;

@@ -121,6 +121,21 @@ TEST(Alignment, CuesMissingFromTheAudioAreUnplaced) {
   }
 }
 
+TEST(Alignment, CuesPastTheAudioAreUnplacedWithoutBeingSearched) {
+  Scenario sc = make_scenario(9, {});
+  const std::size_t real = sc.transcript.cues.size();
+  // A hundred thousand cues claiming to be hours after the audio ends.
+  for (int i = 0; i < 100000; ++i) {
+    const double t = sc.analysis.duration_s + 3600.0 + 0.5 * i;
+    sc.transcript.cues.push_back({t, t + 0.4, "Alex", "late", {{t, t + 0.4, "late"}}});
+  }
+  const auto al = align_transcript(sc.transcript, sc.analysis);
+  EXPECT_LE(measure(sc, al).max_s, 0.2);
+  ASSERT_GE(al.unplaced_cues.size(), 100000u);
+  EXPECT_LE(al.unplaced_cues.size(), 100000u + real * 3 / 100);
+  EXPECT_EQ(al.unplaced_cues.back(), sc.transcript.cues.size() - 1);
+}
+
 TEST(Alignment, SilentAudioPlacesNothing) {
   const Scenario sc = make_scenario(3, {});
   EpisodeAnalysis silent;

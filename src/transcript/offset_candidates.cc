@@ -68,23 +68,31 @@ std::vector<double> candidate_offsets(const std::vector<double>& starts_s,
   const auto apart = static_cast<std::size_t>(kPeakSeparation_s / kBin_s);
   Votes votes(bins);
   // Each mark votes for every offset that puts it on a mark of the audio.
+  // Returns how many votes it cast.
   const auto vote = [&](double mark_s, const std::vector<double>& audio_marks) {
     auto it = std::lower_bound(audio_marks.begin(), audio_marks.end(), mark_s - max_offset_s);
+    std::size_t cast = 0;
     for (; it != audio_marks.end() && *it <= mark_s + max_offset_s; ++it) {
       const auto bin = static_cast<std::size_t>((*it - mark_s - origin_s) / kBin_s);
-      if (bin < bins) ++votes[bin];
+      if (bin < bins) {
+        ++votes[bin];
+        ++cast;
+      }
     }
+    return cast;
   };
   std::vector<Peak> found;
   // Phrases [w0, w1) vote; their best peak, and a second one far enough
   // from it, are kept when enough of their marks agree.
   const auto search = [&](std::size_t w0, std::size_t w1, double agreeing_share) {
     std::fill(votes.begin(), votes.end(), std::uint16_t{0});
+    std::size_t cast = 0;
     for (std::size_t i = w0; i < w1; ++i) {
-      vote(starts_s[i], timeline.onsets_s());
-      vote(ends_s[i], timeline.ends_s());
+      cast += vote(starts_s[i], timeline.onsets_s());
+      cast += vote(ends_s[i], timeline.ends_s());
     }
     const double needed = std::max(3.0, agreeing_share * 2.0 * static_cast<double>(w1 - w0));
+    if (static_cast<double>(cast) < needed) return;  // no peak can be high enough
     const auto [score, bin] = best_bin(votes, 1, bins - 1);
     if (score < needed) return;
     found.push_back(peak_at(votes, bin, score, origin_s));

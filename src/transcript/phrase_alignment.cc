@@ -71,17 +71,24 @@ std::vector<Phrase> phrases_of(const std::vector<Cue>& cues) {
   return phrases;
 }
 
-PhraseAligner::PhraseAligner(const std::vector<Cue>& cues, const EpisodeAnalysis& analysis)
-    : phrases_(phrases_of(cues)), timeline_(analysis) {}
+PhraseAligner::PhraseAligner(const std::vector<Cue>& cues, const EpisodeAnalysis& analysis,
+                             const AlignmentOptions& options)
+    : options_(options), phrases_(phrases_of(cues)), timeline_(analysis) {
+  // Phrases past the audio's end by more than any offset searched can go
+  // nowhere; leaving them out keeps the search bounded by the audio, not by
+  // what a transcript claims.
+  const double reach_s = analysis.duration_s + options.max_offset_s;
+  std::erase_if(phrases_, [&](const Phrase& p) { return p.start_s > reach_s; });
+}
 
-std::vector<PhraseRun> PhraseAligner::align(const AlignmentOptions& options) const {
+std::vector<PhraseRun> PhraseAligner::align() const {
   std::vector<double> starts, ends;
   for (const auto& p : phrases_) {
     starts.push_back(p.start_s);
     ends.push_back(p.end_s);
   }
-  const auto offsets = candidate_offsets(starts, ends, timeline_, options.max_offset_s);
-  const auto states = viterbi(offsets, options.jump_cost);
+  const auto offsets = candidate_offsets(starts, ends, timeline_, options_.max_offset_s);
+  const auto states = viterbi(offsets, options_.jump_cost);
   std::vector<PhraseRun> runs;
   for (std::size_t i = 0; i < states.size(); ++i) {
     if (states[i] == offsets.size()) continue;  // nowhere

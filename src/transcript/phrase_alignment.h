@@ -41,11 +41,14 @@ struct PhraseRun {
 
 class PhraseAligner {
  public:
-  PhraseAligner(const std::vector<Cue>& cues, const EpisodeAnalysis& analysis);
+  PhraseAligner(const std::vector<Cue>& cues, const EpisodeAnalysis& analysis,
+                const AlignmentOptions& options);
 
+  // The phrases searched: those that start no later than the audio's end
+  // plus the largest offset (cues of the others cannot be placed).
   const std::vector<Phrase>& phrases() const { return phrases_; }
   // The runs, in order; phrases in none could not be placed.
-  std::vector<PhraseRun> align(const AlignmentOptions& options) const;
+  std::vector<PhraseRun> align() const;
 
  private:
   double emission(std::size_t p, double offset_s) const;
@@ -55,6 +58,7 @@ class PhraseAligner {
   bool confirmed(std::size_t p, double offset_s, bool ends_count) const;
   bool ends_reliable(const std::vector<PhraseRun>& runs) const;
 
+  AlignmentOptions options_;
   std::vector<Phrase> phrases_;
   SpeechTimeline timeline_;
 };
