@@ -5,8 +5,9 @@
 // add tens of milliseconds of delay. So a transcript time maps to an audio
 // time by an offset that is constant over long stretches and jumps where
 // audio was inserted (or cut). The alignment finds those stretches
-// ("pieces") from the cue onsets and the utterance onsets the analysis
-// detected, re-times the cues, and says which cues it could not place.
+// ("pieces") from where the cues' phrases start and end against where the
+// utterances the analysis detected do, re-times the cues, and says which
+// cues it could not place.
 #pragma once
 
 #include <cstddef>
@@ -22,9 +23,9 @@ struct AlignmentOptions {
   // The largest shift searched between transcript and audio, either way: a
   // pre-roll and several mid-rolls together stay well below 15 minutes.
   double max_offset_s = 900.0;
-  // What one change of offset costs, in cues matched nowhere: a piece needs
-  // about this many cues of evidence to exist, so a stray match never
-  // splits the transcript.
+  // What one change of offset costs, where a phrase whose start and end
+  // both match nothing costs 2: a piece needs a few phrases of evidence to
+  // exist, so a stray match never splits the transcript.
   double jump_cost = 4.0;
 };
 
