@@ -50,7 +50,7 @@ std::string block_text(const Transcript& aligned, const Block& b) {
 
 void print_alignment(const TranscriptAlignment& al, const Transcript& source) {
   std::printf("\ntranscript: %zu cues (%s), %zu placed, %zu unplaced\n", source.cues.size(),
-              transcript_format_name(source.format), al.transcript.cues.size(),
+              std::string(transcript_format_name(source.format)).c_str(), al.transcript.cues.size(),
               al.unplaced_cues.size());
   for (const auto& p : al.pieces) {
     std::printf("  %s..%s %+8.3f s  %zu cues, %zu onsets matched (median error %.3f s)\n",

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/transcript_format.h"
 
 namespace namix {
 
@@ -25,8 +26,6 @@ inline constexpr std::size_t kMaxFeedBytes = std::size_t{32} << 20;
 
 inline constexpr std::string_view kItunesNamespace = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 inline constexpr std::string_view kPodcastNamespace = "https://podcastindex.org/namespace/1.0";
-
-enum class TranscriptFormat { json, vtt, srt, other };
 
 struct FeedTranscript {
   std::string url;   // absolute when the feed's URL was

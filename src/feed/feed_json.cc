@@ -40,20 +40,6 @@ json item_json(const FeedItem& item) {
 
 }  // namespace
 
-std::string_view transcript_format_name(TranscriptFormat format) {
-  switch (format) {
-    case TranscriptFormat::json:
-      return "json";
-    case TranscriptFormat::vtt:
-      return "vtt";
-    case TranscriptFormat::srt:
-      return "srt";
-    case TranscriptFormat::other:
-      return "other";
-  }
-  return "other";
-}
-
 json feed_listing_json(const Feed& feed, std::size_t limit) {
   json items = json::array();
   for (const FeedItem* item : latest_items(feed, limit)) items.push_back(item_json(*item));

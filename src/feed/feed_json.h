@@ -17,6 +17,4 @@ namespace namix {
 // at most `limit` items.
 nlohmann::json feed_listing_json(const Feed& feed, std::size_t limit);
 
-std::string_view transcript_format_name(TranscriptFormat format);  // "json", "vtt", "srt", "other"
-
 }  // namespace namix

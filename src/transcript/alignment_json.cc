@@ -30,7 +30,7 @@ nlohmann::json alignment_to_json(const TranscriptAlignment& alignment, const Tra
     const Cue& c = source.cues.at(i);
     unplaced.push_back({{"index", i}, {"start_s", ms(c.start_s)}, {"text", c.text}});
   }
-  return {{"format", transcript_format_name(source.format)},
+  return {{"format", std::string(transcript_format_name(source.format))},
           {"cues", source.cues.size()},
           {"placed_cues", alignment.transcript.cues.size()},
           {"alignment", std::move(pieces)},

@@ -6,6 +6,8 @@
 #include <iterator>
 #include <limits>
 
+#include "core/ascii_text.h"
+#include "core/utf8.h"
 #include "transcript/cue_timing.h"
 
 namespace namix {
@@ -101,10 +103,7 @@ bool looks_like_tag(std::string_view tag) {
   const bool closing = tag[0] == '/';
   const std::string_view name = tag.substr(closing ? 1 : 0);
   const std::size_t stop = name.find_first_of(". \t");
-  std::string base(name.substr(0, stop));
-  for (char& c : base) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  const std::string base = ascii_lower(name.substr(0, stop));
   static constexpr std::string_view kTags[] = {"b",    "i",    "u",  "s",    "c",   "v",
                                                "lang", "ruby", "rt", "font", "span"};
   if (std::find(std::begin(kTags), std::end(kTags), base) == std::end(kTags)) return false;
@@ -126,7 +125,7 @@ std::vector<Run> scan_runs(std::string_view body) {
           const std::size_t space = tag.find_first_of(" \t");
           const std::string_view name =
               space == std::string_view::npos ? std::string_view{} : tag.substr(space + 1);
-          runs.push_back({decode_entities(trim_blank(name)), kNaN, {}});
+          runs.push_back({decode_entities(trim_whitespace(name)), kNaN, {}});
         } else if (tag == "/v") {
           runs.push_back({{}, kNaN, {}});
         } else if (auto t = parse_clock_time(tag)) {
@@ -152,42 +151,6 @@ std::vector<Run> scan_runs(std::string_view body) {
 
 }  // namespace
 
-std::size_t first_invalid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    if (overlong || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return i;
-    i += len;
-  }
-  return std::string_view::npos;
-}
-
 Result<std::string_view> checked_text(std::string_view bytes, std::string_view display_name,
                                       std::string_view expected, std::int64_t size) {
   const auto fail = [&](std::string what) {
@@ -202,13 +165,13 @@ Result<std::string_view> checked_text(std::string_view bytes, std::string_view d
   }
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   if (is_blank(bytes)) return fail(" is empty; " + std::string(expected));
-  if (const std::size_t bad = first_invalid_utf8(bytes); bad != std::string_view::npos) {
-    return fail(" is not valid UTF-8 (at byte " + std::to_string(bad) + "); save it as UTF-8");
+  if (const auto bad = first_invalid_utf8(bytes)) {
+    return fail(" is not valid UTF-8 (at byte " + std::to_string(*bad) + "); save it as UTF-8");
   }
   if (bytes.find('\0') != std::string_view::npos) {
     return fail(" is binary, not text; " + std::string(expected));
   }
-  return trim_blank(bytes);
+  return trim_whitespace(bytes);
 }
 
 bool LineReader::next(std::string_view& line) {
@@ -225,16 +188,10 @@ bool LineReader::next(std::string_view& line) {
   return true;
 }
 
-std::string_view trim_blank(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool is_blank(std::string_view s) { return trim_blank(s).empty(); }
+bool is_blank(std::string_view s) { return trim_whitespace(s).empty(); }
 
 std::optional<double> parse_clock_time(std::string_view s) {
-  s = trim_blank(s);
+  s = trim_whitespace(s);
   std::string_view fields[3];
   std::size_t count = 0;
   while (true) {
@@ -270,7 +227,7 @@ std::optional<CueTiming> parse_cue_timing(std::string_view line) {
   const std::size_t arrow = line.find("-->");
   if (arrow == std::string_view::npos) return std::nullopt;
   const auto start = parse_clock_time(line.substr(0, arrow));
-  std::string_view rest = trim_blank(line.substr(arrow + 3));
+  std::string_view rest = trim_whitespace(line.substr(arrow + 3));
   rest = rest.substr(0, rest.find_first_of(" \t"));
   const auto end = parse_clock_time(rest);
   if (!start || !end) return std::nullopt;

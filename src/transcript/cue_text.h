@@ -16,11 +16,6 @@
 
 namespace namix {
 
-// The first byte offset at which `text` stops being well-formed UTF-8
-// (overlong forms, surrogates and code points past U+10FFFF included), or
-// npos when all of it is.
-std::size_t first_invalid_utf8(std::string_view text);
-
 // The gate every transcript or chapters input passes: not blank, at most
 // kMaxTranscriptBytes (`size`, when given, is the size of a file not read
 // yet), UTF-8 without NUL bytes. Returns the text without a byte order mark
@@ -40,7 +35,7 @@ class LineReader {
   std::size_t pos_ = 0;
 };
 
-std::string_view trim_blank(std::string_view s);
+// Nothing but spaces, tabs and line ends.
 bool is_blank(std::string_view s);
 
 // "[hours:]mm:ss[.,]fraction" in seconds; hours may have any number of

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/ascii_text.h"
 #include "transcript/cue_text.h"
 
 namespace namix {
@@ -59,7 +60,7 @@ std::optional<double> json_seconds(const nlohmann::json& object, const char* key
   if (it->is_number()) {
     v = it->get<double>();
   } else if (it->is_string()) {
-    const std::string_view s = trim_blank(it->get_ref<const std::string&>());
+    const std::string_view s = trim_whitespace(it->get_ref<const std::string&>());
     if (const auto clock = parse_clock_time(s)) {
       v = *clock;
     } else {

@@ -12,7 +12,7 @@ TEST(JsonTranscript, SegmentLevel) {
     {"speaker": "Alex", "startTime": 0.5, "endTime": 2.25, "body": "Good  morning, everybody."},
     {"speaker": "Blake", "startTime": "2.5", "endTime": 3.0, "body": "Yes."},
     {"speaker": "Blake", "startTime": 3.5, "endTime": 5.0, "body": "Morning to you too."}]})");
-  EXPECT_EQ(t.format, TranscriptFormat::podcasting_json);
+  EXPECT_EQ(t.format, TranscriptFormat::json);
   ASSERT_EQ(t.cues.size(), 3u);
   EXPECT_EQ(t.cues[0].speaker, "Alex");
   EXPECT_EQ(t.cues[0].text, "Good morning, everybody.");

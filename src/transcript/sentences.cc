@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "core/ascii_text.h"
+
 namespace namix {
 namespace {
 
@@ -42,10 +44,7 @@ bool is_abbreviation(std::string_view w) {
   while (!w.empty() && (w.front() == '(' || w.front() == '"' || w.front() == '\'')) {
     w.remove_prefix(1);
   }
-  std::string lower(w);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  const std::string lower = ascii_lower(w);
   static constexpr std::array<std::string_view, 10> kTitles = {"mr.", "mrs.", "ms.", "dr.", "prof.",
                                                                "st.", "jr.",  "sr.", "vs.", "mt."};
   for (auto t : kTitles) {

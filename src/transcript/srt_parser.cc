@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/ascii_text.h"
 #include "transcript/cue_text.h"
 #include "transcript/transcript_formats.h"
 
@@ -12,7 +13,7 @@ namespace namix {
 namespace {
 
 bool all_digits(std::string_view s) {
-  s = trim_blank(s);
+  s = trim_whitespace(s);
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 

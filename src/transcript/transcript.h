@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/transcript_format.h"
 
 namespace namix {
 
@@ -38,12 +39,9 @@ struct Cue {
   bool operator==(const Cue&) const = default;
 };
 
-enum class TranscriptFormat { srt, webvtt, podcasting_json };
-const char* transcript_format_name(TranscriptFormat format);  // "srt", "webvtt", "json"
-
 struct Transcript {
   std::vector<Cue> cues;
-  TranscriptFormat format = TranscriptFormat::webvtt;
+  TranscriptFormat format = TranscriptFormat::vtt;  // json, vtt or srt
   // One line per kind of repair (cues sorted, clipped, dropped), with counts.
   std::vector<std::string> warnings;
 };

@@ -44,9 +44,9 @@ TEST(TranscriptInput, FormatIsToldFromContentNotName) {
   const std::string vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v A>hi\n";
   const std::string srt = "1\n00:00:01,000 --> 00:00:02,000\nhi\n";
   const std::string json = R"({"segments": [{"startTime": 1, "endTime": 2, "body": "hi"}]})";
-  EXPECT_EQ(parse_transcript(vtt, "x.srt")->format, TranscriptFormat::webvtt);
+  EXPECT_EQ(parse_transcript(vtt, "x.srt")->format, TranscriptFormat::vtt);
   EXPECT_EQ(parse_transcript(srt, "x.vtt")->format, TranscriptFormat::srt);
-  EXPECT_EQ(parse_transcript("\n\n " + json, "x.srt")->format, TranscriptFormat::podcasting_json);
+  EXPECT_EQ(parse_transcript("\n\n " + json, "x.srt")->format, TranscriptFormat::json);
 }
 
 TEST(TranscriptInput, NeverCrashesOnMangledInput) {

@@ -27,18 +27,6 @@ bool starts_with_signature(std::string_view text) {
 
 }  // namespace
 
-const char* transcript_format_name(TranscriptFormat format) {
-  switch (format) {
-    case TranscriptFormat::srt:
-      return "srt";
-    case TranscriptFormat::webvtt:
-      return "webvtt";
-    case TranscriptFormat::podcasting_json:
-      return "json";
-  }
-  return "webvtt";
-}
-
 Result<Transcript> parse_transcript(std::string_view bytes, std::string_view display_name) {
   auto checked = checked_text(bytes, display_name, kExpected);
   if (!checked.ok()) return checked.error();
@@ -46,10 +34,10 @@ Result<Transcript> parse_transcript(std::string_view bytes, std::string_view dis
   Transcript transcript;
   ParsedCues parsed;
   if (starts_with_signature(text)) {
-    transcript.format = TranscriptFormat::webvtt;
+    transcript.format = TranscriptFormat::vtt;
     parsed = parse_webvtt_cues(text);
   } else if (text.front() == '{' || text.front() == '[') {
-    transcript.format = TranscriptFormat::podcasting_json;
+    transcript.format = TranscriptFormat::json;
     auto json = parse_json_transcript_cues(text, display_name);
     if (!json.ok()) return json.error();
     parsed = std::move(json.value());
@@ -63,9 +51,9 @@ Result<Transcript> parse_transcript(std::string_view bytes, std::string_view dis
   tidy_cues(parsed.cues, transcript.warnings);
   transcript.cues = std::move(parsed.cues);
   if (transcript.cues.empty()) {
-    const char* kind = transcript.format == TranscriptFormat::srt      ? "SubRip"
-                       : transcript.format == TranscriptFormat::webvtt ? "WebVTT"
-                                                                       : "JSON";
+    const char* kind = transcript.format == TranscriptFormat::srt   ? "SubRip"
+                       : transcript.format == TranscriptFormat::vtt ? "WebVTT"
+                                                                    : "JSON";
     return undecodable(display_name, std::string(" is ") + kind +
                                          " without a single cue with times and text; check it");
   }

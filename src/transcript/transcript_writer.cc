@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii_text.h"
+
 namespace namix {
 namespace {
 
@@ -36,14 +38,6 @@ std::string escape_vtt(std::string_view text) {
     } else {
       out += c;
     }
-  }
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }
@@ -107,10 +101,11 @@ std::string write_transcript(const Transcript& transcript, TranscriptFormat form
   switch (format) {
     case TranscriptFormat::srt:
       return write_srt(transcript);
-    case TranscriptFormat::webvtt:
-      return write_webvtt(transcript);
-    case TranscriptFormat::podcasting_json:
+    case TranscriptFormat::json:
       return write_podcasting_json(transcript);
+    case TranscriptFormat::vtt:
+    case TranscriptFormat::other:
+      break;
   }
   return write_webvtt(transcript);
 }
@@ -121,10 +116,10 @@ std::optional<TranscriptFormat> transcript_format_for_path(std::string_view path
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
     return std::nullopt;
   }
-  const std::string ext = lower(path.substr(dot + 1));
-  if (ext == "vtt") return TranscriptFormat::webvtt;
+  const std::string ext = ascii_lower(path.substr(dot + 1));
+  if (ext == "vtt") return TranscriptFormat::vtt;
   if (ext == "srt") return TranscriptFormat::srt;
-  if (ext == "json") return TranscriptFormat::podcasting_json;
+  if (ext == "json") return TranscriptFormat::json;
   return std::nullopt;
 }
 

@@ -31,7 +31,7 @@ struct PodcastingJsonOptions {
 std::string write_podcasting_json(const Transcript& transcript,
                                   const PodcastingJsonOptions& options = {});
 
-// The writer for `format`, with default options.
+// The writer for `format`, with default options (WebVTT for `other`).
 std::string write_transcript(const Transcript& transcript, TranscriptFormat format);
 
 // The format an output file name asks for: .vtt, .srt or .json (any case);

@@ -68,8 +68,8 @@ TEST(TranscriptWriter, RoundTripsInEveryFormat) {
   for (std::uint32_t seed = 1; seed <= 20; ++seed) {
     const Transcript x = sample(seed);
     ASSERT_FALSE(x.cues.empty());
-    expect_same_cues(x, reparse(write_webvtt(x), TranscriptFormat::webvtt));
-    expect_same_cues(x, reparse(write_podcasting_json(x), TranscriptFormat::podcasting_json));
+    expect_same_cues(x, reparse(write_webvtt(x), TranscriptFormat::vtt));
+    expect_same_cues(x, reparse(write_podcasting_json(x), TranscriptFormat::json));
     expect_same_cues(x, reparse(write_srt(x), TranscriptFormat::srt));
   }
 }
@@ -83,8 +83,7 @@ TEST(TranscriptWriter, WordTimesSurviveWordLevelFormats) {
                     "one two three",
                     {{1.0, 1.2, "one"}, {1.9, 2.0, "two"}, {2.5, 3.0, "three"}}});
   x.cues.push_back({4.0, 5.0, "Blake", "four.", {{4.1, 4.8, "four."}}});
-  const Transcript vtt =
-      reparse(write_webvtt(x, {.word_timestamps = true}), TranscriptFormat::webvtt);
+  const Transcript vtt = reparse(write_webvtt(x, {.word_timestamps = true}), TranscriptFormat::vtt);
   ASSERT_EQ(vtt.cues.size(), 2u);
   for (std::size_t k = 0; k < 3; ++k) {
     EXPECT_NEAR(vtt.cues[0].words[k].start_s, x.cues[0].words[k].start_s, 1e-9);
@@ -92,7 +91,7 @@ TEST(TranscriptWriter, WordTimesSurviveWordLevelFormats) {
   EXPECT_EQ(vtt.cues[0].text, "one two three");
 
   const Transcript json =
-      reparse(write_podcasting_json(x, {.word_level = true}), TranscriptFormat::podcasting_json);
+      reparse(write_podcasting_json(x, {.word_level = true}), TranscriptFormat::json);
   std::vector<TranscriptWord> words;
   for (const auto& c : json.cues) words.insert(words.end(), c.words.begin(), c.words.end());
   ASSERT_EQ(words.size(), 4u);
@@ -115,9 +114,9 @@ TEST(TranscriptWriter, FormatsLookAsPlayersExpect) {
 }
 
 TEST(TranscriptWriter, FormatFromOutputName) {
-  EXPECT_EQ(transcript_format_for_path("out/mix.VTT"), TranscriptFormat::webvtt);
+  EXPECT_EQ(transcript_format_for_path("out/mix.VTT"), TranscriptFormat::vtt);
   EXPECT_EQ(transcript_format_for_path("mix.srt"), TranscriptFormat::srt);
-  EXPECT_EQ(transcript_format_for_path("a.b/mix.json"), TranscriptFormat::podcasting_json);
+  EXPECT_EQ(transcript_format_for_path("a.b/mix.json"), TranscriptFormat::json);
   EXPECT_EQ(transcript_format_for_path("a.vtt/mix"), std::nullopt);
   EXPECT_EQ(transcript_format_for_path("mix.txt"), std::nullopt);
 }

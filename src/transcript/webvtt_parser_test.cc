@@ -13,7 +13,7 @@ TEST(WebVttParser, HeaderVoicesIdentifiersAndSettings) {
       "intro-1\n00:00:01.000 --> 00:00:03.500 align:start position:10% line:0\n"
       "<v Alex>Good morning, everybody.</v>\n\n"
       "00:03.600 --> 00:05.000\n<v.loud Blake Smith>Morning!\n");
-  EXPECT_EQ(t.format, TranscriptFormat::webvtt);
+  EXPECT_EQ(t.format, TranscriptFormat::vtt);
   ASSERT_EQ(t.cues.size(), 2u);
   EXPECT_EQ(t.cues[0].speaker, "Alex");
   EXPECT_EQ(t.cues[0].text, "Good morning, everybody.");

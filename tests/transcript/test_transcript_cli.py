@@ -115,7 +115,7 @@ def write_transcripts(work, cues):
         for c in cues:
             f.write("%s --> %s\n<v %s>%s\n\n" % (stamp(c["start"], "."), stamp(c["end"], "."),
                                                c["speaker"], c["text"]))
-        paths["webvtt"] = f.name
+        paths["vtt"] = f.name
     with open(os.path.join(work, "episode.transcript.json"), "w") as f:
         json.dump({"version": "1.0.0", "segments": [
             {"speaker": c["speaker"], "startTime": round(c["start"], 3), "endTime": round(c["end"], 3),
@@ -224,8 +224,8 @@ class TranscriptCli(unittest.TestCase):
     def test_srt_aligns_within_200_ms(self):
         self.check_alignment("srt")
 
-    def test_webvtt_aligns_within_200_ms(self):
-        doc = self.check_alignment("webvtt")
+    def test_vtt_aligns_within_200_ms(self):
+        doc = self.check_alignment("vtt")
         speakers = {c["speaker"] for c in doc["transcript"]["placed"]}
         self.assertEqual(speakers, {"Alex", "Blake"})
         # Blocks carry the words spoken in them; nothing lands in the ads.
