@@ -41,12 +41,12 @@ Result<std::optional<double>> parse_duration(const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   if (end == text.c_str() || *end != '\0' || !std::isfinite(v)) {
-    return make_error(Errc::invalid_argument,
-                      "--duration '" + text + "' is not a number of seconds or \"full\"");
+    return make_error(Errc::invalid_argument, "--duration '" + quoted_input(text) +
+                                                  "' is not a number of seconds or \"full\"");
   }
   if (v <= 0) {
     return make_error(Errc::invalid_argument,
-                      "--duration must be more than 0 seconds (got " + text + ")");
+                      "--duration must be more than 0 seconds (got " + quoted_input(text) + ")");
   }
   return std::optional<double>{v};
 }

@@ -55,8 +55,9 @@ int run_presign(const S3Options& options, long expires_s, const std::string& at)
   if (!connected) return report_error(connected.error());
   auto& [client, location] = *connected;
   if (location.key.empty())
-    return report_error(make_error(Errc::invalid_argument,
-                                   "'" + options.url + "' names no object: use s3://BUCKET/KEY"));
+    return report_error(
+        make_error(Errc::invalid_argument,
+                   "'" + quoted_input(options.url) + "' names no object: use s3://BUCKET/KEY"));
   // SigV4 caps presigned URLs at 7 days.
   if (expires_s < 1 || expires_s > 604800)
     return report_error(make_error(
@@ -127,17 +128,18 @@ int run_cp(const S3Options& options, const std::string& from, const std::string&
   const bool upload = !is_s3_url(from) && is_s3_url(to);
   const bool download = is_s3_url(from) && !is_s3_url(to);
   if (!upload && !download)
-    return report_error(make_error(
-        Errc::invalid_argument,
-        "cp copies a local file to s3://BUCKET/KEY or back; got '" + from + "' -> '" + to + "'"));
+    return report_error(make_error(Errc::invalid_argument,
+                                   "cp copies a local file to s3://BUCKET/KEY or back; got '" +
+                                       quoted_input(from) + "' -> '" + quoted_input(to) + "'"));
   S3Options located = options;
   located.url = upload ? to : from;
   auto connected = connect(located);
   if (!connected) return report_error(connected.error());
   auto& [client, location] = *connected;
   if (location.key.empty() || location.key.back() == '/')
-    return report_error(make_error(Errc::invalid_argument,
-                                   "'" + located.url + "' names no object: use s3://BUCKET/KEY"));
+    return report_error(
+        make_error(Errc::invalid_argument,
+                   "'" + quoted_input(located.url) + "' names no object: use s3://BUCKET/KEY"));
   if (download) {
     auto bytes = client->get_object(location.bucket, location.key);
     if (!bytes) return report_error(bytes.error());

@@ -111,7 +111,7 @@ Result<int> checked_mp3_quality(double requested, std::string_view option, std::
     if (given.empty()) {
       got << requested;
     } else {
-      got << given.substr(0, 40);
+      got << quoted_input(given);
     }
     return make_error(Errc::invalid_argument,
                       std::string(option) +

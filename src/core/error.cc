@@ -1,5 +1,9 @@
 #include "core/error.h"
 
+#include <algorithm>
+
+#include "core/utf8.h"
+
 namespace namix {
 
 std::string_view errc_name(Errc code) {
@@ -34,6 +38,41 @@ std::string_view errc_name(Errc code) {
       return "internal";
   }
   return "internal";
+}
+
+namespace {
+
+// Appends `run` (valid UTF-8) to `out` with control characters as '?', as
+// much of it as fits in kMaxQuotedInputBytes at a character boundary;
+// false when it did not all fit.
+bool append_quoted(std::string_view run, std::string& out) {
+  std::size_t take = run.size();
+  const bool fits = out.size() + take <= kMaxQuotedInputBytes;
+  if (!fits) {
+    take = kMaxQuotedInputBytes - out.size();
+    while (take > 0 && (static_cast<unsigned char>(run[take]) & 0xC0) == 0x80) --take;
+  }
+  for (const char c : run.substr(0, take)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += u < 0x20 || u == 0x7F ? '?' : c;  // a line break, say
+  }
+  return fits;
+}
+
+}  // namespace
+
+std::string quoted_input(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    const std::size_t valid = first_invalid_utf8(text).value_or(text.size());
+    // The valid run, then the byte that is not UTF-8 as '?'.
+    if (!append_quoted(text.substr(0, valid), out) ||
+        (valid < text.size() && !append_quoted("?", out))) {
+      return out + "…";
+    }
+    text.remove_prefix(std::min(text.size(), valid + 1));
+  }
+  return out;
 }
 
 }  // namespace namix

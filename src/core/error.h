@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,6 +41,17 @@ struct Error {
 };
 
 inline Error make_error(Errc code, std::string message) { return Error{code, std::move(message)}; }
+
+// The most of one piece of user input (a theme name, a number as typed, a
+// URL, a key) that an error message quotes: enough to recognise it, short
+// enough that a 60 kB name cannot become a 60 kB message or log line.
+inline constexpr std::size_t kMaxQuotedInputBytes = 100;
+
+// `text` as an error message may quote it: at most kMaxQuotedInputBytes,
+// cut at a character boundary and ended with "…" when cut; control
+// characters and bytes that are not UTF-8 become '?', so the message stays
+// one line of valid UTF-8 (a JSON error body can always carry it).
+std::string quoted_input(std::string_view text);
 
 // A minimal std::expected stand-in (C++20 has none): either a value or an Error.
 template <typename T>

@@ -363,7 +363,7 @@ Result<TransferResult> transfer(const std::string& url, const FetchOptions& opti
     if (!not_modified && (status < 200 || status >= 300)) {
       return make_error(Errc::upstream_failed, "the " + noun + " server answered HTTP " +
                                                    std::to_string(status) + " for " +
-                                                   current.substr(0, 200) + "; check the URL");
+                                                   quoted_input(current) + "; check the URL");
     }
     if (!not_modified && t.bytes == 0) {
       return make_error(rules.sniff_audio ? Errc::undecodable : Errc::upstream_failed,
@@ -433,7 +433,7 @@ Result<void> check_url(const std::string& url, const std::string& field,
   std::string host;
   const std::string scheme = url_scheme(url, &host);
   if (scheme.empty()) {
-    return make_error(Errc::invalid_argument, field + " '" + url.substr(0, 200) +
+    return make_error(Errc::invalid_argument, field + " '" + quoted_input(url) +
                                                   "' is not an absolute URL; send an http:// or "
                                                   "https:// link to " +
                                                   link_hint);

@@ -138,7 +138,8 @@ class ThemeReader {
         std::string valid;
         for (const auto& s : stage_specs())
           valid += (valid.empty() ? "" : ", ") + std::string(s.name);
-        return fail(path + ".type", "unknown stage type '" + *type + "' (valid: " + valid + ")");
+        return fail(path + ".type",
+                    "unknown stage type '" + quoted_input(*type) + "' (valid: " + valid + ")");
       }
       ProcessingStage stage;
       stage.type = spec->type;
@@ -191,8 +192,8 @@ class ThemeReader {
     if (!slug) return slug.error();
     theme.slug = slug->empty() ? slug_of(theme.name) : *slug;
     if (theme.slug.empty() || theme.slug != slug_of(theme.slug)) {
-      return fail("slug",
-                  "must be lower-case letters, digits and dashes (got '" + theme.slug + "')");
+      return fail("slug", "must be lower-case letters, digits and dashes (got '" +
+                              quoted_input(theme.slug) + "')");
     }
     auto description = string_field(root, "description", "description", false);
     if (!description) return description.error();
@@ -431,7 +432,8 @@ Result<const Theme*> ThemeCatalog::find(const std::string& name) const {
   }
   std::string valid;
   for (const auto& t : themes_) valid += (valid.empty() ? "" : ", ") + t.name;
-  return make_error(Errc::invalid_argument, "unknown theme '" + name + "'; valid themes: " + valid);
+  return make_error(Errc::invalid_argument,
+                    "unknown theme '" + quoted_input(name) + "'; valid themes: " + valid);
 }
 
 std::string default_themes_dir() {

@@ -148,6 +148,20 @@ TEST(ThemeCatalog, UnknownThemeListsTheValidNames) {
             "Media Meltdown, Musical Mayhem");
 }
 
+TEST(ThemeCatalog, UnknownThemeIsQuotedOnlyInPart) {
+  auto catalog = ThemeCatalog::load_dir(NAMIX_SHIPPED_THEMES_DIR);
+  ASSERT_TRUE(catalog.ok());
+  // A 60 kB name (the service echoed it back whole): the message quotes
+  // kMaxQuotedInputBytes of it and still lists the themes.
+  auto t = catalog->find(std::string(60 * 1024, 'x') + "\nline two");
+  ASSERT_FALSE(t.ok());
+  const std::string& message = t.error().message;
+  EXPECT_LT(message.size(), 300u) << message.substr(0, 300);
+  EXPECT_NE(message.find("unknown theme '" + std::string(kMaxQuotedInputBytes, 'x') + "…'"),
+            std::string::npos);
+  EXPECT_NE(message.find("valid themes: Best Of"), std::string::npos);
+}
+
 TEST(ThemeParse, MinimalThemeGetsDefaultsAndSlug) {
   auto t = parse_theme_toml(kMinimalTheme, "mini.toml");
   ASSERT_TRUE(t.ok()) << t.error().message;

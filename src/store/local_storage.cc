@@ -161,7 +161,7 @@ void LocalStorage::set_public_base_url(std::string base) {
 Result<std::string> LocalStorage::path_for(const std::string& key) const {
   if (!is_valid_storage_key(key)) {
     return make_error(Errc::invalid_argument,
-                      "invalid storage key '" + key +
+                      "invalid storage key '" + quoted_input(key) +
                           "': use '/'-separated segments of letters, digits, '.', '_' and '-'");
   }
   return root_ + "/" + key;

@@ -101,7 +101,7 @@ Result<S3Config> S3Config::from_environment(const std::string& endpoint_override
   if (!config.endpoint.empty() && config.endpoint.rfind("http://", 0) != 0 &&
       config.endpoint.rfind("https://", 0) != 0)
     return make_error(Errc::invalid_argument,
-                      "S3 endpoint '" + config.endpoint +
+                      "S3 endpoint '" + quoted_input(config.endpoint) +
                           "' must start with http:// or https:// (e.g. http://127.0.0.1:7480)");
   return config;
 }

@@ -9,7 +9,7 @@ bool is_s3_url(std::string_view text) { return text.substr(0, 5) == "s3://"; }
 Result<S3Location> parse_s3_url(std::string_view text) {
   if (!is_s3_url(text))
     return make_error(Errc::invalid_argument,
-                      "'" + std::string(text) + "' is not an S3 URL: use s3://BUCKET/KEY");
+                      "'" + quoted_input(text) + "' is not an S3 URL: use s3://BUCKET/KEY");
   const std::string_view rest = text.substr(5);
   const std::size_t slash = rest.find('/');
   S3Location location;
@@ -24,7 +24,7 @@ Result<S3Location> parse_s3_url(std::string_view text) {
                       std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-');
   if (!valid)
     return make_error(Errc::invalid_argument,
-                      "invalid bucket name '" + b + "' in " + std::string(text) +
+                      "invalid bucket name '" + quoted_input(b) + "' in " + quoted_input(text) +
                           ": use 3-63 lower-case letters, digits, '.' or '-'");
   return location;
 }

@@ -182,7 +182,7 @@ std::string format_amz_datetime(std::chrono::system_clock::time_point when) {
 
 Result<std::chrono::system_clock::time_point> parse_amz_datetime(std::string_view text) {
   auto bad = [&] {
-    return make_error(Errc::invalid_argument, "invalid time '" + std::string(text) +
+    return make_error(Errc::invalid_argument, "invalid time '" + quoted_input(text) +
                                                   "': use YYYYMMDDTHHMMSSZ, e.g. 20130524T000000Z");
   };
   if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') return bad();

@@ -46,8 +46,8 @@ Result<std::unique_ptr<Storage>> open_storage(const std::string& spec,
     return std::unique_ptr<Storage>(std::move(*s3));
   }
   if (spec.find("://") != std::string::npos)
-    return make_error(Errc::invalid_argument,
-                      "unsupported storage '" + spec + "': use a directory or s3://BUCKET/PREFIX");
+    return make_error(Errc::invalid_argument, "unsupported storage '" + quoted_input(spec) +
+                                                  "': use a directory or s3://BUCKET/PREFIX");
   LocalStorageOptions local;
   local.data_dir = spec;
   local.signing_key = options.signing_key;
@@ -63,8 +63,9 @@ Result<std::unique_ptr<PendingObject>> begin_put_to_s3_url(const std::string& ur
   auto location = parse_s3_url(url);
   if (!location) return location.error();
   if (location->key.empty() || location->key.back() == '/')
-    return make_error(Errc::invalid_argument,
-                      "'" + url + "' names no object: use s3://BUCKET/KEY, e.g. s3://b/mix.mp3");
+    return make_error(
+        Errc::invalid_argument,
+        "'" + quoted_input(url) + "' names no object: use s3://BUCKET/KEY, e.g. s3://b/mix.mp3");
   const std::string key = location->key;
   auto storage = open_s3("s3://" + location->bucket, options);
   if (!storage) return storage.error();
@@ -101,8 +102,8 @@ Result<OutputObject> OutputObject::open(const std::string& destination,
   auto location = parse_s3_url(destination);
   if (!location) return location.error();
   if (location->key.empty() || location->key.back() == '/')
-    return make_error(Errc::invalid_argument,
-                      "'" + destination + "' names no object: use s3://BUCKET/KEY.mp3");
+    return make_error(Errc::invalid_argument, "'" + quoted_input(destination) +
+                                                  "' names no object: use s3://BUCKET/KEY.mp3");
   auto storage = open_s3("s3://" + location->bucket, options);
   if (!storage) return storage.error();
   auto pending = (*storage)->begin_put(location->key, content_type);
