@@ -15,6 +15,7 @@
 #include "core/atomic_file.h"
 #include "mix/pipeline.h"
 #include "mix/result_json.h"
+#include "select/loudness_target.h"
 #include "select/theme.h"
 #include "store/storage_factory.h"
 
@@ -64,6 +65,10 @@ int run(const MixOptions& o) {
   if (!duration.ok()) return report_error(duration.error());
   auto mp3_quality = checked_mp3_quality(o.mp3_quality, "--mp3-quality");
   if (!mp3_quality.ok()) return report_error(mp3_quality.error());
+  if (o.target_lufs) {
+    auto target = checked_target_lufs(*o.target_lufs, "--target-lufs");
+    if (!target.ok()) return report_error(target.error());
+  }
   auto catalog = load_theme_catalog(o.themes_dir);
   if (!catalog.ok()) return report_error(catalog.error());
   auto theme = catalog->find(o.theme);

@@ -31,6 +31,7 @@ class LameEncoder final : public Mp3Encoder {
   Result<void> encode(AudioView in) override {
     assert(!finished_);
     assert(in.num_channels == channels_);
+    NAMIX_TRY(check_encoder_input(in));
     for (std::size_t first = 0; first < in.num_frames; first += kEncodeBlockFrames) {
       const std::size_t n = std::min(kEncodeBlockFrames, in.num_frames - first);
       const AudioView block = in.slice(first, n);
@@ -120,6 +121,26 @@ Result<int> checked_mp3_quality(double requested, std::string_view option, std::
                           got.str() + " (leave it out for 3, LAME's default)");
   }
   return static_cast<int>(requested);
+}
+
+Result<void> check_encoder_input(AudioView in) {
+  for (int c = 0; c < in.num_channels; ++c) {
+    const float* x = in[c];
+    bool outside = false;
+    // One pass without an early exit, so that it vectorises; written so
+    // that NaN counts as outside.
+    for (std::size_t i = 0; i < in.num_frames; ++i)
+      outside |= !(std::fabs(x[i]) <= kMaxEncoderSample);
+    if (!outside) continue;
+    std::size_t at = 0;
+    while (std::fabs(x[at]) <= kMaxEncoderSample) ++at;
+    std::ostringstream message;
+    message << "the mastered audio reached the MP3 encoder with sample " << x[at] << " (channel "
+            << c << ", frame " << at << " of the block), outside +/-" << kMaxEncoderSample
+            << "; this is a bug in namix, please report it";
+    return make_error(Errc::internal, message.str());
+  }
+  return {};
 }
 
 Result<std::unique_ptr<Mp3Encoder>> Mp3Encoder::create(const EncoderSettings& settings,

@@ -41,6 +41,14 @@ inline constexpr int kDefaultMp3Quality = 3;
 Result<int> checked_mp3_quality(double requested, std::string_view option,
                                 std::string_view given = {});
 
+// The samples an encoder accepts: finite, and within kMaxEncoderSample of
+// full scale. LAME's psychoacoustic model asserts (an abort, not an error) on
+// NaN and infinity; mastered audio stays under the true-peak ceiling, so a
+// sample far beyond full scale is a fault upstream as well (a gain gone wrong).
+inline constexpr float kMaxEncoderSample = 8.0f;  // +18 dBFS
+// internal when `in` holds a sample outside that: it says where.
+Result<void> check_encoder_input(AudioView in);
+
 struct EncoderSettings {
   int bitrate_kbps = 320;
   int sample_rate = 44100;

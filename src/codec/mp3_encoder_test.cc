@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "codec/codec_test_fixtures.h"
@@ -234,6 +235,30 @@ TEST(Mp3Encoder, RejectsImpossibleSettings) {
   ASSERT_FALSE(encoder.ok());
   EXPECT_EQ(encoder.error().code, Errc::invalid_argument);
   EXPECT_EQ(sink.size(), 0u);
+}
+
+// LAME's psychoacoustic model asserts on NaN (psymodel.c calc_energy,
+// `el >= 0`): an extreme --target-lufs made the master gain NaN and the
+// process abort. Such samples are an error, for one thread and for several.
+TEST(Mp3Encoder, SamplesLameWouldAbortOnAreAnError) {
+  for (const int threads : {1, 2}) {
+    for (const float bad : {std::numeric_limits<float>::quiet_NaN(),
+                            -std::numeric_limits<float>::infinity(), 1e30f, 9.0f}) {
+      MemorySink sink;
+      EncoderSettings settings;
+      settings.threads = threads;
+      auto encoder = Mp3Encoder::create(settings, {}, sink);
+      ASSERT_TRUE(encoder.ok());
+      AudioBuffer audio = make_sine(44100, 2, 1.0, 440.0, 0.5f);
+      audio.channel(1)[20000] = bad;
+      auto encoded = (*encoder)->encode(audio.view());
+      ASSERT_FALSE(encoded.ok()) << bad << " reached LAME";
+      EXPECT_EQ(encoded.error().code, Errc::internal);
+      EXPECT_NE(encoded.error().message.find("(channel 1, frame 20000 of the block)"),
+                std::string::npos)
+          << encoded.error().message;
+    }
+  }
 }
 
 }  // namespace

@@ -154,6 +154,7 @@ class ParallelMp3Encoder final : public Mp3Encoder {
     assert(!finished_);
     assert(in.num_channels == settings_.channels);
     if (!error_.ok()) return error_;
+    NAMIX_TRY(check_encoder_input(in));
     std::size_t first = 0;
     while (first < in.num_frames) {
       // Copy no more than the next chunk needs, so that memory stays bounded

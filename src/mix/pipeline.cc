@@ -21,6 +21,7 @@
 #include "mix/mastering.h"
 #include "mix/render_plan.h"
 #include "mix/renderer.h"
+#include "select/loudness_target.h"
 
 namespace namix {
 namespace {
@@ -165,6 +166,7 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   const auto t_start = Clock::now();
   // Checked before the minutes of analysis that LAME's own check would follow.
   if (auto q = checked_mp3_quality(request.mp3_quality, "mp3_quality"); !q.ok()) return q.error();
+  if (request.target_lufs) NAMIX_TRY(checked_target_lufs(*request.target_lufs, "target_lufs"));
   auto progress = [&](std::string_view stage, double f) {
     if (request.progress) request.progress(stage, std::clamp(f, 0.0, 1.0));
   };
@@ -243,6 +245,9 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   // 3. Render and master, 4. encode.
   MasteringSpec mastering;
   mastering.target_lufs = request.target_lufs.value_or(theme.target_lufs);
+  // The master gain is aimed at it: outside the range the gain is absurd or
+  // not a number (below BS.1770's gate the aim divides by no loudness).
+  NAMIX_TRY(checked_target_lufs(mastering.target_lufs, "target_lufs"));
   mastering.ceiling_dbtp = theme.true_peak_ceiling_dbtp;
   mastering.mp3_quality = request.mp3_quality;
   auto hum_hz = early_hum.valid() ? early_hum.get() : detect_source_hum(request.input_path);

@@ -25,8 +25,9 @@ struct MixRequest {
   // it as it arrives, and the rest waits for the download to end.
   GrowingFile* download = nullptr;
   const Theme* theme = nullptr;
-  std::optional<double> target_s;     // nullopt: whole-episode remaster
-  std::optional<double> target_lufs;  // overrides the theme's
+  std::optional<double> target_s;  // nullopt: whole-episode remaster
+  // Overrides the theme's; kMinTargetLufs to kMaxTargetLufs (select/loudness_target.h).
+  std::optional<double> target_lufs;
   // LAME -q, 0 (best) to 9 (fastest). At 7 LAME skips noise shaping, and a
   // whole-episode remaster takes about a third less time (README, Performance).
   int mp3_quality = kDefaultMp3Quality;

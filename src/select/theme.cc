@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "core/ascii_text.h"
+#include "select/loudness_target.h"
 
 namespace namix {
 namespace {
@@ -202,7 +203,7 @@ class ThemeReader {
     auto crossfade = number_field(root, "crossfade_s", "crossfade_s", 0.0, 5.0);
     if (!crossfade) return crossfade.error();
     if (*crossfade) theme.crossfade_s = **crossfade;
-    auto lufs = number_field(root, "target_lufs", "target_lufs", -40.0, -5.0);
+    auto lufs = number_field(root, "target_lufs", "target_lufs", kMinTargetLufs, kMaxTargetLufs);
     if (!lufs) return lufs.error();
     if (*lufs) theme.target_lufs = **lufs;
     auto ceiling =

@@ -180,7 +180,7 @@ class BadInput(unittest.TestCase):
         out = os.path.join(ARGS.workdir, "bad-out.mp3")
         if os.path.exists(out):
             os.remove(out)
-        r = run([ARGS.namix, "mix", *args, "--out", out, "--quiet"])
+        r = run([ARGS.namix, "mix", *args, "--out", out, "--quiet"], timeout=300)
         self.assertEqual(r.returncode, expected_rc, r.stderr)
         lines = [l for l in r.stderr.splitlines() if l.strip()]
         self.assertEqual(len(lines), 1, r.stderr)
@@ -220,6 +220,12 @@ class BadInput(unittest.TestCase):
     def test_mp3_quality_outside_lames_range(self):
         for value in ("10", "-1", "3.5"):
             self.check([Fixture.episode, "--mp3-quality", value], 2, "0 (best, slowest) to 9")
+
+    def test_target_lufs_outside_the_services_range(self):
+        # These aborted inside LAME (exit 134) and left a .part file.
+        for value in ("20", "40", "-100", "nan", "inf", "-inf", "-4.9", "-40.1"):
+            self.check([Fixture.episode, "--target-lufs=" + value], 2,
+                       "--target-lufs must be a number of lufs from -40 to -5")
 
 
 if __name__ == "__main__":
