@@ -1,4 +1,4 @@
-// `namix mix INPUT --theme T --duration S|full --out mix.mp3 [--json R] [--target-lufs L]
+// `namix mix INPUT --theme T --duration S|full --out mix.mp3|- [--json R] [--target-lufs L]
 // [--quiet]`
 #include <unistd.h>
 
@@ -12,11 +12,12 @@
 #include "app/exit_code.h"
 #include "app/progress_bar.h"
 #include "codec/mp3_encoder.h"
-#include "core/atomic_file.h"
+#include "core/output_file.h"
 #include "mix/pipeline.h"
 #include "mix/result_json.h"
 #include "select/loudness_target.h"
 #include "select/theme.h"
+#include "store/s3_url.h"
 #include "store/storage_factory.h"
 
 namespace namix {
@@ -52,12 +53,21 @@ Result<std::optional<double>> parse_duration(const std::string& text) {
   return std::optional<double>{v};
 }
 
-Result<void> write_text_atomically(const std::string& path, const std::string& text) {
-  auto file = AtomicFile::create(path);
-  if (!file.ok()) return file.error();
-  NAMIX_TRY(
-      file->write(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
-  return file->commit();
+// --out and --json must be two places, and at most one of them standard output.
+Result<void> check_distinct_outputs(const std::string& out, const std::string& json) {
+  if (json.empty()) return {};
+  if (out == "-" && json == "-") {
+    return make_error(Errc::invalid_argument,
+                      "--out - and --json - cannot both be standard output; give one a file");
+  }
+  std::error_code ec;
+  const auto a = std::filesystem::weakly_canonical(std::filesystem::absolute(out, ec), ec);
+  const auto b = std::filesystem::weakly_canonical(std::filesystem::absolute(json, ec), ec);
+  if (out != "-" && !is_s3_url(out) && a == b) {
+    return make_error(Errc::invalid_argument,
+                      "--out and --json name the same file; give the result JSON its own path");
+  }
+  return {};
 }
 
 int run(const MixOptions& o) {
@@ -79,12 +89,23 @@ int run(const MixOptions& o) {
         Errc::not_found,
         "input " + o.input + " does not exist; give the path of an MP3, WAV or FLAC episode"));
   }
+  if (auto distinct = check_distinct_outputs(o.out, o.json_path); !distinct.ok()) {
+    return report_error(distinct.error());
+  }
 
+  // Every output is opened before the work starts, so that one that cannot
+  // be written fails in milliseconds and leaves the others unwritten.
   StorageOpenOptions storage_options;
   storage_options.s3_endpoint = o.s3_endpoint;
   storage_options.warnings = &std::cerr;
   auto out = OutputObject::open(o.out, "audio/mpeg", storage_options);
   if (!out.ok()) return report_error(out.error());
+  std::optional<OutputFile> json_out;
+  if (!o.json_path.empty()) {
+    auto opened = OutputFile::open(o.json_path, "--json");
+    if (!opened.ok()) return report_error(opened.error());
+    json_out.emplace(std::move(*opened));
+  }
   ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
   MixRequest request;
   request.input_path = o.input;
@@ -107,14 +128,21 @@ int run(const MixOptions& o) {
   download.bucket = out->bucket();
   download.expires_in_hours = out->expires_in_hours();
   const std::string session = "cli-" + std::to_string(::getpid());
-  if (!o.json_path.empty()) {
+  if (json_out) {
     const std::string text = result_json(*report, download, session).dump(2) + "\n";
-    if (auto w = write_text_atomically(o.json_path, text); !w.ok()) return report_error(w.error());
+    auto written =
+        json_out->write(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    if (!written.ok()) return report_error(written.error());
+    if (auto committed = json_out->commit(); !committed.ok())
+      return report_error(committed.error());
   }
   if (!o.quiet) {
-    std::printf("%s: %zu segments, %.1f s, %.1f LUFS, %.1f dBTP, %.2f MB\n", o.out.c_str(),
-                report->edit_list.segments.size(), report->duration_s, report->integrated_lufs,
-                report->true_peak_dbtp, static_cast<double>(report->file_size_bytes) / 1048576.0);
+    // Standard output may be carrying the MP3 or the JSON.
+    std::FILE* summary = o.out == "-" || o.json_path == "-" ? stderr : stdout;
+    std::fprintf(summary, "%s: %zu segments, %.1f s, %.1f LUFS, %.1f dBTP, %.2f MB\n",
+                 o.out.c_str(), report->edit_list.segments.size(), report->duration_s,
+                 report->integrated_lufs, report->true_peak_dbtp,
+                 static_cast<double>(report->file_size_bytes) / 1048576.0);
     for (const std::string& w : report->warnings)
       std::fprintf(stderr, "namix: warning: %s\n", w.c_str());
   }
@@ -128,10 +156,13 @@ std::function<int()> add_mix(CLI::App& app) {
   cmd->add_option("--theme", o->theme, "Theme name (see `namix themes`)")->capture_default_str();
   cmd->add_option("--duration", o->duration, "Mix length in seconds, or \"full\"")
       ->capture_default_str();
-  cmd->add_option("--out", o->out, "Output MP3: a path, or s3://BUCKET/KEY")->required();
+  cmd->add_option("--out", o->out,
+                  "Output MP3: a path (a FIFO or a device such as /dev/null is written into), - "
+                  "for standard output, or s3://BUCKET/KEY")
+      ->required();
   cmd->add_option("--s3-endpoint", o->s3_endpoint, "S3-compatible endpoint for s3:// outputs")
       ->envname("NAMIX_S3_ENDPOINT");
-  cmd->add_option("--json", o->json_path, "Also write the result JSON here");
+  cmd->add_option("--json", o->json_path, "Also write the result JSON here (a path, or -)");
   cmd->add_option("--target-lufs", o->target_lufs,
                   "Integrated loudness target (default: the theme's, -16)");
   cmd->add_option("--mp3-quality", o->mp3_quality,

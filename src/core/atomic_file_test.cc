@@ -8,17 +8,14 @@
 #include <iterator>
 #include <vector>
 
+#include "core/test_dir.h"
+
 namespace namix {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir(const char* name) {
-  fs::path dir = fs::temp_directory_path() / (std::string(name) + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using testing::fresh_dir;
 
 TEST(AtomicFile, CommitRenamesIntoPlaceWithPatchedBytes) {
   const fs::path dir = fresh_dir("namix_atomic_commit");

@@ -4,7 +4,7 @@
 #include <optional>
 #include <ostream>
 
-#include "core/atomic_file.h"
+#include "core/output_file.h"
 #include "store/local_storage.h"
 
 #include "store/s3_storage.h"
@@ -74,8 +74,7 @@ Result<std::unique_ptr<PendingObject>> begin_put_to_s3_url(const std::string& ur
 }
 
 struct OutputObject::State {
-  std::optional<AtomicFile> file;
-  std::string absolute_path;
+  std::optional<OutputFile> file;
   std::unique_ptr<S3Storage> storage;
   std::unique_ptr<PendingObject> pending;
 };
@@ -90,12 +89,10 @@ Result<OutputObject> OutputObject::open(const std::string& destination,
   OutputObject out;
   out.state_ = std::make_unique<State>();
   if (!is_s3_url(destination)) {
-    auto file = AtomicFile::create(destination);
+    auto file = OutputFile::open(destination, options.option_name);
     if (!file) return file.error();
+    out.key_ = file->to_stdout() ? "-" : std::filesystem::path(destination).filename().string();
     out.state_->file.emplace(std::move(*file));
-    std::error_code ec;
-    out.state_->absolute_path = std::filesystem::absolute(destination, ec).string();
-    out.key_ = std::filesystem::path(destination).filename().string();
     out.bucket_ = "local";
     return out;
   }
@@ -127,7 +124,7 @@ Result<void> OutputObject::commit() {
 }
 
 Result<std::string> OutputObject::download_url() const {
-  if (!is_s3_) return state_->absolute_path;
+  if (!is_s3_) return state_->file->destination();
   return state_->storage->download_url(key_, std::chrono::hours(24));
 }
 

@@ -24,6 +24,8 @@ struct StorageOpenOptions {
   std::string signing_key;
   // Where warnings go (temporary credentials, ...); nullptr = nowhere.
   std::ostream* warnings = nullptr;
+  // OutputObject: the option that named the destination, for messages.
+  std::string option_name = "--out";
 };
 
 Result<std::unique_ptr<Storage>> open_storage(const std::string& spec,
@@ -35,8 +37,10 @@ Result<std::unique_ptr<PendingObject>> begin_put_to_s3_url(const std::string& ur
                                                            const std::string& content_type,
                                                            const StorageOpenOptions& options = {});
 
-// Where `namix mix --out` writes: a local file (atomic rename on commit) or
-// s3://BUCKET/KEY (multipart upload from memory, aborted unless committed).
+// Where `namix mix --out` writes: a local OutputFile (a file renamed into
+// place on commit; a FIFO, a character device or "-" for standard output
+// written on commit) or s3://BUCKET/KEY (multipart upload from memory,
+// aborted unless committed).
 class OutputObject {
  public:
   static Result<OutputObject> open(const std::string& destination, const std::string& content_type,
@@ -48,8 +52,9 @@ class OutputObject {
   ByteSink& sink();
   Result<void> commit();
 
-  // For the result JSON's "download": after commit, an absolute path or a
-  // presigned URL valid 24 h; the key; "local" or the bucket.
+  // For the result JSON's "download": after commit, an absolute path ("-"
+  // for standard output) or a presigned URL valid 24 h; the key; "local" or
+  // the bucket.
   Result<std::string> download_url() const;
   const std::string& key() const { return key_; }
   const std::string& bucket() const { return bucket_; }

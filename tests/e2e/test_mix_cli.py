@@ -12,8 +12,10 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import threading
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -226,6 +228,89 @@ class BadInput(unittest.TestCase):
         for value in ("20", "40", "-100", "nan", "inf", "-inf", "-4.9", "-40.1"):
             self.check([Fixture.episode, "--target-lufs=" + value], 2,
                        "--target-lufs must be a number of lufs from -40 to -5")
+
+    def test_out_is_a_directory(self):
+        directory = os.path.join(ARGS.workdir, "directory-as-out")
+        os.makedirs(directory, exist_ok=True)
+        r = run([ARGS.namix, "mix", Fixture.episode, "--out", directory, "--quiet"], timeout=300)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("is a directory", r.stderr)
+        leftovers = [f for f in os.listdir(ARGS.workdir) if f.startswith("directory-as-out.")]
+        self.assertEqual(leftovers, [])
+        os.rmdir(directory)
+
+    def test_json_into_a_missing_directory_writes_no_mp3(self):
+        missing = os.path.join(ARGS.workdir, "no-such-dir", "result.json")
+        self.check([Fixture.episode, "--duration", "20", "--json", missing], 5, "result.json")
+
+
+class Outputs(unittest.TestCase):
+    """--out into a FIFO, a device and standard output; interrupted runs."""
+
+    def mix(self, out, *extra, **kw):
+        return subprocess.run([ARGS.namix, "mix", Fixture.episode, "--duration", "20", "--out", out,
+                               *extra], capture_output=True, **kw)
+
+    def test_fifo_is_written_into_and_stays_a_fifo(self):
+        fifo = os.path.join(ARGS.workdir, "out.fifo")
+        if os.path.exists(fifo):
+            os.remove(fifo)
+        os.mkfifo(fifo)
+        got = {}
+
+        def read_fifo():
+            with open(fifo, "rb") as f:
+                got["bytes"] = f.read()
+
+        reader = threading.Thread(target=read_fifo, daemon=True)
+        reader.start()
+        json_path = os.path.join(ARGS.workdir, "fifo.json")
+        r = self.mix(fifo, "--json", json_path, "--quiet", timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO was replaced by a file")
+        reader.join(timeout=30)
+        self.assertFalse(reader.is_alive(), "nothing was written into the FIFO")
+        with open(json_path) as f:
+            result = json.load(f)
+        self.assertEqual(len(got["bytes"]), result["mix_metadata"]["file_size_bytes"])
+        self.assertEqual(got["bytes"][:3], b"ID3")
+        self.assertEqual(result["download"]["url"], fifo)
+
+    def test_character_device_stays_a_device(self):
+        # The null device under a name of our own: no test may touch /dev/null.
+        null = os.path.join(ARGS.workdir, "null-device")
+        if not os.path.exists(null):
+            try:
+                os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            except PermissionError:
+                self.skipTest("making a device node needs root")
+        r = self.mix(null, "--quiet", timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(stat.S_ISCHR(os.stat(null).st_mode), "the device was replaced by a file")
+        self.assertEqual([f for f in os.listdir(ARGS.workdir) if f.startswith("null-device.")], [])
+
+    def test_dash_is_standard_output_and_the_summary_goes_to_stderr(self):
+        json_path = os.path.join(ARGS.workdir, "stdout.json")
+        r = self.mix("-", "--json", json_path, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(json_path) as f:
+            result = json.load(f)
+        self.assertEqual(len(r.stdout), result["mix_metadata"]["file_size_bytes"])
+        self.assertEqual(r.stdout[:3], b"ID3")
+        self.assertIn(b"segments", r.stderr, "the summary line")
+        mp3 = os.path.join(ARGS.workdir, "from-stdout.mp3")
+        with open(mp3, "wb") as f:
+            f.write(r.stdout)
+        dur = float(run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                         "csv=p=0", mp3]).stdout)
+        self.assertAlmostEqual(dur, result["mix_metadata"]["duration_actual"], delta=0.1)
+
+    def test_json_to_standard_output(self):
+        out = os.path.join(ARGS.workdir, "json-stdout.mp3")
+        r = self.mix(out, "--json", "-", "--quiet", timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        result = json.loads(r.stdout)
+        self.assertEqual(result["mix_metadata"]["file_size_bytes"], os.path.getsize(out))
 
 
 if __name__ == "__main__":
