@@ -1,5 +1,6 @@
 // `namix mix INPUT --theme T --duration S|full --out mix.mp3|- [--json R] [--target-lufs L]
 // [--quiet]`
+#include <signal.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -13,6 +14,7 @@
 #include "app/progress_bar.h"
 #include "codec/mp3_encoder.h"
 #include "core/output_file.h"
+#include "core/partial_files.h"
 #include "mix/pipeline.h"
 #include "mix/result_json.h"
 #include "select/loudness_target.h"
@@ -71,6 +73,10 @@ Result<void> check_distinct_outputs(const std::string& out, const std::string& j
 }
 
 int run(const MixOptions& o) {
+  // Before any thread starts: an interrupted mix leaves no partial output,
+  // and a reader that closes the --out pipe is an error, not a silent death.
+  exit_on_signals_leaving_no_partial_files("the mix was", "no partial output was left");
+  ::signal(SIGPIPE, SIG_IGN);
   auto duration = parse_duration(o.duration);
   if (!duration.ok()) return report_error(duration.error());
   auto mp3_quality = checked_mp3_quality(o.mp3_quality, "--mp3-quality");

@@ -8,6 +8,8 @@
 #include <random>
 #include <utility>
 
+#include "core/partial_files.h"
+
 namespace namix {
 namespace {
 
@@ -35,6 +37,7 @@ Result<AtomicFile> AtomicFile::create(const std::string& final_path) {
   }
   f.final_path_ = final_path;
   f.temp_path_ = temp;
+  register_partial_file(temp);
   return f;
 }
 
@@ -59,7 +62,10 @@ void AtomicFile::discard() {
     std::fclose(file_);
     file_ = nullptr;
   }
-  if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+  if (!committed_ && !temp_path_.empty()) {
+    ::unlink(temp_path_.c_str());
+    unregister_partial_file(temp_path_);
+  }
   committed_ = true;
 }
 
@@ -98,6 +104,7 @@ Result<void> AtomicFile::commit() {
     return make_error(Errc::io_error,
                       "cannot move output into place at " + final_path_ + ": " + errno_text());
   }
+  unregister_partial_file(temp_path_);
   committed_ = true;
   return {};
 }

@@ -1,5 +1,6 @@
 // A file written under a temporary name in its final directory and renamed
-// into place by commit(): a failed or interrupted run leaves no file behind.
+// into place by commit(): a failed or interrupted run leaves no file behind
+// (the temporary file is a registered partial file, core/partial_files.h).
 #pragma once
 
 #include <cstdint>

@@ -12,10 +12,12 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -311,6 +313,24 @@ class Outputs(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         result = json.loads(r.stdout)
         self.assertEqual(result["mix_metadata"]["file_size_bytes"], os.path.getsize(out))
+
+    def test_interrupted_mix_leaves_no_partial_file(self):
+        out = os.path.join(ARGS.workdir, "interrupted.mp3")
+        for sig, code, name in ((signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")):
+            p = subprocess.Popen([ARGS.namix, "mix", Fixture.episode, "--duration", "full", "--out", out,
+                                  "--quiet"], stderr=subprocess.PIPE, text=True)
+            deadline = time.time() + 60
+            while not [f for f in os.listdir(ARGS.workdir) if f.startswith("interrupted.mp3.part-")]:
+                self.assertLess(time.time(), deadline, "no temporary output appeared")
+                time.sleep(0.02)
+            time.sleep(0.3)  # well into the work
+            p.send_signal(sig)
+            _, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, code, err)
+            self.assertEqual([f for f in os.listdir(ARGS.workdir) if f.startswith("interrupted.mp3")], [])
+            lines = [l for l in err.splitlines() if l.strip()]
+            self.assertEqual(lines, ["namix: the mix was interrupted by %s; no partial output was left"
+                                     % name])
 
 
 if __name__ == "__main__":
