@@ -48,7 +48,8 @@ class AudioDecoder {
 };
 
 // Sniffs the file's content (not its name) and opens the right decoder.
-// Errors: not_found, unreadable, not_audio, undecodable (zero-length, truncated).
+// Errors: not_found, unreadable (also a FIFO or device: decoding seeks), not_audio,
+// undecodable (zero-length, truncated).
 Result<std::unique_ptr<AudioDecoder>> open_decoder(const std::string& path,
                                                    const DecodeOptions& options = {});
 

@@ -1,11 +1,15 @@
 #include "codec/audio_decoder.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <random>
 #include <vector>
 
@@ -384,6 +388,25 @@ TEST_F(Mp3Files, GarbageMidFileNeitherCrashesNorHangs) {
     EXPECT_LE(total, (*decoder)->info().num_frames);
     EXPECT_GT(total, (*decoder)->info().num_frames / 2);
   }
+}
+
+TEST(DecoderErrors, FifoIsRefusedWithoutWaitingForAWriter) {
+  const TempDir dir("fifo");
+  const fs::path fifo = dir / "episode.mp3";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  auto opening = std::async(std::launch::async, [&] { return open_decoder(fifo.string()); });
+  if (opening.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    // open() waits for a writer: be one, so that the test ends.
+    const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (writer >= 0) ::close(writer);
+    FAIL() << "opening a FIFO hung";
+  }
+  auto decoder = opening.get();
+  ASSERT_FALSE(decoder.ok());
+  EXPECT_EQ(decoder.error().code, Errc::unreadable);
+  EXPECT_NE(decoder.error().message.find("is a FIFO (named pipe), which cannot be seeked"),
+            std::string::npos)
+      << decoder.error().message;
 }
 
 TEST(DecoderErrors, SixChannelWav) {

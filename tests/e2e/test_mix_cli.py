@@ -245,6 +245,12 @@ class BadInput(unittest.TestCase):
         missing = os.path.join(ARGS.workdir, "no-such-dir", "result.json")
         self.check([Fixture.episode, "--duration", "20", "--json", missing], 5, "result.json")
 
+    def test_fifo_as_input_is_refused_at_once(self):
+        fifo = os.path.join(ARGS.workdir, "episode-fifo.mp3")
+        if not os.path.exists(fifo):
+            os.mkfifo(fifo)
+        self.check([fifo], 3, "is a fifo (named pipe), which cannot be seeked")
+
 
 class Outputs(unittest.TestCase):
     """--out into a FIFO, a device and standard output; interrupted runs."""
