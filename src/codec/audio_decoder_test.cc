@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sndfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -407,6 +409,45 @@ TEST(DecoderErrors, FifoIsRefusedWithoutWaitingForAWriter) {
   EXPECT_NE(decoder.error().message.find("is a FIFO (named pipe), which cannot be seeked"),
             std::string::npos)
       << decoder.error().message;
+}
+
+// Reads the whole stream; the first error, if any.
+std::optional<Error> read_to_the_end(AudioDecoder& decoder) {
+  AudioBuffer block(decoder.info().channels, 4096);
+  for (;;) {
+    auto got = decoder.read(block.view());
+    if (!got) return got.error();
+    if (*got == 0) return std::nullopt;
+  }
+}
+
+TEST(DecoderErrors, FloatWavOfNotANumberIsNotAudio) {
+  const TempDir dir("nan_wav");
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(), 1e30f}) {
+    const fs::path path = dir / "nan.wav";
+    SF_INFO info{};
+    info.samplerate = 44100;
+    info.channels = 2;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+    SNDFILE* sf = sf_open(path.c_str(), SFM_WRITE, &info);
+    ASSERT_NE(sf, nullptr) << sf_strerror(nullptr);
+    // Real audio for a second, then the bad numbers.
+    std::vector<float> samples(2 * 44100 * 3, 0.25f);
+    std::fill(samples.begin() + 2 * 44100, samples.end(), bad);
+    sf_writef_float(sf, samples.data(), 44100 * 3);
+    sf_close(sf);
+    for (const int divisor : {1, 4}) {  // the renderer's stream and the analysis's
+      auto decoder = open_decoder(path.string(), {.rate_divisor = divisor, .force_mono = true});
+      ASSERT_TRUE(decoder.ok()) << decoder.error().message;
+      const std::optional<Error> error = read_to_the_end(**decoder);
+      ASSERT_TRUE(error.has_value()) << bad << " read as audio";
+      EXPECT_EQ(error->code, Errc::undecodable);
+      EXPECT_NE(error->message.find("holds samples that are not audio (NaN, infinity"),
+                std::string::npos)
+          << error->message;
+    }
+  }
 }
 
 TEST(DecoderErrors, SixChannelWav) {

@@ -14,6 +14,10 @@ namespace namix {
 namespace {
 
 constexpr std::size_t kSourceBlockFrames = 4096;
+// Float WAV and FLAC samples may pass full scale, but not by this much
+// (+36 dBFS): beyond it, like NaN and infinity, the numbers are not audio,
+// and would otherwise read as silence or as overflowing energy.
+constexpr float kMaxSourceSample = 64.0f;
 // After a seek in a reduced stream the resampler restarts this many output
 // frames early, so its filter has settled by the frame asked for.
 constexpr std::int64_t kResamplerPrerollFrames = 512;
@@ -102,9 +106,10 @@ class SndfileDecoder final : public AudioDecoder {
     std::size_t done = 0;
     if (divisor_ == 1) {
       while (done < want) {
-        const std::size_t got = read_source(out.slice(done, want - done));
-        if (got == 0) break;
-        done += got;
+        auto got = read_source(out.slice(done, want - done));
+        if (!got) return got.error();
+        if (*got == 0) break;
+        done += *got;
       }
     } else {
       while (done < want) {
@@ -138,12 +143,22 @@ class SndfileDecoder final : public AudioDecoder {
   }
 
   // Reads up to out.num_frames source frames, mixing down to out's channels.
-  std::size_t read_source(AudioView out) {
+  Result<std::size_t> read_source(AudioView out) {
     const auto source_channels = static_cast<std::size_t>(sf_info_.channels);
     interleaved_.resize(out.num_frames * source_channels);
     const sf_count_t got_frames =
         sf_readf_float(sf_, interleaved_.data(), static_cast<sf_count_t>(out.num_frames));
     const auto got = static_cast<std::size_t>(std::max<sf_count_t>(0, got_frames));
+    bool outside = false;  // one pass without an early exit, so that it vectorises
+    for (std::size_t i = 0; i < got * source_channels; ++i) {
+      outside |= !(std::fabs(interleaved_[i]) <= kMaxSourceSample);  // NaN too
+    }
+    if (outside) {
+      return make_error(Errc::undecodable,
+                        path_ + " holds samples that are not audio (NaN, infinity or beyond " +
+                            std::to_string(static_cast<int>(kMaxSourceSample)) +
+                            " times full scale); re-export it from the original recording");
+    }
     if (out.num_channels == sf_info_.channels) {
       for (std::size_t i = 0; i < got; ++i) {
         for (std::size_t c = 0; c < source_channels; ++c) {
@@ -160,13 +175,14 @@ class SndfileDecoder final : public AudioDecoder {
 
   Result<void> refill() {
     source_block_.resize(info_.channels, kSourceBlockFrames);
-    const std::size_t got = read_source(source_block_.view());
+    auto got = read_source(source_block_.view());
+    if (!got) return got.error();
     pending_pos_ = 0;
-    if (got == 0) {
+    if (*got == 0) {
       source_done_ = true;
       return resampler_->flush(pending_);
     }
-    return resampler_->process(source_block_.view().slice(0, got), pending_);
+    return resampler_->process(source_block_.view().slice(0, *got), pending_);
   }
 
   SNDFILE* sf_;
