@@ -13,9 +13,12 @@
 #include <future>
 #include <limits>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "codec/codec_test_fixtures.h"
+#include "codec/mp3_decoder.h"
+#include "core/growing_file.h"
 
 namespace namix {
 namespace {
@@ -447,6 +450,69 @@ TEST(DecoderErrors, FloatWavOfNotANumberIsNotAudio) {
                 std::string::npos)
           << error->message;
     }
+  }
+}
+
+// What a process prints on its standard error while `work` runs.
+template <typename Work>
+std::string stderr_of(Work work) {
+  std::fflush(stderr);
+  char path[] = "/tmp/namix_stderr_XXXXXX";
+  const int capture = ::mkstemp(path);
+  ::unlink(path);
+  const int saved = ::dup(STDERR_FILENO);
+  ::dup2(capture, STDERR_FILENO);
+  work();
+  std::fflush(stderr);
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  std::string text(static_cast<std::size_t>(::lseek(capture, 0, SEEK_END)), '\0');
+  ::pread(capture, text.data(), text.size(), 0);
+  ::close(capture);
+  return text;
+}
+
+class MemorySource final : public ByteSource {
+ public:
+  explicit MemorySource(std::vector<char> bytes) : bytes_(std::move(bytes)) {}
+  Result<std::size_t> read(std::span<std::uint8_t> out) override {
+    const std::size_t n = std::min(out.size(), bytes_.size() - at_);
+    std::memcpy(out.data(), bytes_.data() + at_, n);
+    at_ += n;
+    return n;
+  }
+
+ private:
+  std::vector<char> bytes_;
+  std::size_t at_ = 0;
+};
+
+// libmpg123 cannot synthesise 8 kHz at a quarter of the rate; asked to, it
+// prints "error: Unable to set up output format!" whatever MPG123_QUIET says.
+TEST(LowRateMp3, OpensAtEveryReductionWithoutLibmpg123Output) {
+  const TempDir dir("low_rate");
+  for (const int rate : {8000, 16000, 11025}) {
+    const fs::path wav = dir / ("tone" + std::to_string(rate) + ".wav");
+    const fs::path mp3 = dir / ("tone" + std::to_string(rate) + ".mp3");
+    write_sndfile(wav, make_sine(rate, 1, 2.0, 440.0, 0.5f), rate);
+    run_lame("-b 32 -m m --resample " + std::to_string(rate / 1000.0), wav, mp3);
+    std::vector<int> opened_rates;
+    const std::string printed = stderr_of([&] {
+      for (const int divisor : {4, 2, 1}) {
+        auto decoder = open_decoder(mp3.string(), {.rate_divisor = divisor, .force_mono = true});
+        ASSERT_TRUE(decoder.ok()) << decoder.error().message;
+        opened_rates.push_back((*decoder)->info().sample_rate);
+        auto stream =
+            open_mp3_stream_decoder(std::make_unique<MemorySource>(read_bytes(mp3)),
+                                    {.rate_divisor = divisor, .force_mono = true}, "tone.mp3");
+        ASSERT_TRUE(stream.ok()) << stream.error().message;
+        EXPECT_EQ((*stream)->info().sample_rate, opened_rates.back());
+      }
+    });
+    EXPECT_EQ(printed, "") << rate << " Hz";
+    // The most each rate reduces to (libmpg123's standard rates, 8 kHz at least).
+    const int quarter = rate == 8000 ? 8000 : rate == 16000 ? 8000 : 11025;
+    EXPECT_EQ(opened_rates, (std::vector<int>{quarter, rate == 16000 ? 8000 : rate, rate}));
   }
 }
 

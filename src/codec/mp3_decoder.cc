@@ -121,26 +121,75 @@ std::uint64_t bytes_in_frames(FileWindow& window, std::uint64_t first, std::uint
   return covered;
 }
 
+// Where the audio starts: behind an ID3v2 tag, the first run of three
+// consistent frames (else a lone frame) in the next kAudioStartWindowBytes.
+constexpr std::size_t kAudioStartWindowBytes = 64 * 1024;
+struct AudioStart {
+  std::uint64_t tag_end = 0;
+  std::vector<std::uint8_t> window;        // the bytes from tag_end on
+  std::optional<std::size_t> first_frame;  // in window
+};
+
+std::optional<std::size_t> first_frame_in(std::span<const std::uint8_t> audio) {
+  auto start = find_mpeg_frames(audio, 0, 3);
+  if (!start) start = find_mpeg_frames(audio, 0, 1);
+  return start;
+}
+
+AudioStart find_audio_start(std::FILE* f) {
+  AudioStart start;
+  start.window.resize(kAudioStartWindowBytes);
+  start.window.resize(std::fread(start.window.data(), 1, start.window.size(), f));
+  start.tag_end = id3v2_tag_size(start.window);
+  if (start.tag_end > 0) {
+    start.window.resize(kAudioStartWindowBytes);
+    start.window.resize(::fseeko(f, static_cast<off_t>(start.tag_end), SEEK_SET) == 0
+                            ? std::fread(start.window.data(), 1, start.window.size(), f)
+                            : 0);
+  }
+  start.first_frame = first_frame_in(start.window);
+  return start;
+}
+
+// The sample rate of the file's first frame, if it has one.
+std::optional<long> first_frame_rate(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return std::nullopt;
+  const AudioStart start = find_audio_start(f);
+  std::fclose(f);
+  if (!start.first_frame) return std::nullopt;
+  return parse_mpeg_frame_header(&start.window[*start.first_frame])->sample_rate;
+}
+
+// libmpg123 synthesises only at its standard rates; asked to reduce to
+// another, it fails, and prints an error line on stderr that MPG123_QUIET
+// does not silence (libmpg123 1.31's last-resort format message). So the
+// reduction is chosen from the stream's own rate before a handle is made:
+// the largest up to `requested` that lands on a standard rate.
+long down_sample_for(long source_rate, long requested) {
+  const long* rates = nullptr;
+  std::size_t count = 0;
+  mpg123_rates(&rates, &count);
+  for (long down_sample = requested; down_sample > 0; --down_sample) {
+    if (std::find(rates, rates + count, source_rate >> down_sample) != rates + count) {
+      return down_sample;
+    }
+  }
+  return 0;
+}
+
 Mp3Layout read_layout(const std::string& path) {
   Mp3Layout layout;
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return layout;
   struct stat st {};
   if (::fstat(fileno(f), &st) == 0) layout.file_bytes = static_cast<std::uint64_t>(st.st_size);
-  std::vector<std::uint8_t> buf(64 * 1024);
-  buf.resize(std::fread(buf.data(), 1, buf.size(), f));
-  std::uint64_t tag_end = id3v2_tag_size(buf);
-  if (tag_end > 0) {
-    std::fseek(f, static_cast<long>(tag_end), SEEK_SET);
-    buf.resize(64 * 1024);
-    buf.resize(std::fread(buf.data(), 1, buf.size(), f));
-  }
-  auto start = find_mpeg_frames(buf, 0, 3);
-  if (!start) start = find_mpeg_frames(buf, 0, 1);
-  if (start) {
-    layout.first_frame_offset = tag_end + *start;
-    layout.first_frame = parse_mpeg_frame_header(&buf[*start]);
-    layout.info_frames = info_frame_count(std::span(buf).subspan(*start));
+  const AudioStart start = find_audio_start(f);
+  if (start.first_frame) {
+    const std::size_t at = *start.first_frame;
+    layout.first_frame_offset = start.tag_end + at;
+    layout.first_frame = parse_mpeg_frame_header(&start.window[at]);
+    layout.info_frames = info_frame_count(std::span(start.window).subspan(at));
   }
   std::uint64_t end = layout.file_bytes;
   std::uint8_t tail[3] = {};
@@ -244,6 +293,60 @@ mpg123_ssize_t read_source(void* handle, void* buffer, std::size_t bytes) {
   }
   return static_cast<mpg123_ssize_t>(*got);
 }
+
+// A stream whose first bytes are read ahead, to learn its sample rate before
+// libmpg123 is asked for a reduced rate, and are then read again as they were.
+class LookaheadSource final : public ByteSource {
+ public:
+  explicit LookaheadSource(std::unique_ptr<ByteSource> source) : source_(std::move(source)) {}
+
+  // The first frame's rate: from kAudioStartWindowBytes read ahead, behind
+  // an ID3v2 tag of up to kMaxTagBytes.
+  std::optional<long> first_frame_rate() {
+    read_ahead(kAudioStartWindowBytes);
+    const std::size_t tag = id3v2_tag_size(head_);
+    if (tag > kMaxTagBytes) return std::nullopt;
+    read_ahead(tag + kAudioStartWindowBytes);
+    if (tag >= head_.size()) return std::nullopt;
+    const std::span<const std::uint8_t> audio = std::span(head_).subspan(tag);
+    const auto first = first_frame_in(audio);
+    if (!first) return std::nullopt;
+    return parse_mpeg_frame_header(&audio[*first])->sample_rate;
+  }
+
+  Result<std::size_t> read(std::span<std::uint8_t> out) override {
+    if (replayed_ < head_.size()) {
+      const std::size_t n = std::min(out.size(), head_.size() - replayed_);
+      std::memcpy(out.data(), head_.data() + replayed_, n);
+      replayed_ += n;
+      return n;
+    }
+    if (error_) return *error_;
+    if (ended_) return std::size_t{0};
+    return source_->read(out);
+  }
+
+ private:
+  // Album art makes tags of a few hundred KiB; a larger one is not waited for.
+  static constexpr std::size_t kMaxTagBytes = 4 << 20;
+
+  void read_ahead(std::size_t bytes) {
+    while (head_.size() < bytes && !ended_ && !error_) {
+      const std::size_t had = head_.size();
+      head_.resize(bytes);
+      auto got = source_->read(std::span(head_).subspan(had));
+      head_.resize(had + (got.ok() ? *got : 0));
+      if (!got.ok()) error_ = got.error();
+      if (got.ok() && *got == 0) ended_ = true;
+    }
+  }
+
+  std::unique_ptr<ByteSource> source_;
+  std::vector<std::uint8_t> head_;
+  std::size_t replayed_ = 0;
+  std::optional<Error> error_;  // the source's, given to read() after the head
+  bool ended_ = false;
+};
 
 off_t no_seek(void*, off_t, int) { return -1; }
 void keep_source(void*) {}  // SourceReader is owned by the decoder
@@ -591,12 +694,13 @@ Result<std::unique_ptr<AudioDecoder>> open_with_down_sample(const std::string& p
 Result<std::unique_ptr<AudioDecoder>> open_mp3_decoder(const std::string& path,
                                                        const DecodeOptions& options) {
   // libmpg123 only synthesises at its list of standard rates, so an MPEG-2
-  // file at 16 kHz cannot go to 4 kHz: fall back to a smaller reduction, and
-  // info() says what the stream really is.
-  for (long down_sample = options.rate_divisor == 4   ? 2
-                          : options.rate_divisor == 2 ? 1
-                                                      : 0;
-       ; --down_sample) {
+  // file at 16 kHz cannot go to 4 kHz: a smaller reduction, chosen from the
+  // first frame's rate (down_sample_for), and info() says what the stream
+  // really is. Should the first frame mislead (junk that passes for one), a
+  // handle that fails is retried with less.
+  const long requested = options.rate_divisor == 4 ? 2 : options.rate_divisor == 2 ? 1 : 0;
+  const std::optional<long> rate = first_frame_rate(path);
+  for (long down_sample = rate ? down_sample_for(*rate, requested) : requested;; --down_sample) {
     auto decoder = open_with_down_sample(path, options, down_sample);
     if (decoder.ok() || down_sample == 0 || decoder.error().code != Errc::undecodable) {
       return decoder;
@@ -607,7 +711,11 @@ Result<std::unique_ptr<AudioDecoder>> open_mp3_decoder(const std::string& path,
 Result<std::unique_ptr<AudioDecoder>> open_mp3_stream_decoder(std::unique_ptr<ByteSource> source,
                                                               const DecodeOptions& options,
                                                               const std::string& name) {
-  const long down_sample = options.rate_divisor == 4 ? 2 : options.rate_divisor == 2 ? 1 : 0;
+  // The reduction from the first frame's rate, as for files (down_sample_for).
+  auto lookahead = std::make_unique<LookaheadSource>(std::move(source));
+  const long requested = options.rate_divisor == 4 ? 2 : options.rate_divisor == 2 ? 1 : 0;
+  const std::optional<long> source_rate = lookahead->first_frame_rate();
+  const long down_sample = source_rate ? down_sample_for(*source_rate, requested) : requested;
   auto handle = new_handle(options, down_sample);
   if (!handle) return handle.error();
   auto decoder = std::make_unique<Mp3Decoder>(*handle);
@@ -615,7 +723,7 @@ Result<std::unique_ptr<AudioDecoder>> open_mp3_stream_decoder(std::unique_ptr<By
   decoder->options_ = options;
   decoder->down_sample_ = down_sample;
   decoder->stream_ = std::make_unique<SourceReader>();
-  decoder->stream_->source = std::move(source);
+  decoder->stream_->source = std::move(lookahead);
   mpg123_handle* mh = *handle;
   if (mpg123_replace_reader_handle(mh, read_source, no_seek, keep_source) != MPG123_OK) {
     return make_error(Errc::internal, "libmpg123 refused our reader");
