@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -18,7 +19,9 @@
 #include "net/router.h"
 #include "net/server.h"
 #include "select/theme.h"
+#include "store/data_dir_lock.h"
 #include "store/local_storage.h"
+#include "store/s3_url.h"
 #include "store/storage_factory.h"
 
 namespace namix {
@@ -74,6 +77,12 @@ Result<std::set<std::string>> load_api_keys(const std::string& path) {
   return keys;
 }
 
+bool same_directory(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::weakly_canonical(std::filesystem::absolute(a, ec), ec) ==
+         std::filesystem::weakly_canonical(std::filesystem::absolute(b, ec), ec);
+}
+
 // The web page in the build tree: <build>/src/app/namix -> <source>/web.
 std::string default_web_dir() {
   std::error_code ec;
@@ -98,6 +107,19 @@ int serve(const ServeSettings& s) {
 
   auto catalog = load_theme_catalog(s.themes_dir);
   if (!catalog) return report_error(catalog.error());
+
+  // Before anything touches the data directory (the service empties its
+  // tmp/ and fails unfinished jobs), and held until the process ends. A
+  // local storage directory of its own is locked too: the jobs live there.
+  const std::string storage_spec = s.storage.empty() ? s.data_dir : s.storage;
+  auto data_lock = DataDirLock::acquire(s.data_dir);
+  if (!data_lock) return report_error(data_lock.error());
+  std::optional<DataDirLock> storage_lock;
+  if (!is_s3_url(storage_spec) && !same_directory(storage_spec, s.data_dir)) {
+    auto locked = DataDirLock::acquire(storage_spec);
+    if (!locked) return report_error(locked.error());
+    storage_lock.emplace(std::move(*locked));
+  }
 
   std::set<std::string> keys;
   if (!s.api_keys_file.empty()) {
@@ -136,8 +158,7 @@ int serve(const ServeSettings& s) {
   // --storage DIR or s3://BUCKET/PREFIX; by default the data directory.
   std::unique_ptr<Storage> storage;
   LocalStorage* local = nullptr;  // serves /files links when the storage is local
-  const std::string storage_spec = s.storage.empty() ? s.data_dir : s.storage;
-  if (storage_spec.rfind("s3://", 0) == 0) {
+  if (is_s3_url(storage_spec)) {
     StorageOpenOptions options;
     options.s3_endpoint = s.s3_endpoint;
     options.apply_lifecycle = s.apply_lifecycle;
@@ -214,7 +235,8 @@ std::function<int()> add_serve(CLI::App& app) {
       ->envname("NAMIX_PORT")
       ->capture_default_str();
   cmd->add_option("--data-dir", settings->data_dir,
-                  "Where mixes, their JSON and job state are kept")
+                  "Where mixes, their JSON and job state are kept (one server per "
+                  "directory: it is locked)")
       ->envname("NAMIX_DATA_DIR")
       ->capture_default_str();
   cmd->add_option("--storage", settings->storage,

@@ -3,7 +3,7 @@
 loopback port, talking HTTP, with a loopback file server for episodes.
 
 Usage: service_test.py --namix PATH --work DIR --group GROUP
-Groups: production, bad_input, limits, security, throttle, restart.
+Groups: production, bad_input, limits, security, throttle, restart, data_dir_lock.
 Python standard library only; the fixture episode is made here with
 espeak-ng (two voices, pauses) and the lame CLI.
 """
@@ -986,8 +986,64 @@ class Restart(ServiceCase):
             self.assertIn('"msg":"draining"', f.read())
 
 
+class DataDirLock(ServiceCase):
+    """Two servers on one data directory: the second refuses to start and
+    names the first; the first's running job is untouched."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fixture = make_fixture(ARGS.work)
+        cls.upstream = Upstream(cls.fixture)
+        cls.data_dir = os.path.join(ARGS.work, "shared-data")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.upstream.release.set()
+        cls.upstream.close()
+
+    def test_second_server_on_one_data_dir_is_refused(self):
+        first = Namix("lock-1", "--allow-private-urls", data_dir=self.data_dir)
+        try:
+            # A job whose download is in {data_dir}/tmp, held at 60 %.
+            status, _, job = first.json("POST", "/mix/jobs", {
+                "episode_url": self.upstream.url("/held.mp3"), "theme": "Best Of",
+                "target_duration": 20})
+            self.assertEqual(status, 202, job)
+            deadline = time.time() + 30
+            while not os.listdir(os.path.join(self.data_dir, "tmp")):
+                self.assertLess(time.time(), deadline, "the download never reached tmp/")
+                time.sleep(0.05)
+            second_dir = os.path.join(ARGS.work, "lock-2")
+            os.makedirs(second_dir, exist_ok=True)
+            second = subprocess.run(
+                [ARGS.namix, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir",
+                 self.data_dir, "--port-file", os.path.join(second_dir, "port")],
+                capture_output=True, text=True, timeout=30)
+            self.assertEqual(second.returncode, 5, second.stderr)
+            lines = [l for l in second.stderr.splitlines() if l.strip()]
+            self.assertEqual(len(lines), 1, second.stderr)
+            self.assertRegex(lines[0], r"^namix: the data directory .* is in use by another namix "
+                             r"serve \(pid %d on .*, since .*\); stop that one" % first.proc.pid)
+            self.assertTrue(os.listdir(os.path.join(self.data_dir, "tmp")), "tmp/ was emptied")
+            self.upstream.release.set()
+            deadline = time.time() + 180
+            while True:
+                status, _, state = first.json("GET", "/mix/jobs/" + job["job_id"])
+                if state["state"] in ("done", "failed"):
+                    break
+                self.assertLess(time.time(), deadline)
+                time.sleep(0.2)
+            self.assertEqual(state["state"], "done", state)
+        finally:
+            first.stop()
+        # The lock went with the first server: a new one starts.
+        third = Namix("lock-3", data_dir=self.data_dir)
+        self.assertEqual(third.stop(), 0)
+
+
 GROUPS = {"production": Production, "bad_input": BadInput, "limits": Limits,
-          "security": Security, "throttle": Throttle, "restart": Restart}
+          "security": Security, "throttle": Throttle, "restart": Restart,
+          "data_dir_lock": DataDirLock}
 
 
 def main():
