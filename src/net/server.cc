@@ -2,10 +2,13 @@
 
 #include <fcntl.h>
 #include <httplib.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
-#include <strings.h>
-
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <random>
 
 #include "net/http_error.h"
@@ -80,6 +83,15 @@ void to_response(HttpResponse&& in, httplib::Response& out,
   out.set_content(std::move(in.body), content_type);
 }
 
+// The kernel's ceiling on a listening socket's queue of connections not yet
+// accepted (net.core.somaxconn; larger requests are cut to it).
+int system_listen_backlog() {
+  std::ifstream in("/proc/sys/net/core/somaxconn");
+  int value = 0;
+  if (in >> value && value > 0) return value;
+  return SOMAXCONN;
+}
+
 HttpResponse too_large_response(std::uint64_t cap) {
   HttpResponse r;
   r.status = 413;
@@ -106,6 +118,15 @@ HttpServer::HttpServer(Router& router, ServerOptions options)
   svr.set_read_timeout(30);
   svr.set_write_timeout(120);
   svr.set_tcp_nodelay(true);
+  // In place of httplib's SO_REUSEPORT, which lets a second server bind the
+  // same port and take half its connections: SO_REUSEADDR restarts at once
+  // over connections in TIME_WAIT, and a port in use is an error. The socket
+  // is kept to raise its listen backlog after bind().
+  svr.set_socket_options([this](int socket_fd) {
+    const int yes = 1;
+    ::setsockopt(socket_fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd_ = socket_fd;
+  });
   svr.set_payload_max_length(
       static_cast<std::size_t>(options_.max_upload_bytes + kDrainSlackBytes));
 
@@ -230,6 +251,13 @@ Result<int> HttpServer::bind() {
                                              std::to_string(options_.port) +
                                              " (in use, or not an address of this machine); pick "
                                              "another --host/--port");
+  }
+  // httplib listens with a backlog of 5: a burst of new connections beyond
+  // it loses its SYNs and retries a second or more later (p99 of /health at
+  // 200 connections: 3 s, with timeouts). listen() again raises it in place.
+  if (::listen(listen_fd_, system_listen_backlog()) != 0) {
+    return make_error(Errc::unavailable, "cannot listen on " + options_.host + ":" +
+                                             std::to_string(port) + ": " + std::strerror(errno));
   }
   return port;
 }

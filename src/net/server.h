@@ -31,7 +31,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the listening socket; returns the port (useful with port 0).
+  // Binds the listening socket with the system's largest backlog (SO_REUSEADDR,
+  // not SO_REUSEPORT: a port another server holds is an error); returns the
+  // port (useful with port 0).
   Result<int> bind();
   // Serves until stop(); returns false when the listener failed.
   bool run();
@@ -41,6 +43,7 @@ class HttpServer {
   Router& router_;
   ServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
+  int listen_fd_ = -1;  // the socket bind() made
 };
 
 }  // namespace namix
