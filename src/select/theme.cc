@@ -56,8 +56,10 @@ class ThemeReader {
  public:
   explicit ThemeReader(std::string file) : file_(std::move(file)) {}
 
+  // `field` is made of the file's own keys, which TOML lets hold anything
+  // (a quoted key may be "a\nb"), so it is quoted as user input.
   Error fail(const std::string& field, const std::string& reason) const {
-    return make_error(Errc::invalid_argument, file_ + ": " + field + ": " + reason);
+    return make_error(Errc::invalid_argument, file_ + ": " + quoted_input(field) + ": " + reason);
   }
 
   Result<std::string> string_field(const toml::table& t, const std::string& key,
@@ -378,8 +380,9 @@ Result<Theme> parse_theme_toml(std::string_view text, const std::string& file) {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
+    // toml++ quotes the text it stopped at, line breaks included.
     return make_error(Errc::invalid_argument, file + ":" + std::to_string(where.line) +
-                                                  ": syntax: " + std::string(e.description()));
+                                                  ": syntax: " + quoted_input(e.description()));
   }
   return reader.read(root);
 }

@@ -162,6 +162,20 @@ TEST(ThemeCatalog, UnknownThemeIsQuotedOnlyInPart) {
   EXPECT_NE(message.find("valid themes: Best Of"), std::string::npos);
 }
 
+// Found by fuzz/theme_toml_fuzzer.cc: toml++'s syntax errors quote the
+// text they stopped at, and TOML keys may hold any character; either put a
+// line break into what must be a one-line message.
+TEST(ThemeParse, ErrorsStayOneLineWhateverTheFileHolds) {
+  const std::string truncated_bool = "flag = tru\n" + std::string(kMinimalTheme);
+  const std::string quoted_key = "\"colour\\nred\" = 1\n" + std::string(kMinimalTheme);
+  for (const std::string& text : {truncated_bool, quoted_key}) {
+    auto t = parse_theme_toml(text, "bad.toml");
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(t.error().message.find('\n'), std::string::npos) << t.error().message;
+    EXPECT_EQ(t.error().message.rfind("bad.toml:", 0), 0u) << t.error().message;
+  }
+}
+
 TEST(ThemeParse, MinimalThemeGetsDefaultsAndSlug) {
   auto t = parse_theme_toml(kMinimalTheme, "mini.toml");
   ASSERT_TRUE(t.ok()) << t.error().message;
