@@ -516,6 +516,33 @@ TEST(LowRateMp3, OpensAtEveryReductionWithoutLibmpg123Output) {
   }
 }
 
+// Found by fuzz/audio_sniff_fuzzer.cc: libsndfile's Ogg Vorbis reader
+// leaks 5784 bytes (vorbis_info_init) on this first page of a stream, a
+// Vorbis identification header with nothing after it. Under the sanitizer
+// build (make test-asan) the leak fails this test if Ogg reaches libsndfile.
+TEST(DecoderErrors, OggIsRefusedBeforeLibsndfileSeesIt) {
+  const TempDir dir("ogg");
+  const std::vector<char> damaged_vorbis = {
+      0x4f, 0x67,  0x67, 0x53,  0x00, 0x02, 0x00, 0x00, 0x00, 0x00,  0x00,  0x00,  0x00, 0x00, 0x4b,
+      0x4a, -0x70, 0x1d, 0x00,  0x00, 0x00, 0x00, 0x14, 0x17, -0x4b, -0x20, 0x01,  0x1e, 0x01, 0x76,
+      0x6f, 0x72,  0x62, 0x69,  0x73, 0x00, 0x00, 0x00, 0x00, 0x01,  0x44,  -0x54, 0x00, 0x00, 0x00,
+      0x00, 0x00,  0x00, -0x80, 0x38, 0x01, 0x00, 0x00, 0x00, 0x00,  0x00,  -0x48, 0x01};
+  write_bytes(dir / "damaged.ogg", damaged_vorbis);
+  expect_error(dir / "damaged.ogg", Errc::not_audio,
+               "is an Ogg stream; namix takes MP3, WAV or FLAC");
+  // A whole, valid Ogg Vorbis file is refused the same way.
+  SF_INFO info{};
+  info.samplerate = 44100;
+  info.channels = 1;
+  info.format = SF_FORMAT_OGG | SF_FORMAT_VORBIS;
+  SNDFILE* sf = sf_open((dir / "valid.ogg").c_str(), SFM_WRITE, &info);
+  ASSERT_NE(sf, nullptr) << sf_strerror(nullptr);
+  std::vector<float> tone(44100, 0.25f);
+  sf_writef_float(sf, tone.data(), static_cast<sf_count_t>(tone.size()));
+  sf_close(sf);
+  expect_error(dir / "valid.ogg", Errc::not_audio, "is an Ogg stream");
+}
+
 TEST(DecoderErrors, SixChannelWav) {
   const TempDir dir("surround");
   write_sndfile_channels(dir / "surround.wav", 6, 48000, 0.5);

@@ -1,4 +1,4 @@
-// The libsndfile side of open_decoder() (WAV, FLAC, Ogg, AIFF); callers use
+// The libsndfile side of open_decoder() (WAV, FLAC, AIFF); callers use
 // open_decoder(). A reduced stream (rate_divisor, force_mono) is made with a
 // channel mixdown and libsoxr, so info() describes what read() returns.
 #pragma once
