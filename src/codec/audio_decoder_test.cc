@@ -543,6 +543,39 @@ TEST(DecoderErrors, OggIsRefusedBeforeLibsndfileSeesIt) {
   expect_error(dir / "valid.ogg", Errc::not_audio, "is an Ogg stream");
 }
 
+// FLAC's STREAMINFO (RFC 9639 §8.2) ends in the stream's sample count: 36
+// bits, 0 when the encoder did not know it (a FLAC written to a pipe). It
+// sits in the 8 bytes from offset 18, after "fLaC", the block header, the
+// block and frame sizes, the rate, channels and bits per sample.
+void set_flac_total_samples(const fs::path& path, std::uint64_t total) {
+  std::vector<char> bytes = read_bytes(path);
+  ASSERT_GT(bytes.size(), 26u);
+  std::uint64_t word = 0;
+  for (int i = 0; i < 8; ++i) word = word << 8 | static_cast<unsigned char>(bytes[18 + i]);
+  word = (word & ~((std::uint64_t{1} << 36) - 1)) | total;
+  for (int i = 7; i >= 0; --i, word >>= 8) bytes[18 + i] = static_cast<char>(word & 0xff);
+  write_bytes(path, bytes);
+}
+
+// Found by fuzz/audio_sniff_fuzzer.cc: with no count libsndfile reports
+// SF_COUNT_MAX frames, and the decoder's rounding overflowed (UBSan:
+// signed integer overflow); a count far beyond the file's bytes made the
+// analysis reserve for hours of features it would never get.
+TEST(SndfileDecoder, FlacWithoutASampleCountIsCountedAndALyingOneRefused) {
+  const TempDir dir("flac_length");
+  const fs::path flac = dir / "tone.flac";
+  write_sndfile(flac, make_sine(16000, 1, 1.0, 440.0, 0.5f), 16000);
+  set_flac_total_samples(flac, 0);
+  for (const int divisor : {1, 2}) {
+    auto decoder = open_decoder(flac.string(), {.rate_divisor = divisor, .force_mono = true});
+    ASSERT_TRUE(decoder.ok()) << decoder.error().message;
+    EXPECT_EQ((*decoder)->info().num_frames, 16000 / divisor);
+    EXPECT_EQ(decode_all(**decoder).num_frames(), static_cast<std::size_t>(16000 / divisor));
+  }
+  set_flac_total_samples(flac, (std::uint64_t{1} << 36) - 1);
+  expect_error(flac, Errc::undecodable, "claims 68719476735 samples in");
+}
+
 TEST(DecoderErrors, SixChannelWav) {
   const TempDir dir("surround");
   write_sndfile_channels(dir / "surround.wav", 6, 48000, 0.5);

@@ -18,6 +18,27 @@ constexpr std::size_t kSourceBlockFrames = 4096;
 // (+36 dBFS): beyond it, like NaN and infinity, the numbers are not audio,
 // and would otherwise read as silence or as overflowing energy.
 constexpr float kMaxSourceSample = 64.0f;
+// A header may claim any length (FLAC's STREAMINFO holds 36 bits), and the
+// analysis sizes its feature vectors by it. No real file holds more than
+// this many frames per byte: a FLAC frame carries at most 65535 samples in
+// no fewer than 8 bytes; WAV and AIFF hold under one frame per byte.
+constexpr std::int64_t kMaxFramesPerByte = 8192;
+
+// The frames a file holds when its header does not say (libsndfile reports
+// SF_COUNT_MAX, e.g. for a FLAC written to a pipe): read once to the end,
+// then back to the start. nullopt when it cannot go back.
+std::optional<sf_count_t> count_frames(SNDFILE* sf, int channels) {
+  std::vector<float> block(kSourceBlockFrames * static_cast<std::size_t>(channels));
+  sf_count_t total = 0;
+  for (;;) {
+    const sf_count_t got =
+        sf_readf_float(sf, block.data(), static_cast<sf_count_t>(kSourceBlockFrames));
+    if (got <= 0) break;
+    total += got;
+  }
+  if (sf_seek(sf, 0, SEEK_SET) != 0) return std::nullopt;
+  return total;
+}
 // After a seek in a reduced stream the resampler restarts this many output
 // frames early, so its filter has settled by the frame asked for.
 constexpr std::int64_t kResamplerPrerollFrames = 512;
@@ -215,9 +236,29 @@ Result<std::unique_ptr<AudioDecoder>> open_sndfile_decoder(const std::string& pa
                                            " channels; namix takes mono or stereo, so mix it "
                                            "down to stereo first");
   }
+  if (sf_info.frames == SF_COUNT_MAX) {
+    const std::optional<sf_count_t> counted = count_frames(sf, sf_info.channels);
+    if (!counted) {
+      sf_close(sf);
+      return make_error(Errc::undecodable,
+                        path +
+                            " does not say how long it is and cannot be read twice; "
+                            "re-export it as a complete WAV or FLAC");
+    }
+    sf_info.frames = *counted;
+  }
   if (sf_info.frames <= 0) {
     sf_close(sf);
     return make_error(Errc::undecodable, path + " contains no audio samples; give a complete file");
+  }
+  std::error_code ec;
+  const auto file_bytes = static_cast<std::int64_t>(std::filesystem::file_size(path, ec));
+  if (!ec && sf_info.frames / kMaxFramesPerByte > file_bytes) {
+    sf_close(sf);
+    return make_error(Errc::undecodable,
+                      path + " claims " + std::to_string(sf_info.frames) + " samples in " +
+                          std::to_string(file_bytes) +
+                          " bytes: its header is damaged; re-export it as a complete WAV or FLAC");
   }
   // Like the MP3 decoder, reduce by less where the rate does not divide or
   // would fall under 8 kHz (analysis needs speech up to 4 kHz).
