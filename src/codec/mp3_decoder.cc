@@ -66,24 +66,30 @@ struct Mp3Layout {
 };
 
 // Sequential access to a file through a window, for walking frame headers
-// without holding (or mapping) the whole file.
+// without holding (or mapping) the whole file. The window is 1 MiB, or
+// less for a smaller file (no less than the 64 KiB one at() may ask for),
+// and left uninitialised: fread() fills what is read.
 class FileWindow {
  public:
-  explicit FileWindow(std::FILE* f) : f_(f), buf_(1 << 20) {}
+  FileWindow(std::FILE* f, std::uint64_t file_bytes)
+      : f_(f),
+        size_(static_cast<std::size_t>(std::clamp<std::uint64_t>(file_bytes, 64 << 10, 1 << 20))),
+        buf_(new std::uint8_t[size_]) {}
   // Pointer to bytes [pos, pos + n) or nullptr past the end; n <= 64 KiB.
   const std::uint8_t* at(std::uint64_t pos, std::size_t n) {
     if (pos < start_ || pos + n > start_ + len_) {
       if (::fseeko(f_, static_cast<off_t>(pos), SEEK_SET) != 0) return nullptr;
       start_ = pos;
-      len_ = std::fread(buf_.data(), 1, buf_.size(), f_);
+      len_ = std::fread(buf_.get(), 1, size_, f_);
       if (pos + n > start_ + len_) return nullptr;
     }
-    return buf_.data() + (pos - start_);
+    return buf_.get() + (pos - start_);
   }
 
  private:
   std::FILE* f_;
-  std::vector<std::uint8_t> buf_;
+  std::size_t size_;
+  std::unique_ptr<std::uint8_t[]> buf_;
   std::uint64_t start_ = 0;
   std::size_t len_ = 0;
 };
@@ -199,7 +205,7 @@ Mp3Layout read_layout(const std::string& path) {
   }
   layout.audio_bytes = end > layout.first_frame_offset ? end - layout.first_frame_offset : 0;
   if (layout.first_frame) {
-    FileWindow window(f);
+    FileWindow window(f, layout.file_bytes);
     layout.frame_bytes =
         bytes_in_frames(window, layout.first_frame_offset, end, *layout.first_frame);
   }
