@@ -1,11 +1,14 @@
 # namix: `make demo` and `make test` are all a newcomer needs (Debian 12, root).
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+# Seconds of new inputs per fuzz harness (on top of its seed corpus).
+FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNAMIX_WERROR=ON
 NAMIX := $(BUILD_DIR)/src/app/namix
 
-.PHONY: deps npm build build-asan test test-unit test-asan demo format format-check bench clean
+.PHONY: deps npm build build-asan build-fuzz test test-unit test-asan fuzz demo format format-check bench clean
 
 deps:
 	scripts/install_deps.sh
@@ -25,11 +28,26 @@ build-asan: deps
 	  -DNAMIX_SANITIZE="address;undefined" -DNAMIX_BUILD_BENCH=OFF
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
-# Every test: format check, unit + integration + slow tests, then the unit
-# tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The libFuzzer harnesses of fuzz/, built by clang with AddressSanitizer and
+# UndefinedBehaviorSanitizer; only what they link is built.
+build-fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DNAMIX_FUZZ=ON -DNAMIX_SANITIZE="address;undefined" \
+	  -DNAMIX_BUILD_TESTS=OFF -DNAMIX_BUILD_BENCH=OFF -DNAMIX_FUZZ_SECONDS=$(FUZZ_SECONDS)
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target namix_fuzzers
+
+# Every harness over its seed corpus, then FUZZ_SECONDS of new inputs, two at
+# a time; any crash, sanitizer report, leak, timeout or OOM fails.
+fuzz: build-fuzz
+	ctest --test-dir $(FUZZ_DIR) --output-on-failure -j 2 -L fuzz
+	@cat $(FUZZ_DIR)/fuzz/runs/*/summary.txt
+
+# Every test: format check, unit + integration + slow tests, the unit tests
+# again under AddressSanitizer and UndefinedBehaviorSanitizer, then the fuzzers.
 test: build format-check
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j 2 --timeout 1500
 	$(MAKE) test-asan
+	$(MAKE) fuzz
 
 test-unit: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
@@ -51,4 +69,4 @@ bench: build
 	bench/run_bench.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ make pkg-config clang-format
+  # the fuzz build (make fuzz): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # libraries (see cmake/namix_deps.cmake)
   libmpg123-dev libmp3lame-dev libebur128-dev libsoxr-dev libsndfile1-dev libtag1-dev
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev
