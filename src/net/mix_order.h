@@ -18,6 +18,7 @@
 #include "core/scoped_temp_file.h"
 #include "mix/pipeline.h"
 #include "net/http_types.h"
+#include "select/loudness_target.h"
 #include "select/theme.h"
 
 namespace namix {
@@ -26,8 +27,8 @@ namespace namix {
 struct OrderLimits {
   double min_target_s = 5.0;
   double max_target_s = 6 * 3600.0;
-  double min_target_lufs = -40.0;
-  double max_target_lufs = -5.0;
+  double min_target_lufs = kMinTargetLufs;  // the CLI's and the themes' range too
+  double max_target_lufs = kMaxTargetLufs;
   std::size_t max_json_bytes = 64 * 1024;
   std::uint64_t max_upload_bytes = std::uint64_t{1} << 30;
 };
