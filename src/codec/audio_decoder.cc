@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <sys/stat.h>
 #include <vector>
 
 #include "codec/mp3_decoder.h"
@@ -51,17 +50,6 @@ Result<std::unique_ptr<AudioDecoder>> open_decoder(const std::string& path,
   assert(options.rate_divisor == 1 || options.rate_divisor == 2 || options.rate_divisor == 4);
   if (auto size = input_file_size(path, "give an MP3, WAV or FLAC file"); !size.ok()) {
     return size.error();
-  }
-  // Decoding seeks (a scan, then spans read in parallel), and opening a FIFO
-  // would wait for a writer that may never come.
-  if (!S_ISREG(st.st_mode)) {
-    const char* kind = S_ISFIFO(st.st_mode)   ? "a FIFO (named pipe)"
-                       : S_ISCHR(st.st_mode)  ? "a character device"
-                       : S_ISSOCK(st.st_mode) ? "a socket"
-                                              : "not a regular file";
-    return make_error(Errc::unreadable, path + " is " + kind +
-                                            ", which cannot be seeked; save the episode to a "
-                                            "file and give that");
   }
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {

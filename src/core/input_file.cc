@@ -19,6 +19,18 @@ Result<std::uint64_t> input_file_size(const std::string& path, std::string_view 
   if (S_ISDIR(st.st_mode)) {
     return make_error(Errc::unreadable, path + " is a directory; " + std::string(give));
   }
+  // Inputs are read more than once (decoding scans, then seeks and reads
+  // spans in parallel), and opening a FIFO would wait for a writer that may
+  // never come.
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISFIFO(st.st_mode)   ? "a FIFO (named pipe)"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    return make_error(Errc::unreadable, path + " is " + kind +
+                                            ", which cannot be seeked; save it to a file and "
+                                            "give that");
+  }
   return static_cast<std::uint64_t>(st.st_size);
 }
 

@@ -11,9 +11,10 @@
 namespace namix {
 
 // The size of the regular file at `path`. Errc::not_found when nothing is
-// there; Errc::unreadable when it cannot be examined or is a directory, the
-// message then ending with `give` (what to give instead, e.g. "give an MP3,
-// WAV or FLAC file").
+// there; Errc::unreadable when it cannot be examined, is a directory (the
+// message then ending with `give`, what to give instead, e.g. "give an MP3,
+// WAV or FLAC file") or is not a regular file (a FIFO, a device, a socket):
+// nothing is opened, so nothing waits for a writer.
 Result<std::uint64_t> input_file_size(const std::string& path, std::string_view give);
 
 }  // namespace namix
