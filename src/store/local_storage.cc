@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,12 +21,39 @@
 #include <system_error>
 
 #include "core/atomic_file.h"
+#include "store/sigv4.h"
 
 namespace namix {
 namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kSigningKeyFile = ".signing-key";
+// Conditional writes hold an exclusive flock() on this file: it orders them
+// between the threads of one process and between processes alike.
+constexpr const char* kConditionalLockFile = ".conditional-writes.lock";
+
+// A local object's version: the digest of its bytes.
+std::string content_version(std::string_view bytes) { return sha256_hex(bytes).substr(0, 32); }
+
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
 
 std::string to_hex(const unsigned char* bytes, std::size_t n) {
   static const char* digits = "0123456789abcdef";
@@ -200,6 +228,31 @@ Result<std::string> LocalStorage::get(const std::string& key) {
   out << in.rdbuf();
   if (in.bad()) return make_error(Errc::unavailable, "storage: reading " + key + " failed");
   return out.str();
+}
+
+Result<VersionedObject> LocalStorage::get_versioned(const std::string& key) {
+  auto bytes = get(key);
+  if (!bytes) return bytes.error();
+  std::string version = content_version(*bytes);
+  return VersionedObject{std::move(*bytes), std::move(version)};
+}
+
+Result<std::optional<std::string>> LocalStorage::put_if(const std::string& key,
+                                                        std::span<const std::uint8_t> bytes,
+                                                        const std::string& content_type,
+                                                        const std::string& expected_version) {
+  FileLock lock(root_ + "/" + kConditionalLockFile);
+  if (!lock.held()) {
+    return make_error(Errc::unavailable,
+                      "storage: cannot lock " + describe() + " for a conditional write");
+  }
+  auto current = get_versioned(key);
+  if (!current && current.error().code != Errc::not_found) return current.error();
+  const std::string current_version = current ? current->version : std::string();
+  if (current_version != expected_version) return std::optional<std::string>();
+  NAMIX_TRY(put(key, bytes, content_type));
+  return std::optional<std::string>(
+      content_version(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
 }
 
 Result<ObjectInfo> LocalStorage::head(const std::string& key) {

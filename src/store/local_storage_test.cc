@@ -163,5 +163,52 @@ TEST(LocalStorageRecovery, OpeningRemovesPartFilesOfDeadProcessesOnly) {
   fs::remove_all(dir);
 }
 
+TEST_F(LocalStorageTest, ConditionalPutsLetExactlyOneWriterWin) {
+  auto created = storage_->put_if("claims/a.json", bytes("one"), "application/json", "");
+  ASSERT_TRUE(created.ok() && created->has_value());
+  auto again = storage_->put_if("claims/a.json", bytes("two"), "application/json", "");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value()) << "only while absent";
+  auto read = storage_->get_versioned("claims/a.json");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->bytes, "one");
+  EXPECT_EQ(read->version, **created);
+  auto swapped =
+      storage_->put_if("claims/a.json", bytes("three"), "application/json", read->version);
+  ASSERT_TRUE(swapped.ok() && swapped->has_value());
+  EXPECT_NE(**swapped, read->version);
+  auto stale = storage_->put_if("claims/a.json", bytes("four"), "application/json", read->version);
+  ASSERT_TRUE(stale.ok());
+  EXPECT_FALSE(stale->has_value()) << "a superseded version loses";
+  EXPECT_EQ(*storage_->get("claims/a.json"), "three");
+  EXPECT_EQ(storage_->get_versioned("claims/none.json").error().code, Errc::not_found);
+  auto listed = storage_->list("");
+  ASSERT_TRUE(listed.ok());
+  for (const auto& info : *listed) EXPECT_EQ(info.key.find("lock"), std::string::npos) << info.key;
+
+  // Processes race to create one key: exactly one wins.
+  std::vector<pid_t> children;
+  for (int i = 0; i < 6; ++i) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+      auto opened = LocalStorage::open({dir_.string(), "test-secret", ""});
+      if (!opened) ::_exit(2);
+      auto made =
+          (*opened)->put_if("claims/raced.json", bytes(std::to_string(i)), "text/plain", "");
+      ::_exit(!made ? 2 : made->has_value() ? 0 : 1);
+    }
+    children.push_back(child);
+  }
+  int winners = 0;
+  for (pid_t child : children) {
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_NE(WEXITSTATUS(status), 2);
+    winners += WEXITSTATUS(status) == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(winners, 1);
+}
+
 }  // namespace
 }  // namespace namix

@@ -229,6 +229,8 @@ struct S3Client::Request {
   NameValueList headers;  // signed, besides host / x-amz-*
   std::string_view body;
   bool error_document_in_200 = false;  // CompleteMultipartUpload
+  // Conditional writes: a failed precondition is an answer, not an error.
+  bool precondition_is_answer = false;
 };
 
 struct S3Client::Response {
@@ -389,6 +391,7 @@ Result<S3Client::Response> S3Client::send_once(const Request& request, S3Error& 
     }
     return response;
   }
+  if (request.precondition_is_answer && (status == 412 || status == 409)) return response;
   if (auto parsed = parse_s3_error(status, response.body)) {
     error = *parsed;
   } else {
@@ -455,6 +458,25 @@ Result<std::string> S3Client::put_object(const std::string& bucket, const std::s
   return unquote(response->header("etag"));
 }
 
+Result<std::optional<std::string>> S3Client::put_object_if(const std::string& bucket,
+                                                           const std::string& key,
+                                                           std::span<const std::uint8_t> bytes,
+                                                           const std::string& content_type,
+                                                           const S3PutCondition& condition) {
+  Request request{"PUT", bucket, key, {}, {}, {}, false};
+  request.body = std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (!content_type.empty()) request.headers.emplace_back("Content-Type", content_type);
+  // Unquoted: Ceph RGW compares the header's bytes with the stored ETag,
+  // which it keeps without quotes; AWS takes either form.
+  if (!condition.if_match.empty()) request.headers.emplace_back("If-Match", condition.if_match);
+  if (condition.if_none_match_any) request.headers.emplace_back("If-None-Match", "*");
+  request.precondition_is_answer = true;
+  auto response = send(request, "PutObject");
+  if (!response) return response.error();
+  if (response->status == 412 || response->status == 409) return std::optional<std::string>();
+  return std::optional<std::string>(unquote(response->header("etag")));
+}
+
 Result<S3ObjectHead> S3Client::head_object(const std::string& bucket, const std::string& key) {
   auto response = send({"HEAD", bucket, key, {}, {}, {}, false}, "HeadObject");
   if (!response) return response.error();
@@ -475,6 +497,12 @@ Result<std::string> S3Client::get_object(const std::string& bucket, const std::s
   auto response = send(request, "GetObject");
   if (!response) return response.error();
   return std::move(response->body);
+}
+
+Result<S3Object> S3Client::get_object_with_etag(const std::string& bucket, const std::string& key) {
+  auto response = send({"GET", bucket, key, {}, {}, {}, false}, "GetObject");
+  if (!response) return response.error();
+  return S3Object{std::move(response->body), unquote(response->header("etag"))};
 }
 
 Result<void> S3Client::delete_object(const std::string& bucket, const std::string& key) {

@@ -68,6 +68,18 @@ struct S3ObjectHead {
   std::int64_t last_modified_unix = 0;
 };
 
+struct S3Object {
+  std::string body;
+  std::string etag;
+};
+
+// The precondition of a conditional PutObject: If-Match (the ETag the
+// object must still have) or If-None-Match: * (there must be no object).
+struct S3PutCondition {
+  std::string if_match;
+  bool if_none_match_any = false;
+};
+
 struct S3ListedObject {
   std::string key;
   std::uint64_t size = 0;
@@ -125,9 +137,19 @@ class S3Client {
   Result<std::string> put_object(const std::string& bucket, const std::string& key,
                                  std::span<const std::uint8_t> bytes,
                                  const std::string& content_type);  // -> ETag
+  // PutObject under a precondition: the new ETag, or nullopt when the server
+  // answered 412 Precondition Failed or 409 ConditionalRequestConflict
+  // (another writer got there first).
+  Result<std::optional<std::string>> put_object_if(const std::string& bucket,
+                                                   const std::string& key,
+                                                   std::span<const std::uint8_t> bytes,
+                                                   const std::string& content_type,
+                                                   const S3PutCondition& condition);
   Result<S3ObjectHead> head_object(const std::string& bucket, const std::string& key);
   Result<std::string> get_object(const std::string& bucket, const std::string& key,
                                  std::optional<S3ByteRange> range = std::nullopt);
+  // GetObject with the object's ETag.
+  Result<S3Object> get_object_with_etag(const std::string& bucket, const std::string& key);
   Result<void> delete_object(const std::string& bucket, const std::string& key);
 
   Result<S3ListPage> list_objects_page(const std::string& bucket, const std::string& prefix,

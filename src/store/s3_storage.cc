@@ -220,6 +220,23 @@ Result<std::string> S3Storage::get(const std::string& key) {
   return client_->get_object(bucket_, full_key(key));
 }
 
+Result<VersionedObject> S3Storage::get_versioned(const std::string& key) {
+  retry_failed_aborts();
+  auto object = client_->get_object_with_etag(bucket_, full_key(key));
+  if (!object) return object.error();
+  return VersionedObject{std::move(object->body), std::move(object->etag)};
+}
+
+Result<std::optional<std::string>> S3Storage::put_if(const std::string& key,
+                                                     std::span<const std::uint8_t> bytes,
+                                                     const std::string& content_type,
+                                                     const std::string& expected_version) {
+  S3PutCondition condition;
+  condition.if_match = expected_version;
+  condition.if_none_match_any = expected_version.empty();
+  return client_->put_object_if(bucket_, full_key(key), bytes, content_type, condition);
+}
+
 Result<ObjectInfo> S3Storage::head(const std::string& key) {
   auto head = client_->head_object(bucket_, full_key(key));
   if (!head) return head.error();

@@ -51,6 +51,11 @@ class S3Storage final : public Storage {
                    const std::string& content_type) override;
   Result<std::string> get(const std::string& key) override;
   Result<ObjectInfo> head(const std::string& key) override;
+  Result<VersionedObject> get_versioned(const std::string& key) override;
+  Result<std::optional<std::string>> put_if(const std::string& key,
+                                            std::span<const std::uint8_t> bytes,
+                                            const std::string& content_type,
+                                            const std::string& expected_version) override;
   Result<std::vector<ObjectInfo>> list(const std::string& prefix) override;
   Result<void> remove(const std::string& key) override;
   Result<std::string> download_url(const std::string& key,

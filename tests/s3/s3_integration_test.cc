@@ -2,6 +2,7 @@
 // on loopback, started by scripts/rgw.sh for this binary and stopped after.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <numeric>
@@ -245,6 +246,52 @@ TEST(S3Storage, SmallObjectIsOnePutAndDroppedWriteLeavesNothing) {
   ASSERT_TRUE(uploads.ok());
   EXPECT_TRUE(uploads->empty());
   EXPECT_EQ(storage.head("small/dropped.mp3").error().code, Errc::not_found);
+}
+
+// Conditional writes are what keeps two overlapping pollers from both
+// claiming an item; RGW must honour If-None-Match: * and If-Match on PUT.
+TEST(S3Storage, ConditionalPutsLetExactlyOneWriterWin) {
+  auto client = RgwEnvironment::make_client();
+  S3Storage storage(client, {kBucket, "cas"});
+  const auto first = pattern_bytes(64, 11);
+  auto created = storage.put_if("claims/item.json", first, "application/json", "");
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  ASSERT_TRUE(created->has_value());
+  auto again = storage.put_if("claims/item.json", first, "application/json", "");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_FALSE(again->has_value()) << "If-None-Match: * over an existing object must fail";
+
+  auto read = storage.get_versioned("claims/item.json");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->version, **created);
+  const auto second = pattern_bytes(64, 12);
+  auto swapped = storage.put_if("claims/item.json", second, "application/json", read->version);
+  ASSERT_TRUE(swapped.ok()) << swapped.error().message;
+  ASSERT_TRUE(swapped->has_value()) << "If-Match " << read->version;
+  auto stale = storage.put_if("claims/item.json", first, "application/json", read->version);
+  ASSERT_TRUE(stale.ok());
+  EXPECT_FALSE(stale->has_value()) << "If-Match with a superseded ETag must fail";
+  auto now = storage.get("claims/item.json");
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(*now, std::string(second.begin(), second.end()));
+
+  // Eight writers race to create the same key: exactly one wins.
+  std::atomic<int> winners{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 8; ++i) {
+    racers.emplace_back([&, i] {
+      auto made =
+          storage.put_if("claims/raced.json", pattern_bytes(32, 20 + i), "application/json", "");
+      if (!made.ok())
+        ++failures;
+      else if (made->has_value())
+        ++winners;
+    });
+  }
+  for (auto& t : racers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(winners.load(), 1);
 }
 
 TEST(S3Storage, PresignedGetWorksTamperedAndExpiredLinksAreRefused) {
