@@ -148,7 +148,7 @@ std::optional<std::chrono::sys_seconds> assemble(const DateParts& d) {
 }
 
 // "2023-11-12", "2023-11-12T21:41:17Z", "2023-11-12 21:41:17+00:00".
-std::optional<std::chrono::sys_seconds> parse_iso8601(std::string_view text) {
+std::optional<std::chrono::sys_seconds> read_iso8601(std::string_view text) {
   if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   if (!all_digits(text.substr(0, 4)) || !all_digits(text.substr(5, 2)) ||
       !all_digits(text.substr(8, 2)))
@@ -247,7 +247,7 @@ bool read_token(std::string_view token, DateParts& d) {
 
 std::optional<std::chrono::sys_seconds> parse_rfc822_date(std::string_view text) {
   text = trim_whitespace(text);
-  if (auto iso = parse_iso8601(text)) return iso;
+  if (auto iso = read_iso8601(text)) return iso;
   DateParts d;
   std::string token;
   bool in_comment = false;  // "(PST)"
@@ -275,6 +275,28 @@ std::string format_iso8601(std::chrono::sys_seconds time) {
   char text[32];
   std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+                static_cast<int>(clock.seconds().count()));
+  return text;
+}
+
+std::optional<std::chrono::sys_seconds> parse_iso8601(std::string_view text) {
+  return read_iso8601(trim_whitespace(text));
+}
+
+std::string format_rfc822_date(std::chrono::sys_seconds time) {
+  static constexpr std::array<const char*, 7> kWeekdays = {"Sun", "Mon", "Tue", "Wed",
+                                                           "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto day = std::chrono::floor<days>(time);
+  const std::chrono::year_month_day ymd(day);
+  const std::chrono::weekday weekday(day);
+  const std::chrono::hh_mm_ss clock(time - day);
+  char text[40];
+  std::snprintf(text, sizeof text, "%s, %02u %s %04d %02d:%02d:%02d +0000",
+                kWeekdays[weekday.c_encoding()], static_cast<unsigned>(ymd.day()),
+                kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
                 static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
                 static_cast<int>(clock.seconds().count()));
   return text;

@@ -21,6 +21,14 @@ std::optional<std::chrono::sys_seconds> parse_rfc822_date(std::string_view text)
 // "2023-11-12T21:41:17Z", for JSON and listings.
 std::string format_iso8601(std::chrono::sys_seconds time);
 
+// "Sun, 12 Nov 2023 21:41:17 +0000": the RFC 822 date of RSS pubDate as
+// feed validators want it (four-digit year, English names, numeric zone).
+std::string format_rfc822_date(std::chrono::sys_seconds time);
+
+// "2023-11-12T21:41:17Z" as format_iso8601() writes it, a numeric offset
+// instead of Z, or a date alone; nullopt for anything else.
+std::optional<std::chrono::sys_seconds> parse_iso8601(std::string_view text);
+
 // itunes:duration: seconds ("3725", "3725.5"), mm:ss or hh:mm:ss. nullopt
 // when empty, malformed or not positive.
 std::optional<double> parse_itunes_duration(std::string_view text);

@@ -62,5 +62,27 @@ TEST(ItunesDuration, ReadsSecondsMinutesAndHours) {
   EXPECT_FALSE(parse_itunes_duration("-5"));
 }
 
+TEST(Rfc822Date, WritesWhatValidatorsWantAndReadsItBack) {
+  using namespace std::chrono;
+  // 2023-11-12 was a Sunday; `date -u -R -d @1699825277` prints the same.
+  const sys_seconds t{seconds{1699825277}};
+  EXPECT_EQ(format_rfc822_date(t), "Sun, 12 Nov 2023 21:41:17 +0000");
+  EXPECT_EQ(format_rfc822_date(sys_seconds{seconds{0}}), "Thu, 01 Jan 1970 00:00:00 +0000");
+  // 2024-02-29, a leap day, and a date in every month round-trip.
+  for (int month = 1; month <= 12; ++month) {
+    const sys_seconds when = sys_days(year(2024) / month / 29) + hours(7) + minutes(5);
+    EXPECT_EQ(parse_rfc822_date(format_rfc822_date(when)), when) << format_rfc822_date(when);
+  }
+}
+
+TEST(Iso8601, ReadsWhatFormatIso8601Writes) {
+  using namespace std::chrono;
+  const sys_seconds t{seconds{1699825277}};
+  EXPECT_EQ(parse_iso8601(format_iso8601(t)), t);
+  EXPECT_EQ(parse_iso8601("2023-11-12T22:41:17+01:00"), t);
+  EXPECT_FALSE(parse_iso8601("Sun, 12 Nov 2023 21:41:17 GMT"));
+  EXPECT_FALSE(parse_iso8601(""));
+}
+
 }  // namespace
 }  // namespace namix
