@@ -103,7 +103,7 @@ int run_loop(const LambdaArgs& args) {
     LambdaLoopOptions options;
     options.max_invocations = args.max_invocations;
     options.deadline_margin = std::chrono::milliseconds(args.deadline_margin_ms);
-    auto ran = run_lambda_loop(runtime, HttpHandler(echo_handler), nullptr, options);
+    auto ran = run_lambda_loop(runtime, {HttpHandler(echo_handler), nullptr, nullptr}, options);
     if (!ran) return report_error(ran.error());
     return kExitOk;
   }
@@ -141,7 +141,7 @@ int run_loop(const LambdaArgs& args) {
   LambdaLoopOptions options;
   options.max_invocations = args.max_invocations;
   options.deadline_margin = std::chrono::milliseconds(args.deadline_margin_ms);
-  auto ran = run_lambda_loop(runtime, handler, job_handler, options);
+  auto ran = run_lambda_loop(runtime, {handler, job_handler, nullptr}, options);
   if (!ran) return report_error(ran.error());
   return kExitOk;
 }

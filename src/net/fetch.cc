@@ -75,9 +75,13 @@ struct TransferRules {
   std::string too_large_hint;  // "send a shorter file"
   std::vector<std::string> request_headers;
   bool accept_not_modified = false;
+  // A POST (webhook deliveries): the body to send, and the reply's status,
+  // whatever it is, is the answer; redirects are answers too, not followed.
+  std::optional<std::string_view> post_body;
 };
 
 struct TransferResult {
+  long status = 0;
   FetchReport report;
   bool not_modified = false;
   std::string content_type;
@@ -188,6 +192,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
     }
   }
   t->bytes += n;
+  if (t->rules->post_body) return n;  // a receiver's reply is not kept
   if (t->bytes > t->rules->max_bytes) {
     t->too_large = true;
     return 0;
@@ -281,6 +286,11 @@ Result<TransferResult> transfer(const std::string& url, const FetchOptions& opti
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, user_agent.c_str());
     if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    if (rules.post_body) {
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, rules.post_body->data());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(rules.post_body->size()));
+    }
     curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &t);
     curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq);
@@ -343,6 +353,15 @@ Result<TransferResult> transfer(const std::string& url, const FetchOptions& opti
     }
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    if (rules.post_body) {
+      result.status = status;
+      result.report.final_url = current;
+      result.report.peer_address = t.peer;
+      result.report.elapsed_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
+      return result;
+    }
     if (is_redirect(status)) {
       char* location = nullptr;
       curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
@@ -381,6 +400,7 @@ Result<TransferResult> transfer(const std::string& url, const FetchOptions& opti
         return r.error();
       }
     }
+    result.status = status;
     result.not_modified = not_modified;
     result.content_type = std::move(t.content_type);
     result.etag = std::move(t.etag);
@@ -480,6 +500,21 @@ Result<FetchReport> fetch_episode(const std::string& url, const FetchOptions& op
   auto r = transfer(url, options, rules, out);
   if (!r.ok()) return r.error();
   return std::move(r->report);
+}
+
+Result<PostReply> post_to_url(const PostRequest& request, const FetchOptions& options) {
+  NAMIX_TRY(check_url(request.url, "the webhook URL", "the receiver", ""));
+  TransferRules rules;
+  rules.noun = "webhook receiver";
+  rules.max_bytes = options.max_bytes;
+  rules.total_timeout = options.total_timeout;
+  rules.timeout_hint = "it is retried later";
+  rules.request_headers = request.headers;
+  rules.post_body = request.body;
+  StringSink reply;
+  auto r = transfer(request.url, options, rules, reply);
+  if (!r.ok()) return r.error();
+  return PostReply{r->status, std::move(r->report)};
 }
 
 std::uint64_t max_document_bytes(DocumentKind kind) {

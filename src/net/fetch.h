@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/byte_sink.h"
 #include "core/error.h"
@@ -81,6 +82,26 @@ inline constexpr std::chrono::milliseconds kDocumentTotalTimeout{120'000};
 // forbidden, upstream_failed (HTTP error status, DNS, refused, too many
 // redirects, empty body), upstream_timeout, too_large.
 Result<FetchedDocument> fetch_document(const DocumentRequest& request, const FetchOptions& options);
+
+// A POST to a URL a user gave (a webhook receiver).
+struct PostRequest {
+  std::string url;
+  std::string body;
+  std::vector<std::string> headers;  // "Name: value"
+};
+
+struct PostReply {
+  long status = 0;  // the receiver's HTTP status, whatever it is; its body is dropped
+  FetchReport report;
+};
+
+// POSTs `request.body` under the same address policy and connect and stall
+// timeouts as a fetch, within options.total_timeout. Redirects are not
+// followed: a receiver answers where it is, and its status (a redirect or
+// an error included) is the reply. Errors are for a request that got no
+// status: invalid_argument (bad URL), forbidden (refused address),
+// upstream_failed (DNS, refused, reset), upstream_timeout.
+Result<PostReply> post_to_url(const PostRequest& request, const FetchOptions& options);
 
 // True when the first bytes start an ID3 tag, an MPEG audio frame, a RIFF
 // WAVE, FLAC or Ogg stream. Needs at least 4 bytes (12 for RIFF).

@@ -41,6 +41,18 @@ class DocumentServer : public ::testing::Test {
     server_.Get("/to-file", [](const httplib::Request&, httplib::Response& res) {
       res.set_redirect("file:///etc/passwd", 302);
     });
+    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+      posted_body_ = req.body;
+      posted_signature_ = req.get_header_value("X-Test-Signature");
+      res.status = 204;
+    });
+    server_.Post("/hook-down", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 503;
+      res.set_content(std::string(200 * 1024, 'x'), "text/plain");
+    });
+    server_.Post("/hook-moved", [](const httplib::Request&, httplib::Response& res) {
+      res.set_redirect("/hook", 307);
+    });
     server_.Get("/missing", [](const httplib::Request&, httplib::Response& res) {
       res.status = 404;
       res.set_content("not here", "text/plain");
@@ -74,6 +86,8 @@ class DocumentServer : public ::testing::Test {
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     options_.allow_private_urls = true;
   }
+  std::string posted_body_;
+  std::string posted_signature_;
   void TearDown() override {
     server_.stop();
     if (thread_.joinable()) thread_.join();
@@ -223,6 +237,44 @@ TEST_F(DocumentServer, TimesOut) {
   EXPECT_EQ(doc.error().message.rfind("the feed server did not answer in time", 0), 0u)
       << doc.error().message;
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2000));
+}
+
+TEST_F(DocumentServer, PostsAWebhookAndReportsTheReceiversStatus) {
+  PostRequest post{url("/hook"), R"({"event":"mix.finished"})", {"X-Test-Signature: t=1,v1=ab"}};
+  auto reply = post_to_url(post, options_);
+  ASSERT_TRUE(reply.ok()) << reply.error().message;
+  EXPECT_EQ(reply->status, 204);
+  EXPECT_EQ(posted_body_, post.body);
+  EXPECT_EQ(posted_signature_, "t=1,v1=ab");
+
+  // An error status, with a large body, is a reply and not an error.
+  post.url = url("/hook-down");
+  reply = post_to_url(post, options_);
+  ASSERT_TRUE(reply.ok()) << reply.error().message;
+  EXPECT_EQ(reply->status, 503);
+  // Redirects are not followed: the receiver answers where it is.
+  post.url = url("/hook-moved");
+  reply = post_to_url(post, options_);
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply->status, 307);
+}
+
+TEST_F(DocumentServer, WebhooksObeyTheAddressPolicy) {
+  FetchOptions strict;
+  auto refused = post_to_url({url("/hook"), "{}", {}}, strict);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::forbidden);
+  EXPECT_TRUE(posted_body_.empty()) << "nothing may reach a refused address";
+  auto bad = post_to_url({"ftp://example.com/x", "{}", {}}, options_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+  // Nothing listens on the port after the server stops: no status at all.
+  const std::string gone = url("/hook");
+  server_.stop();
+  thread_.join();
+  auto down = post_to_url({gone, "{}", {}}, options_);
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().code, Errc::upstream_failed);
 }
 
 }  // namespace

@@ -82,6 +82,13 @@ bool is_api_gateway_event(const json& event) {
   return string_field(event, "version") == "2.0" && event.contains("requestContext");
 }
 
+bool is_scheduled_event(const json& event) {
+  if (!event.is_object()) return false;
+  if (event.contains("namix_poll")) return true;
+  return string_field(event, "source") == "aws.events" &&
+         string_field(event, "detail-type") == "Scheduled Event";
+}
+
 Result<ApiGatewayRequest> request_from_api_gateway_event(const json& event) {
   if (!is_api_gateway_event(event))
     return make_error(Errc::invalid_argument,
@@ -360,8 +367,7 @@ Outcome handle_api_request(const json& event, const HttpHandler& handler, std::i
 
 }  // namespace
 
-Result<void> run_lambda_loop(LambdaRuntimeClient& runtime, const HttpHandler& handler,
-                             const LambdaJobHandler& job_handler,
+Result<void> run_lambda_loop(LambdaRuntimeClient& runtime, const LambdaHandlers& handlers,
                              const LambdaLoopOptions& options) {
   for (int served = 0; options.max_invocations < 0 || served < options.max_invocations; ++served) {
     auto invocation = runtime.next();
@@ -382,18 +388,32 @@ Result<void> run_lambda_loop(LambdaRuntimeClient& runtime, const HttpHandler& ha
     if (event.is_discarded()) {
       outcome = {false, "", "Runtime.InvalidEvent", "the event is not JSON"};
     } else if (is_api_gateway_event(event)) {
-      outcome = handle_api_request(event, handler, answer_by_ms, straggler);
+      outcome = handle_api_request(event, handlers.api, answer_by_ms, straggler);
     } else if (event.is_object() && event.contains("namix_job")) {
-      if (!job_handler) {
+      if (!handlers.job) {
         outcome = {false, "", "Runtime.NoJobHandler", "this function does not run mix jobs"};
       } else {
-        Result<void> ran = job_handler(event["namix_job"]);
+        Result<void> ran = handlers.job(event["namix_job"]);
         outcome = ran ? Outcome{true, json{{"status", "done"}}.dump(), "", ""}
                       : Outcome{false, "", "Runtime.JobFailed", ran.error().message};
       }
+    } else if (is_scheduled_event(event)) {
+      // A poll round may use the whole invocation, not API Gateway's 30 s.
+      const std::int64_t round_by_ms =
+          (invocation->deadline_ms > 0 ? invocation->deadline_ms
+                                       : received_ms + options.api_gateway_timeout.count()) -
+          options.deadline_margin.count();
+      if (!handlers.schedule) {
+        outcome = {false, "", "Runtime.NoScheduleHandler",
+                   "this function follows no subscriptions"};
+      } else {
+        Result<json> report = handlers.schedule(round_by_ms);
+        outcome = report ? Outcome{true, report->dump(), "", ""}
+                         : Outcome{false, "", "Runtime.PollFailed", report.error().message};
+      }
     } else {
       outcome = {false, "", "Runtime.InvalidEvent",
-                 "unknown event: expected an API Gateway request or a namix_job"};
+                 "unknown event: expected an API Gateway request, a namix_job or a schedule"};
     }
 
     Result<void> posted = outcome.ok ? runtime.respond(invocation->request_id, outcome.payload)

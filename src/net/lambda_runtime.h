@@ -96,14 +96,28 @@ struct LambdaLoopOptions {
 // Returns an error to fail the invocation.
 using LambdaJobHandler = std::function<Result<void>(const nlohmann::json& job)>;
 
+// An EventBridge schedule's event ({"source": "aws.events", "detail-type":
+// "Scheduled Event", ...}), or {"namix_poll": {}} sent by hand: one poll
+// round of the subscriptions. The handler gets the time (Unix ms) by which
+// it must have answered and returns a report for the response payload.
+using LambdaScheduleHandler = std::function<Result<nlohmann::json>(std::int64_t answer_by_ms)>;
+bool is_scheduled_event(const nlohmann::json& event);
+
+// What the loop does with each kind of event; a null handler refuses its
+// events (the invocation fails with a message saying so).
+struct LambdaHandlers {
+  HttpHandler api;
+  LambdaJobHandler job;
+  LambdaScheduleHandler schedule;
+};
+
 // Header the handler finds the invocation deadline in (Unix ms), so long
 // work can refuse early and point to /mix/jobs.
 inline constexpr const char* kDeadlineHeader = "x-namix-deadline-ms";
 
 // Runs next -> handler -> respond until max_invocations or a Runtime API
 // failure (returned: Lambda restarts the sandbox).
-Result<void> run_lambda_loop(LambdaRuntimeClient& runtime, const HttpHandler& handler,
-                             const LambdaJobHandler& job_handler,
+Result<void> run_lambda_loop(LambdaRuntimeClient& runtime, const LambdaHandlers& handlers,
                              const LambdaLoopOptions& options = {});
 
 }  // namespace namix

@@ -74,6 +74,26 @@ TEST(ApiGatewayEvent, HttpV2StripsStageDecodesBase64AndJoinsCookies) {
   EXPECT_EQ(plain->request.body, "plain");
 }
 
+// The event an EventBridge schedule rule sends (AWS EventBridge User Guide,
+// "Amazon EventBridge events": scheduled events), as Lambda delivers it.
+TEST(ScheduledEvent, RecognisesEventBridgeSchedulesAndAHandMadePoll) {
+  const json scheduled = json::parse(R"({
+    "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event", "source": "aws.events", "account": "123456789012",
+    "time": "2026-11-29T06:00:00Z", "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/namix-prod-poll"], "detail": {}})");
+  EXPECT_TRUE(is_scheduled_event(scheduled));
+  EXPECT_FALSE(is_api_gateway_event(scheduled));
+  EXPECT_TRUE(is_scheduled_event(json::parse(R"({"namix_poll": {}})")));
+  json other = scheduled;
+  other["detail-type"] = "EC2 Instance State-change Notification";
+  other["source"] = "aws.ec2";
+  EXPECT_FALSE(is_scheduled_event(other));
+  EXPECT_FALSE(is_scheduled_event(json::parse(kHttpV2Event)));
+  EXPECT_FALSE(is_scheduled_event(json::parse(R"({"namix_job": {}})")));
+  EXPECT_FALSE(is_scheduled_event(json("aws.events")));
+}
+
 TEST(ApiGatewayEvent, RejectsOtherEventsAndBadBase64) {
   EXPECT_FALSE(is_api_gateway_event(json::parse(R"({"Records": []})")));
   EXPECT_FALSE(request_from_api_gateway_event(json::parse(R"({"namix_job": {}})")).ok());

@@ -26,6 +26,11 @@ std::string episode_key_segment(const std::string& episode_number) {
   return out.empty() ? "unknown" : out;
 }
 
+std::string mix_key_stem(const MixOrder& order, const std::string& mix_id) {
+  return "mixes/" + episode_key_segment(order.episode_number) + "/" + order.theme->slug + "/" +
+         mix_id;
+}
+
 MixExecutor::MixExecutor(std::string scratch_dir, FetchOptions fetch, std::chrono::seconds link_ttl,
                          Storage& storage, MixRunner runner, Metrics& metrics)
     : scratch_dir_(std::move(scratch_dir)),
@@ -90,8 +95,7 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
     return std::nullopt;
   };
 
-  const std::string key_stem =
-      "mixes/" + episode_key_segment(order.episode_number) + "/" + order.theme->slug + "/" + mix_id;
+  const std::string key_stem = mix_key_stem(order, mix_id);
   auto pending = storage_.begin_put(key_stem + ".mp3", "audio/mpeg");
   if (!pending) {
     if (auto e = fetch_outcome()) return fail(*e);

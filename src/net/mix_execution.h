@@ -31,6 +31,11 @@ using MixRunner = std::function<Result<MixReport>(const MixRequest&, ByteSink&)>
 // '-' and '_' (at most 32), or "unknown".
 std::string episode_key_segment(const std::string& episode_number);
 
+// Where an order's mix is stored: "mixes/{episode}/{theme slug}/{mix id}";
+// the MP3 is this plus ".mp3" and its result JSON plus ".json" (written
+// last, so a result JSON under the stem means the whole mix is there).
+std::string mix_key_stem(const MixOrder& order, const std::string& mix_id);
+
 class MixExecutor {
  public:
   // Downloads wait in `scratch_dir` while they are mixed; download links of

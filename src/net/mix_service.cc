@@ -88,11 +88,11 @@ Error MixService::refusal() const {
                                      : "all mixers are busy and the queue is full; retry later");
 }
 
-ServiceAnswer<nlohmann::json> MixService::mix_now(MixOrder order) {
+ServiceAnswer<nlohmann::json> MixService::mix_now(MixOrder order, std::string mix_id) {
   auto shared = std::make_shared<MixOrder>(std::move(order));
   auto promise = std::make_shared<std::promise<Result<nlohmann::json>>>();
   auto future = promise->get_future();
-  const std::string mix_id = new_mix_id();
+  if (mix_id.empty()) mix_id = new_mix_id();
   const bool queued = pool_->try_submit([this, shared, promise, mix_id](bool cancelled) {
     if (cancelled) {
       promise->set_value(

@@ -68,8 +68,10 @@ class MixService {
   MixService(const MixService&) = delete;
   MixService& operator=(const MixService&) = delete;
 
-  // Mixes on a worker and waits for it: the result JSON.
-  ServiceAnswer<nlohmann::json> mix_now(MixOrder order);
+  // Mixes on a worker and waits for it: the result JSON. `mix_id` names the
+  // stored mix (mix_key_stem()); empty gives a new one. A caller that
+  // must find the mix again after a crash (subscriptions) picks it.
+  ServiceAnswer<nlohmann::json> mix_now(MixOrder order, std::string mix_id = "");
   // Queues the order as a job, or hands it off: the job id.
   ServiceAnswer<std::string> start_job(MixOrder order);
   // A job's record as clients see it; not_found for an unknown id.

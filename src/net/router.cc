@@ -1,5 +1,6 @@
 #include "net/router.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 
@@ -21,7 +22,8 @@ enum class Access {
 struct Router::Route {
   std::string_view path;   // the whole path, or a prefix when it ends in '/'
   std::string_view label;  // in metrics and the request log
-  std::string_view allow;  // "POST", else GET and HEAD: the Allow header of a 405
+  // The methods it takes, the Allow header of a 405; HEAD goes with GET.
+  std::string_view allow;
   Access access;
   HttpResponse (Router::*serve)(const HttpRequest&, const std::string& rest);
 };
@@ -36,9 +38,27 @@ const Router::Route Router::kRoutes[] = {
     {"/mix/jobs", "/mix/jobs", "POST", Access::admitted, &Router::start_job},
     {"/mix/jobs/", "/mix/jobs/{id}", "GET", Access::key, &Router::job_status},
     {"/files/", "/files/{key}", "GET, HEAD", Access::open, &Router::signed_file},
+    {"/subscriptions", "/subscriptions", "GET, POST", Access::key, &Router::subscriptions},
+    {"/subscriptions/", "/subscriptions/{id}", "GET, DELETE", Access::key, &Router::subscription},
+    {"/feeds/", "/feeds/{subscription}/{theme}.xml", "GET, HEAD", Access::open,
+     &Router::podcast_feed},
+    {"/published/", "/published/{subscription}/{theme}/{file}", "GET, HEAD", Access::open,
+     &Router::published_file},
 };
 
 namespace {
+
+bool method_allowed(std::string_view allow, const std::string& method) {
+  const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : method;
+  for (std::size_t start = 0; start < allow.size();) {
+    const std::size_t end = std::min(allow.find(',', start), allow.size());
+    std::string_view listed = allow.substr(start, end - start);
+    while (!listed.empty() && listed.front() == ' ') listed.remove_prefix(1);
+    if (listed == wanted || listed == method) return true;
+    start = end + 1;
+  }
+  return false;
+}
 
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
@@ -53,7 +73,7 @@ void add_cors(HttpResponse& r) {
 HttpResponse preflight() {
   HttpResponse r;
   r.status = 204;
-  r.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS";
+  r.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, DELETE, OPTIONS";
   r.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Api-Key, Authorization";
   r.headers["Access-Control-Max-Age"] = "86400";
   return r;
@@ -136,7 +156,7 @@ HttpResponse Router::route(const HttpRequest& request, std::string& label) {
     const bool prefix = r.path.back() == '/';
     if (prefix ? path.rfind(r.path, 0) != 0 : path != r.path) continue;
     label = std::string(r.label);
-    if (r.allow == "POST" ? method != "POST" : !get) {
+    if (!method_allowed(r.allow, method)) {
       HttpResponse refused =
           error_response(make_error(Errc::invalid_argument, method + " is not allowed on " + path +
                                                                 "; use " + std::string(r.allow)),
@@ -249,6 +269,32 @@ HttpResponse Router::job_status(const HttpRequest&, const std::string& job_id) {
 
 HttpResponse Router::signed_file(const HttpRequest& request, const std::string& key) {
   return signed_file_response(request, key, storage_, local_files_);
+}
+
+std::optional<HttpResponse> Router::refuse_without_follow(const std::string& path) const {
+  if (options_.follow != nullptr) return std::nullopt;
+  return error_response(
+      make_error(Errc::not_found, "no route " + path + ": this server does not follow any feed"));
+}
+
+HttpResponse Router::subscriptions(const HttpRequest& request, const std::string&) {
+  if (auto refused = refuse_without_follow(request.path)) return *refused;
+  return options_.follow->subscriptions(request);
+}
+
+HttpResponse Router::subscription(const HttpRequest& request, const std::string& rest) {
+  if (auto refused = refuse_without_follow(request.path)) return *refused;
+  return options_.follow->subscription(request, rest);
+}
+
+HttpResponse Router::podcast_feed(const HttpRequest& request, const std::string& rest) {
+  if (auto refused = refuse_without_follow(request.path)) return *refused;
+  return options_.follow->podcast_feed(request, rest);
+}
+
+HttpResponse Router::published_file(const HttpRequest& request, const std::string& rest) {
+  if (auto refused = refuse_without_follow(request.path)) return *refused;
+  return options_.follow->published_file(request, rest);
 }
 
 }  // namespace namix

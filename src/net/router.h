@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "net/follow_api.h"
 #include "net/http_types.h"
 #include "net/metrics.h"
 #include "net/mix_service.h"
@@ -27,6 +28,7 @@ struct RouterOptions {
   std::set<std::string> api_keys;  // empty: no key needed
   ThrottleOptions throttle;        // mixes started per client (API key or address)
   std::string web_dir;             // empty: no web page
+  FollowApi* follow = nullptr;     // subscriptions and published feeds; null: none
 };
 
 class Router {
@@ -62,6 +64,11 @@ class Router {
   HttpResponse start_job(const HttpRequest& request, const std::string& rest);
   HttpResponse job_status(const HttpRequest& request, const std::string& rest);
   HttpResponse signed_file(const HttpRequest& request, const std::string& rest);
+  HttpResponse subscriptions(const HttpRequest& request, const std::string& rest);
+  HttpResponse subscription(const HttpRequest& request, const std::string& rest);
+  HttpResponse podcast_feed(const HttpRequest& request, const std::string& rest);
+  HttpResponse published_file(const HttpRequest& request, const std::string& rest);
+  std::optional<HttpResponse> refuse_without_follow(const std::string& path) const;
 
   RouterOptions options_;
   MixService& service_;

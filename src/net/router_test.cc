@@ -156,12 +156,76 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
                {"GET", "/mix/professional", "POST"},
                {"PUT", "/mix/jobs", "POST"},
                {"POST", "/mix/jobs/20261129T132400Z-1a2b3c4d", "GET"},
-               {"POST", "/files/mixes/a.mp3", "GET, HEAD"}};
+               {"POST", "/files/mixes/a.mp3", "GET, HEAD"},
+               {"PUT", "/subscriptions", "GET, POST"},
+               {"POST", "/subscriptions/na", "GET, DELETE"},
+               {"POST", "/feeds/na/best-of.xml", "GET, HEAD"},
+               {"DELETE", "/published/na/best-of/a.mp3", "GET, HEAD"}};
   for (const auto& c : cases) {
     const HttpResponse r = call(c.method, c.path);
     EXPECT_NE(message_of(r, 405, "invalid_argument").find("is not allowed on"), std::string::npos)
         << c.method << " " << c.path;
     EXPECT_EQ(r.headers.count("Allow") ? r.headers.at("Allow") : "", c.allow) << c.path;
+  }
+}
+
+// Answers every follow route with what it was handed, so the test sees the
+// router's dispatch: the method and key checks, and the rest of the path.
+class EchoFollowApi final : public FollowApi {
+ public:
+  HttpResponse subscriptions(const HttpRequest& request) override {
+    return echo("subscriptions", request, "");
+  }
+  HttpResponse subscription(const HttpRequest& request, const std::string& rest) override {
+    return echo("subscription", request, rest);
+  }
+  HttpResponse podcast_feed(const HttpRequest& request, const std::string& rest) override {
+    return echo("podcast_feed", request, rest);
+  }
+  HttpResponse published_file(const HttpRequest& request, const std::string& rest) override {
+    return echo("published_file", request, rest);
+  }
+
+ private:
+  static HttpResponse echo(const char* route, const HttpRequest& request, const std::string& rest) {
+    return json_response(200, {{"route", route}, {"method", request.method}, {"rest", rest}});
+  }
+};
+
+TEST_F(RouterTest, FollowRoutesNeedTheKeyButFeedsAndPublishedFilesAreOpen) {
+  EchoFollowApi follow;
+  RouterOptions options = unthrottled();
+  options.api_keys = {"key-one"};
+  options.follow = &follow;
+  start(options);
+  const HeaderMap key = {{"x-api-key", "key-one"}};
+  message_of(call("GET", "/subscriptions"), 401, "unauthorized");
+  message_of(call("DELETE", "/subscriptions/na"), 401, "unauthorized");
+  const auto routed = [&](const std::string& method, const std::string& path, const HeaderMap& h) {
+    const HttpResponse r = call(method, path, "", h);
+    EXPECT_EQ(r.status, 200) << method << " " << path << ": " << r.body;
+    return nlohmann::json::parse(r.body, nullptr, false);
+  };
+  EXPECT_EQ(routed("POST", "/subscriptions", key)["route"], "subscriptions");
+  auto j = routed("DELETE", "/subscriptions/na", key);
+  EXPECT_EQ(j["route"], "subscription");
+  EXPECT_EQ(j["rest"], "na");
+  EXPECT_EQ(routed("GET", "/subscriptions/na/deliveries", key)["rest"], "na/deliveries");
+  // Podcast apps send no API key.
+  j = routed("GET", "/feeds/na/best-of.xml", {});
+  EXPECT_EQ(j["route"], "podcast_feed");
+  EXPECT_EQ(j["rest"], "na/best-of.xml");
+  j = routed("HEAD", "/published/na/best-of/abc.mp3", {});
+  EXPECT_EQ(j["route"], "published_file");
+  EXPECT_EQ(j["rest"], "na/best-of/abc.mp3");
+}
+
+TEST_F(RouterTest, FollowRoutesAre404WhenTheServerFollowsNothing) {
+  start();
+  for (const char* path : {"/subscriptions", "/subscriptions/na", "/feeds/na/best-of.xml"}) {
+    EXPECT_NE(message_of(call("GET", path), 404, "not_found").find("does not follow any feed"),
+              std::string::npos)
+        << path;
   }
 }
 
@@ -304,7 +368,7 @@ TEST_F(RouterTest, PreflightAnswersCorsOnEveryPath) {
     const HttpResponse r = call("OPTIONS", path);
     EXPECT_EQ(r.status, 204) << path;
     EXPECT_EQ(r.headers.at("Access-Control-Allow-Origin"), "*");
-    EXPECT_EQ(r.headers.at("Access-Control-Allow-Methods"), "GET, HEAD, POST, OPTIONS");
+    EXPECT_EQ(r.headers.at("Access-Control-Allow-Methods"), "GET, HEAD, POST, DELETE, OPTIONS");
     EXPECT_EQ(r.headers.at("Access-Control-Allow-Headers"),
               "Content-Type, X-Api-Key, Authorization");
     EXPECT_EQ(r.headers.at("Access-Control-Max-Age"), "86400");
