@@ -487,6 +487,10 @@ Result<void> check_episode_url(const std::string& url) {
   return check_url(url, "episode_url", "the MP3", " (upload a file instead)");
 }
 
+Result<void> check_http_url(const std::string& url, const std::string& field) {
+  return check_url(url, field, "it", "");
+}
+
 Result<FetchReport> fetch_episode(const std::string& url, const FetchOptions& options,
                                   ByteSink& out) {
   NAMIX_TRY(check_episode_url(url));

@@ -40,6 +40,9 @@ struct FetchReport {
 
 // invalid_argument unless `url` is an absolute http(s) URL with a host.
 Result<void> check_episode_url(const std::string& url);
+// The same check for any other URL a user gives; `field` names it in the
+// message ("feed_url", "the webhook URL").
+Result<void> check_http_url(const std::string& url, const std::string& field);
 
 // Downloads `url` into `out`. Errors: invalid_argument (bad URL), forbidden
 // (refused address or scheme), upstream_failed (HTTP error status, DNS,
