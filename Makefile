@@ -22,6 +22,7 @@ build: deps npm
 npm:
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/follow && npm ci --no-audit --no-fund --loglevel=error
 
 build-asan: deps
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNAMIX_WERROR=ON \

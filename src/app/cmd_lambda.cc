@@ -10,6 +10,7 @@
 
 #include "app/command.h"
 #include "app/exit_code.h"
+#include "follow/follow_stack.h"
 #include "mix/pipeline.h"
 #include "net/lambda_invoke.h"
 #include "net/lambda_runtime.h"
@@ -63,7 +64,18 @@ struct LambdaArgs {
   long deadline_margin_ms = 1500;
   std::string invoke_function;
   std::string invoke_payload = "{}";
+  std::string subscriptions_file;
+  std::string public_url;
+  std::string public_base_url;
 };
+
+// A flag's value, else the environment variable's (a container image sets
+// the latter).
+std::string flag_or_env(const std::string& flag, const char* name) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(name);
+  return value != nullptr ? std::string(value) : std::string();
+}
 
 int run_loop(const LambdaArgs& args) {
   const char* runtime_api = std::getenv("AWS_LAMBDA_RUNTIME_API");
@@ -128,7 +140,23 @@ int run_loop(const LambdaArgs& args) {
       service, *storage, *catalog,
       [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics);
   // No recover_jobs() here: other instances may be running jobs right now.
-  Router router(RouterOptions{}, mixer, *storage, local_files, *catalog, metrics, &std::cerr);
+  // Subscriptions are polled by the schedule's events; their state lives in
+  // the storage, claimed with conditional writes, so overlapping
+  // invocations never mix an item twice.
+  FollowStackOptions follow_options;
+  follow_options.subscriptions_file =
+      flag_or_env(args.subscriptions_file, "NAMIX_SUBSCRIPTIONS_FILE");
+  follow_options.rules.themes = &*catalog;
+  follow_options.rules.limits = service.limits;
+  follow_options.follow.fetch = service.fetch;
+  follow_options.follow.links.server_base = flag_or_env(args.public_url, "NAMIX_PUBLIC_URL");
+  follow_options.follow.links.public_base_url =
+      flag_or_env(args.public_base_url, "NAMIX_PUBLIC_BASE_URL");
+  auto follow = FollowStack::open(std::move(follow_options), *storage, mixer);
+  if (!follow) return init_failed(follow.error());
+  RouterOptions router_options;
+  router_options.follow = &(*follow)->routes();
+  Router router(router_options, mixer, *storage, local_files, *catalog, metrics, &std::cerr);
   const HttpHandler handler = [&router](const HttpRequest& request) {
     return router.handle(request);
   };
@@ -141,7 +169,11 @@ int run_loop(const LambdaArgs& args) {
   LambdaLoopOptions options;
   options.max_invocations = args.max_invocations;
   options.deadline_margin = std::chrono::milliseconds(args.deadline_margin_ms);
-  auto ran = run_lambda_loop(runtime, {handler, job_handler, nullptr}, options);
+  const LambdaScheduleHandler schedule_handler =
+      [&follow](std::int64_t answer_by_ms) -> Result<json> {
+    return (*follow)->run_scheduled_round(answer_by_ms);
+  };
+  auto ran = run_lambda_loop(runtime, {handler, job_handler, schedule_handler}, options);
   if (!ran) return report_error(ran.error());
   return kExitOk;
 }
@@ -174,6 +206,16 @@ std::function<int()> add_lambda(CLI::App& app) {
                   "Exit after this many invocations (default: never)");
   cmd->add_option("--deadline-margin-ms", args->deadline_margin_ms,
                   "Answer this long before Lambda's deadline (default 1500)");
+
+  cmd->add_option("--subscriptions", args->subscriptions_file,
+                  "TOML file of shows to follow, polled on each scheduled event (default: "
+                  "NAMIX_SUBSCRIPTIONS_FILE)");
+  cmd->add_option("--public-url", args->public_url,
+                  "Base URL of the API, for published feeds' links (default: NAMIX_PUBLIC_URL, "
+                  "else each request's host)");
+  cmd->add_option("--public-base-url", args->public_base_url,
+                  "Public base URL of the bucket (a CDN or a public-read prefix): published "
+                  "feeds link files at URL/KEY (default: NAMIX_PUBLIC_BASE_URL)");
 
   CLI::App* invoke = cmd->add_subcommand(
       "invoke", "Queue an asynchronous invocation (Invoke API, InvocationType Event)");

@@ -14,6 +14,7 @@
 
 #include "app/command.h"
 #include "app/exit_code.h"
+#include "follow/follow_stack.h"
 #include "mix/pipeline.h"
 #include "net/mix_service.h"
 #include "net/router.h"
@@ -50,6 +51,9 @@ struct ServeSettings {
   double rate_per_minute = 30.0;
   double burst = 10.0;
   double link_ttl_hours = 24.0;
+  std::string subscriptions_file;
+  std::string public_base_url;
+  int min_poll_interval_s = 60;
 };
 
 void log_line(const nlohmann::json& j) { std::cerr << j.dump() << "\n" << std::flush; }
@@ -178,6 +182,20 @@ int serve(const ServeSettings& s) {
       [](const MixRequest& request, ByteSink& out) { return run_mix(request, out); }, metrics);
   auto recovered = mixer.recover_jobs();
   if (!recovered) return report_error(recovered.error());
+  FollowStackOptions follow_options;
+  follow_options.subscriptions_file = s.subscriptions_file;
+  follow_options.rules.themes = &*catalog;
+  follow_options.rules.limits = service.limits;
+  follow_options.rules.min_poll_interval = std::chrono::seconds(std::max(1, s.min_poll_interval_s));
+  follow_options.follow.fetch = service.fetch;
+  follow_options.follow.links.server_base = s.public_url;
+  follow_options.follow.links.public_base_url = s.public_base_url;
+  while (!follow_options.follow.links.public_base_url.empty() &&
+         follow_options.follow.links.public_base_url.back() == '/')
+    follow_options.follow.links.public_base_url.pop_back();
+  auto follow = FollowStack::open(std::move(follow_options), *storage, mixer);
+  if (!follow) return report_error(follow.error());
+  router_options.follow = &(*follow)->routes();
   Router router(router_options, mixer, *storage, local, *catalog, metrics, &std::cerr);
 
   HttpServer server(router, server_options);
@@ -203,7 +221,9 @@ int serve(const ServeSettings& s) {
             {"allow_private_urls", s.allow_private_urls},
             {"api_keys", router_options.api_keys.size()},
             {"web_dir", router_options.web_dir},
-            {"unfinished_jobs_failed", *recovered}});
+            {"unfinished_jobs_failed", *recovered},
+            {"subscriptions", (*follow)->subscription_count()}});
+  (*follow)->start(base);
 
   std::atomic<bool> listener_failed{false};
   std::thread listener([&] {
@@ -217,7 +237,9 @@ int serve(const ServeSettings& s) {
       {{"ts", iso8601_now()}, {"level", "info"}, {"msg", "draining"}, {"signal", signal_number}});
   // New mixes are refused (503) while running ones finish and are stored;
   // queued ones fail cleanly. Then the listener stops.
+  (*follow)->begin_stop();
   mixer.drain();
+  (*follow)->stop();
   server.stop();
   listener.join();
   log_line({{"ts", iso8601_now()}, {"level", "info"}, {"msg", "stopped"}});
@@ -301,6 +323,18 @@ std::function<int()> add_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--link-ttl-hours", settings->link_ttl_hours, "Lifetime of download links")
       ->envname("NAMIX_LINK_TTL_HOURS")
+      ->capture_default_str();
+  cmd->add_option("--subscriptions", settings->subscriptions_file,
+                  "TOML file of shows to follow by their feed: each new episode is mixed and "
+                  "published as a podcast feed (more can be added with POST /subscriptions)")
+      ->envname("NAMIX_SUBSCRIPTIONS_FILE");
+  cmd->add_option("--public-base-url", settings->public_base_url,
+                  "Public base URL of the storage (a CDN or a public-read bucket): published "
+                  "feeds link files at URL/KEY (default: this server's /published/ links)")
+      ->envname("NAMIX_PUBLIC_BASE_URL");
+  cmd->add_option("--min-poll-interval", settings->min_poll_interval_s,
+                  "Shortest poll_interval a subscription may ask for, seconds")
+      ->envname("NAMIX_MIN_POLL_INTERVAL_S")
       ->capture_default_str();
   return [cmd, settings]() -> int {
     if (!cmd->parsed()) return -1;

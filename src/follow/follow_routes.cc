@@ -17,8 +17,8 @@ constexpr std::size_t kMaxSubscriptionBytes = 64 * 1024;
 constexpr std::size_t kDeliveriesShown = 50;
 
 Error no_subscription(const std::string& id) {
-  return make_error(Errc::not_found, "no subscription '" + id.substr(0, 60) +
-                                         "' (GET /subscriptions lists them)");
+  return make_error(Errc::not_found,
+                    "no subscription '" + id.substr(0, 60) + "' (GET /subscriptions lists them)");
 }
 
 // "a/b/c" -> {"a", "b", "c"}.
@@ -43,8 +43,8 @@ PublishedLinks FollowRoutes::links_for(const HttpRequest& request) const {
   PublishedLinks links = follower_.links();
   if (links.server_base.empty()) {
     const std::string proto = request.header("x-forwarded-proto").value_or("http");
-    links.server_base = (proto == "https" ? "https://" : "http://") +
-                        request.header("host").value_or("localhost");
+    links.server_base =
+        (proto == "https" ? "https://" : "http://") + request.header("host").value_or("localhost");
   }
   return links;
 }
@@ -52,12 +52,13 @@ PublishedLinks FollowRoutes::links_for(const HttpRequest& request) const {
 HttpResponse FollowRoutes::subscriptions(const HttpRequest& request) {
   if (request.method == "POST") {
     if (request.body.size() > kMaxSubscriptionBytes)
-      return error_response(make_error(Errc::too_large, "a subscription is at most 64 KiB of JSON"));
+      return error_response(
+          make_error(Errc::too_large, "a subscription is at most 64 KiB of JSON"));
     const json fields = json::parse(request.body, nullptr, false);
     if (fields.is_discarded())
-      return error_response(make_error(
-          Errc::invalid_argument,
-          "the body is not JSON; send {\"id\", \"feed_url\", \"outputs\": [{\"theme\", \"duration\"}]}"));
+      return error_response(make_error(Errc::invalid_argument,
+                                       "the body is not JSON; send {\"id\", \"feed_url\", "
+                                       "\"outputs\": [{\"theme\", \"duration\"}]}"));
     auto added = book_.add(fields);
     if (!added) return error_response(added.error());
     follower_.poke();
@@ -73,7 +74,8 @@ HttpResponse FollowRoutes::subscriptions(const HttpRequest& request) {
     if (!shown) return error_response(shown.error());
     list.push_back(std::move(*shown));
   }
-  return json_response(200, {{"status", "success"}, {"count", list.size()}, {"subscriptions", list}});
+  return json_response(200,
+                       {{"status", "success"}, {"count", list.size()}, {"subscriptions", list}});
 }
 
 HttpResponse FollowRoutes::subscription(const HttpRequest& request, const std::string& rest) {
@@ -83,12 +85,14 @@ HttpResponse FollowRoutes::subscription(const HttpRequest& request, const std::s
   if (!s) return error_response(no_subscription(id));
   if (parts.size() == 2 && parts[1] == "deliveries") {
     if (request.method == "DELETE")
-      return error_response(make_error(Errc::invalid_argument, "the delivery log cannot be deleted"), "", 405);
+      return error_response(
+          make_error(Errc::invalid_argument, "the delivery log cannot be deleted"), "", 405);
     auto log = courier_.log(id, kDeliveriesShown);
     if (!log) return error_response(log.error());
     return json_response(200, {{"status", "success"}, {"subscription", id}, {"deliveries", *log}});
   }
-  if (parts.size() != 1) return error_response(make_error(Errc::not_found, "no route " + request.path));
+  if (parts.size() != 1)
+    return error_response(make_error(Errc::not_found, "no route " + request.path));
   if (request.method == "DELETE") {
     if (auto removed = book_.remove(id); !removed) return error_response(removed.error());
     (void)follower_.forget(id);
@@ -102,8 +106,9 @@ HttpResponse FollowRoutes::subscription(const HttpRequest& request, const std::s
 HttpResponse FollowRoutes::podcast_feed(const HttpRequest& request, const std::string& rest) {
   const auto parts = path_parts(rest);
   const auto refuse = [&] {
-    return error_response(make_error(Errc::not_found, "no podcast feed at " + request.path.substr(0, 120) +
-                                                          " (GET /subscriptions lists each output's podcast_feed_url)"));
+    return error_response(make_error(
+        Errc::not_found, "no podcast feed at " + request.path.substr(0, 120) +
+                             " (GET /subscriptions lists each output's podcast_feed_url)"));
   };
   if (parts.size() != 2 || parts[1].size() <= 4 || parts[1].substr(parts[1].size() - 4) != ".xml")
     return refuse();
@@ -117,11 +122,11 @@ HttpResponse FollowRoutes::podcast_feed(const HttpRequest& request, const std::s
   if (!mixes) return error_response(mixes.error());
   // The newest mix dates the feed, so an unchanged feed is byte for byte the
   // same and apps polling it get 304s.
-  std::int64_t newest_ms = state->last_success_ms;
+  std::int64_t newest_ms = mixes->empty() ? state->last_success_ms : 0;
   for (const PublishedMix& m : *mixes) newest_ms = std::max(newest_ms, m.mixed_ms);
-  const std::string xml = render_podcast_feed(
-      *s, *output, state->channel, *mixes, links_for(request),
-      std::chrono::sys_seconds(std::chrono::seconds(newest_ms / 1000)));
+  const std::string xml =
+      render_podcast_feed(*s, *output, state->channel, *mixes, links_for(request),
+                          std::chrono::sys_seconds(std::chrono::seconds(newest_ms / 1000)));
   const std::string etag = "\"" + sha256_hex(xml).substr(0, 32) + "\"";
   HttpResponse r;
   r.headers["ETag"] = etag;
@@ -139,7 +144,8 @@ HttpResponse FollowRoutes::podcast_feed(const HttpRequest& request, const std::s
 HttpResponse FollowRoutes::published_file(const HttpRequest& request, const std::string& rest) {
   const auto parts = path_parts(rest);
   const auto refuse = [&] {
-    return error_response(make_error(Errc::not_found, "nothing is published at " + request.path.substr(0, 160)));
+    return error_response(
+        make_error(Errc::not_found, "nothing is published at " + request.path.substr(0, 160)));
   };
   if (parts.size() != 3) return refuse();
   auto s = book_.find(parts[0]);

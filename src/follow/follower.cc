@@ -33,7 +33,9 @@ double jitter() {
   return std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
 }
 
-json duration_json(const SubscriptionOutput& o) { return o.target_s ? json(*o.target_s) : json("full"); }
+json duration_json(const SubscriptionOutput& o) {
+  return o.target_s ? json(*o.target_s) : json("full");
+}
 
 // Failures worth another try: the episode's server, the network, the
 // storage or a full queue; the rest (not audio, corrupt, too long) would
@@ -43,7 +45,17 @@ bool worth_retrying(Errc code) {
          code == Errc::unavailable || code == Errc::io_error || code == Errc::internal;
 }
 
-MixOrder order_for(const Subscription& s, const SubscriptionOutput& output, const FollowedItem& item) {
+// The place where the item's published transcript and chapters join the
+// order (MixOrder::transcript_url and chapters_url, which the mix's
+// transcript support brings). FollowedItem carries both URLs already; while
+// MixOrder has no such fields the mix is chosen by sound alone.
+void attach_transcript_and_chapters(const FollowedItem& item, MixOrder& order) {
+  (void)item;
+  (void)order;
+}
+
+MixOrder order_for(const Subscription& s, const SubscriptionOutput& output,
+                   const FollowedItem& item) {
   MixOrder order;
   order.session_id = "follow:" + s.id + ":" + item.key;
   order.theme = output.theme;
@@ -51,6 +63,7 @@ MixOrder order_for(const Subscription& s, const SubscriptionOutput& output, cons
   order.episode_url = item.enclosure_url;
   order.episode_number =
       item.episode ? std::to_string(*item.episode) : episode_number_from_name(item.enclosure_url);
+  attach_transcript_and_chapters(item, order);
   return order;
 }
 
@@ -118,7 +131,8 @@ void Follower::update_state(const std::string& subscription_id,
 void Follower::poll(const Subscription& s, std::int64_t now, RoundTally& tally) {
   auto state = poll_state(s.id);
   if (!state) {
-    log("error", "subscription state unreadable", {{"subscription", s.id}, {"error", state.error().message}});
+    log("error", "subscription state unreadable",
+        {{"subscription", s.id}, {"error", state.error().message}});
     return;
   }
   if (state->next_poll_ms > now) {
@@ -133,7 +147,8 @@ void Follower::poll(const Subscription& s, std::int64_t now, RoundTally& tally) 
   request.if_modified_since = state->last_modified;
   auto fetched = fetch_document(request, options_.fetch);
   Result<Feed> feed = make_error(Errc::internal, "");
-  if (fetched && !fetched->not_modified) feed = parse_feed(fetched->body, fetched->report.final_url);
+  if (fetched && !fetched->not_modified)
+    feed = parse_feed(fetched->body, fetched->report.final_url);
   const double j = jitter();
   std::int64_t next = 0;
   update_state(s.id, [&](PollState& st) {
@@ -153,10 +168,13 @@ void Follower::poll(const Subscription& s, std::int64_t now, RoundTally& tally) 
     next = st.next_poll_ms;
   });
   tally.due_at(next);
-  const Error* failure = !fetched ? &fetched.error() : (!fetched->not_modified && !feed) ? &feed.error() : nullptr;
+  const Error* failure = !fetched                            ? &fetched.error()
+                         : (!fetched->not_modified && !feed) ? &feed.error()
+                                                             : nullptr;
   if (failure != nullptr) {
     ++tally.poll_failures;
-    log("warn", "poll failed", {{"subscription", s.id}, {"code", errc_name(failure->code)}, {"error", failure->message}});
+    log("warn", "poll failed",
+        {{"subscription", s.id}, {"code", errc_name(failure->code)}, {"error", failure->message}});
   }
 }
 
@@ -176,7 +194,8 @@ void Follower::make_mixes(const Subscription& s, std::int64_t answer_by_ms, Roun
 void Follower::make_mix(const Subscription& s, const PendingMix& pending, RoundTally& tally) {
   const SubscriptionOutput* output = s.output(pending.output_slug);
   const auto drop = [&] {
-    update_state(s.id, [&](PollState& st) { st.drop_pending(pending.item.key, pending.output_slug); });
+    update_state(s.id,
+                 [&](PollState& st) { st.drop_pending(pending.item.key, pending.output_slug); });
   };
   if (output == nullptr) {  // the output was removed from the subscription
     drop();
@@ -193,7 +212,8 @@ void Follower::make_mix(const Subscription& s, const PendingMix& pending, RoundT
   const std::int64_t now = now_ms();
   auto claim = ledger_.claim(fresh, now);
   if (!claim) {
-    log("error", "mix ledger unreadable", {{"subscription", s.id}, {"error", claim.error().message}});
+    log("error", "mix ledger unreadable",
+        {{"subscription", s.id}, {"error", claim.error().message}});
     return;
   }
   switch (claim->verdict) {
@@ -223,7 +243,12 @@ void Follower::make_mix(const Subscription& s, const PendingMix& pending, RoundT
       }
     }
   }
-  log("info", "mixing", {{"subscription", s.id}, {"item", pending.item.title}, {"theme", output->theme->name}, {"mix_id", mix_id}, {"attempt", claim->entry.attempts}});
+  log("info", "mixing",
+      {{"subscription", s.id},
+       {"item", pending.item.title},
+       {"theme", output->theme->name},
+       {"mix_id", mix_id},
+       {"attempt", claim->entry.attempts}});
   auto answer = mixer_.mix_now(std::move(order), mix_id);
   if (!answer.value && answer.retry_after_s > 0) {
     // Refused before it started (queue full, shutting down): no attempt spent.
@@ -257,7 +282,8 @@ void Follower::finish(const Subscription& s, const SubscriptionOutput& output, c
     return;
   }
   if (auto added = feeds_.add(s.id, entry.output_slug, *published); !added) {
-    log("error", "published feed not stored", {{"subscription", s.id}, {"error", added.error().message}});
+    log("error", "published feed not stored",
+        {{"subscription", s.id}, {"error", added.error().message}});
     return;  // the claim lapses and a later round finishes it from the stored result
   }
   json mix = {{"mix_id", published->mix_id},
@@ -271,11 +297,13 @@ void Follower::finish(const Subscription& s, const SubscriptionOutput& output, c
                 {"signed_url", result.value("download", json::object()).value("url", "")}}}};
   json downloads = json::object();
   if (!published->transcript_key.empty())
-    downloads["transcript_vtt"] = {{"url", options_.links.file_url(s.id, entry.output_slug, *published, kTranscriptSuffix)},
-                                   {"s3_key", published->transcript_key}};
+    downloads["transcript_vtt"] = {
+        {"url", options_.links.file_url(s.id, entry.output_slug, *published, kTranscriptSuffix)},
+        {"s3_key", published->transcript_key}};
   if (!published->chapters_key.empty())
-    downloads["chapters"] = {{"url", options_.links.file_url(s.id, entry.output_slug, *published, kChaptersSuffix)},
-                             {"s3_key", published->chapters_key}};
+    downloads["chapters"] = {
+        {"url", options_.links.file_url(s.id, entry.output_slug, *published, kChaptersSuffix)},
+        {"s3_key", published->chapters_key}};
   mix["downloads"] = downloads;
   notify(s, output, entry, "mix.finished", {{"mix", mix}});
   LedgerEntry done = entry;
@@ -284,7 +312,8 @@ void Follower::finish(const Subscription& s, const SubscriptionOutput& output, c
   done.error = nullptr;
   auto settled = ledger_.settle(claim, done);
   if (!settled || !*settled) {
-    log("warn", "mix finished but its claim was taken over", {{"subscription", s.id}, {"mix_id", entry.mix_id}});
+    log("warn", "mix finished but its claim was taken over",
+        {{"subscription", s.id}, {"mix_id", entry.mix_id}});
     return;
   }
   ++tally.mixed;
@@ -292,7 +321,11 @@ void Follower::finish(const Subscription& s, const SubscriptionOutput& output, c
     st.drop_pending(entry.item.key, entry.output_slug);
     st.note("info", "mixed '" + entry.item.title.substr(0, 120) + "' as " + entry.theme, now);
   });
-  log("info", "mix published", {{"subscription", s.id}, {"item", entry.item.title}, {"theme", entry.theme}, {"mix_id", entry.mix_id}});
+  log("info", "mix published",
+      {{"subscription", s.id},
+       {"item", entry.item.title},
+       {"theme", entry.theme},
+       {"mix_id", entry.mix_id}});
 }
 
 void Follower::fail(const Subscription& s, const SubscriptionOutput& output, const Claim& claim,
@@ -306,7 +339,8 @@ void Follower::fail(const Subscription& s, const SubscriptionOutput& output, con
   // The next try after one poll interval, doubling: the episode's server
   // gets time to come back.
   failed.retry_at_ms =
-      again ? now + s.poll_interval.count() * 1000LL * (1LL << std::min(failed.attempts - 1, 6)) : 0;
+      again ? now + s.poll_interval.count() * 1000LL * (1LL << std::min(failed.attempts - 1, 6))
+            : 0;
   notify(s, output, failed, "mix.failed", {{"error", failed.error}, {"will_retry", again}});
   auto settled = ledger_.settle(claim, failed);
   if (!settled || !*settled) return;
@@ -315,11 +349,16 @@ void Follower::fail(const Subscription& s, const SubscriptionOutput& output, con
   update_state(s.id, [&](PollState& st) {
     if (!again) st.drop_pending(failed.item.key, failed.output_slug);
     st.note("error",
-            "mixing '" + failed.item.title.substr(0, 120) + "' as " + failed.theme + " failed (attempt " +
-                std::to_string(failed.attempts) + (again ? ", will retry" : ", giving up") + "): " + error.message,
+            "mixing '" + failed.item.title.substr(0, 120) + "' as " + failed.theme +
+                " failed (attempt " + std::to_string(failed.attempts) +
+                (again ? ", will retry" : ", giving up") + "): " + error.message,
             now);
   });
-  log("warn", "mix failed", {{"subscription", s.id}, {"item", failed.item.title}, {"error", error.message}, {"will_retry", again}});
+  log("warn", "mix failed",
+      {{"subscription", s.id},
+       {"item", failed.item.title},
+       {"error", error.message},
+       {"will_retry", again}});
 }
 
 void Follower::notify(const Subscription& s, const SubscriptionOutput& output,
@@ -327,7 +366,8 @@ void Follower::notify(const Subscription& s, const SubscriptionOutput& output,
   for (std::size_t i = 0; i < s.webhooks.size(); ++i) {
     WebhookDelivery d;
     // The same mix and attempt always gives the same id: enqueue() keeps one.
-    d.id = entry.mix_id + (event == "mix.finished" ? "-finished" : "-failed" + std::to_string(entry.attempts)) +
+    d.id = entry.mix_id +
+           (event == "mix.finished" ? "-finished" : "-failed" + std::to_string(entry.attempts)) +
            "-" + std::to_string(i);
     d.subscription_id = s.id;
     d.url = s.webhooks[i].url;
@@ -352,7 +392,8 @@ void Follower::notify(const Subscription& s, const SubscriptionOutput& output,
     for (const auto& [k, v] : detail.items()) body[k] = v;
     d.body = body.dump();
     if (auto queued = courier_.enqueue(d); !queued)
-      log("error", "webhook delivery not stored", {{"subscription", s.id}, {"error", queued.error().message}});
+      log("error", "webhook delivery not stored",
+          {{"subscription", s.id}, {"error", queued.error().message}});
   }
 }
 
@@ -372,9 +413,12 @@ json Follower::run_round(std::int64_t answer_by_ms) {
     std::lock_guard lock(mutex_);
     next_due_ms_ = tally.next_due_ms;
   }
-  return {{"subscriptions", subscriptions.size()}, {"polled", tally.polled},
-          {"poll_failures", tally.poll_failures},  {"mixed", tally.mixed},
-          {"failed", tally.failed},                {"deferred", tally.deferred}};
+  return {{"subscriptions", subscriptions.size()},
+          {"polled", tally.polled},
+          {"poll_failures", tally.poll_failures},
+          {"mixed", tally.mixed},
+          {"failed", tally.failed},
+          {"deferred", tally.deferred}};
 }
 
 void Follower::start() {
@@ -385,7 +429,8 @@ void Follower::start() {
       const std::int64_t now = now_ms();
       const std::int64_t wait_ms =
           next_due_ms_ > 0 ? std::clamp<std::int64_t>(next_due_ms_ - now, 20, 60'000) : 60'000;
-      wake_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return stopping_.load() || poked_; });
+      wake_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                     [&] { return stopping_.load() || poked_; });
       poked_ = false;
     }
   });
@@ -424,7 +469,9 @@ Result<json> Follower::describe(const Subscription& s) {
   j["last_success_at"] = iso_ms(state->last_success_ms);
   j["next_poll_at"] = iso_ms(state->next_poll_ms);
   j["consecutive_failures"] = state->consecutive_failures;
-  j["show"] = {{"title", state->channel.title}, {"link", state->channel.link}, {"image_url", state->channel.image_url}};
+  j["show"] = {{"title", state->channel.title},
+               {"link", state->channel.link},
+               {"image_url", state->channel.image_url}};
   json outputs = json::array();
   for (const SubscriptionOutput& o : s.outputs) {
     json mixes = json::array();
@@ -441,7 +488,8 @@ Result<json> Follower::describe(const Subscription& s) {
                       {"segments", m.segments.size()},
                       {"url", options_.links.file_url(s.id, o.theme->slug, m, kMp3Suffix)}};
         if (!m.transcript_key.empty())
-          shown["transcript_url"] = options_.links.file_url(s.id, o.theme->slug, m, kTranscriptSuffix);
+          shown["transcript_url"] =
+              options_.links.file_url(s.id, o.theme->slug, m, kTranscriptSuffix);
         if (!m.chapters_key.empty())
           shown["chapters_url"] = options_.links.file_url(s.id, o.theme->slug, m, kChaptersSuffix);
         mixes.push_back(std::move(shown));
@@ -456,7 +504,10 @@ Result<json> Follower::describe(const Subscription& s) {
   j["outputs"] = outputs;
   json pending = json::array();
   for (const PendingMix& p : state->pending) {
-    json shown = {{"item_title", p.item.title}, {"item_guid", p.item.guid}, {"theme_slug", p.output_slug}, {"state", "queued"}};
+    json shown = {{"item_title", p.item.title},
+                  {"item_guid", p.item.guid},
+                  {"theme_slug", p.output_slug},
+                  {"state", "queued"}};
     if (auto entry = ledger_.find(s.id, p.item.key, p.output_slug); entry && *entry) {
       shown["state"] = std::string(ledger_state_name((*entry)->state));
       shown["attempts"] = (*entry)->attempts;

@@ -65,6 +65,11 @@ class Follower {
   // Forgets a deleted subscription's poll state (its mixes stay).
   Result<void> forget(const std::string& subscription_id);
   const PublishedLinks& links() const { return options_.links; }
+  // The server's own address, once it is listening, when none was
+  // configured; before start().
+  void set_server_base(std::string base) {
+    if (options_.links.server_base.empty()) options_.links.server_base = std::move(base);
+  }
   PublishedFeeds& feeds() { return feeds_; }
 
   static std::string poll_state_key(const std::string& subscription_id);
@@ -82,7 +87,8 @@ class Follower {
   void notify(const Subscription& s, const SubscriptionOutput& output, const LedgerEntry& entry,
               const std::string& event, const nlohmann::json& detail);
   // Edits the stored poll state; failures are logged, not fatal.
-  void update_state(const std::string& subscription_id, const std::function<void(PollState&)>& change);
+  void update_state(const std::string& subscription_id,
+                    const std::function<void(PollState&)>& change);
   void log(const std::string& level, const std::string& message, const nlohmann::json& fields);
 
   FollowOptions options_;

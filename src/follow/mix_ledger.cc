@@ -30,13 +30,20 @@ std::string_view ledger_state_name(LedgerState state) {
 }
 
 json LedgerEntry::to_json() const {
-  return {{"subscription", subscription_id}, {"output", output_slug},
-          {"theme", theme},                  {"item", item.to_json()},
-          {"state", ledger_state_name(state)}, {"mix_id", mix_id},
-          {"key_stem", key_stem},            {"attempts", attempts},
-          {"owner", owner},                  {"lease_until_ms", lease_until_ms},
-          {"started_ms", started_ms},        {"finished_ms", finished_ms},
-          {"error", error},                  {"retry_at_ms", retry_at_ms}};
+  return {{"subscription", subscription_id},
+          {"output", output_slug},
+          {"theme", theme},
+          {"item", item.to_json()},
+          {"state", ledger_state_name(state)},
+          {"mix_id", mix_id},
+          {"key_stem", key_stem},
+          {"attempts", attempts},
+          {"owner", owner},
+          {"lease_until_ms", lease_until_ms},
+          {"started_ms", started_ms},
+          {"finished_ms", finished_ms},
+          {"error", error},
+          {"retry_at_ms", retry_at_ms}};
 }
 
 Result<LedgerEntry> LedgerEntry::from_json(const json& j) {
@@ -136,8 +143,8 @@ Result<Claim> MixLedger::claim(const LedgerEntry& fresh, std::int64_t now_ms) {
     claim.entry.owner = owner_;
     claim.entry.started_ms = now_ms;
     claim.entry.lease_until_ms = now_ms + lease_.count();
-    auto written = write_record_if(storage_, key, claim.entry.to_json(),
-                                   *record ? (*record)->version : "");
+    auto written =
+        write_record_if(storage_, key, claim.entry.to_json(), *record ? (*record)->version : "");
     if (!written) return written.error();
     if (written->has_value()) {
       claim.verdict = ClaimVerdict::mine;
@@ -150,8 +157,7 @@ Result<Claim> MixLedger::claim(const LedgerEntry& fresh, std::int64_t now_ms) {
 }
 
 Result<bool> MixLedger::settle(const Claim& claim, const LedgerEntry& outcome) {
-  const std::string key =
-      key_for(outcome.subscription_id, outcome.item.key, outcome.output_slug);
+  const std::string key = key_for(outcome.subscription_id, outcome.item.key, outcome.output_slug);
   auto written = write_record_if(storage_, key, outcome.to_json(), claim.version);
   if (!written) return written.error();
   return written->has_value();

@@ -53,14 +53,13 @@ enum class ClaimVerdict {
 struct Claim {
   ClaimVerdict verdict = ClaimVerdict::busy;
   LedgerEntry entry;
-  std::string version;       // of the entry as claimed, for settle()
-  bool taken_over = false;   // a previous owner's claim was taken over
+  std::string version;      // of the entry as claimed, for settle()
+  bool taken_over = false;  // a previous owner's claim was taken over
 };
 
 class MixLedger {
  public:
-  MixLedger(Storage& storage, std::string owner, std::chrono::milliseconds lease,
-            int max_attempts);
+  MixLedger(Storage& storage, std::string owner, std::chrono::milliseconds lease, int max_attempts);
 
   static std::string key_for(const std::string& subscription_id, const std::string& item_key,
                              const std::string& output_slug);

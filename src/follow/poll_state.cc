@@ -25,18 +25,20 @@ std::int64_t jittered_ms(std::chrono::seconds interval, double factor, double ji
 
 void forget_oldest_seen(PollState& state) {
   while (state.seen.size() > kMaxSeen) {
-    auto oldest = std::min_element(state.seen.begin(), state.seen.end(), [](const auto& a, const auto& b) {
-      return a.second.first_seen_ms < b.second.first_seen_ms;
-    });
+    auto oldest =
+        std::min_element(state.seen.begin(), state.seen.end(), [](const auto& a, const auto& b) {
+          return a.second.first_seen_ms < b.second.first_seen_ms;
+        });
     state.seen.erase(oldest);
   }
 }
 
 void queue_item(const Subscription& s, const FollowedItem& item, PollState& state) {
   for (const SubscriptionOutput& o : s.outputs) {
-    const bool queued = std::any_of(state.pending.begin(), state.pending.end(), [&](const PendingMix& p) {
-      return p.item.key == item.key && p.output_slug == o.theme->slug;
-    });
+    const bool queued =
+        std::any_of(state.pending.begin(), state.pending.end(), [&](const PendingMix& p) {
+          return p.item.key == item.key && p.output_slug == o.theme->slug;
+        });
     if (!queued) state.pending.push_back({item, o.theme->slug});
   }
 }
@@ -50,7 +52,8 @@ std::string item_name(const FeedItem& item) {
 void PollState::note(std::string level, std::string message, std::int64_t now_ms) {
   events.push_back({now_ms, std::move(level), std::move(message)});
   if (events.size() > kMaxEvents)
-    events.erase(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(events.size() - kMaxEvents));
+    events.erase(events.begin(),
+                 events.begin() + static_cast<std::ptrdiff_t>(events.size() - kMaxEvents));
 }
 
 void PollState::drop_pending(const std::string& item_key, const std::string& output_slug) {
@@ -122,12 +125,13 @@ void take_not_modified(const Subscription& s, PollState& state, std::int64_t now
   state.last_outcome = "not_modified";
 }
 
-void take_failure(const Subscription& s, const Error& error, PollState& state,
-                  std::int64_t now_ms, double jitter) {
+void take_failure(const Subscription& s, const Error& error, PollState& state, std::int64_t now_ms,
+                  double jitter) {
   state.last_poll_ms = now_ms;
   ++state.consecutive_failures;
   const double factor = std::pow(2.0, std::min(state.consecutive_failures, 4));
-  state.next_poll_ms = now_ms + std::min(jittered_ms(s.poll_interval, factor, jitter), kMaxBackoffMs);
+  state.next_poll_ms =
+      now_ms + std::min(jittered_ms(s.poll_interval, factor, jitter), kMaxBackoffMs);
   state.last_outcome = "failed";
   // One event per new kind of failure; a feed down for a day is one line.
   if (!state.last_error.is_object() || state.last_error.value("message", "") != error.message)
@@ -184,7 +188,9 @@ Result<PollState> PollState::from_json(const json& j) {
     s.channel = {channel.value("title", ""), channel.value("link", ""),
                  channel.value("image_url", ""), channel.value("author", ""),
                  channel.value("language", "")};
-    for (const auto& [key, item] : j.value("seen", json::object()).items())
+    // Named, not iterated as a temporary: items() does not keep it alive.
+    const json seen_json = j.value("seen", json::object());
+    for (const auto& [key, item] : seen_json.items())
       s.seen[key] = {item.value("enclosure_url", ""), item.value("first_seen_ms", std::int64_t{0})};
     for (const json& p : j.value("pending", json::array())) {
       auto item = FollowedItem::from_json(p.at("item"));
@@ -192,7 +198,8 @@ Result<PollState> PollState::from_json(const json& j) {
       s.pending.push_back({std::move(*item), p.at("output").get<std::string>()});
     }
     for (const json& e : j.value("events", json::array()))
-      s.events.push_back({e.value("at_ms", std::int64_t{0}), e.value("level", ""), e.value("message", "")});
+      s.events.push_back(
+          {e.value("at_ms", std::int64_t{0}), e.value("level", ""), e.value("message", "")});
   } catch (const json::exception& e) {
     return make_error(Errc::internal, std::string("a stored poll state is malformed: ") + e.what());
   }

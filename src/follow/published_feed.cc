@@ -82,8 +82,9 @@ Result<PublishedMix> published_mix_from_result(const FollowedItem& item, const s
     m.mp3_bytes = meta.at("file_size_bytes").get<std::uint64_t>();
     m.duration_s = meta.at("duration_actual").get<double>();
   } catch (const json::exception& e) {
-    return make_error(Errc::internal,
-                      std::string("the mix's result JSON lacks what a feed item needs: ") + e.what());
+    return make_error(
+        Errc::internal,
+        std::string("the mix's result JSON lacks what a feed item needs: ") + e.what());
   }
   m.transcript_key = storage_key_in(result, "transcript_vtt");
   m.chapters_key = storage_key_in(result, "chapters");
@@ -175,13 +176,15 @@ std::string render_podcast_feed(const Subscription& s, const SubscriptionOutput&
                                 const ChannelInfo& show, const std::vector<PublishedMix>& mixes,
                                 const PublishedLinks& links, std::chrono::sys_seconds now) {
   const std::string& slug = output.theme->slug;
-  const std::string show_title = !s.title.empty() ? s.title : !show.title.empty() ? show.title : s.id;
+  const std::string show_title = !s.title.empty()      ? s.title
+                                 : !show.title.empty() ? show.title
+                                                       : s.id;
   PodcastChannel channel;
   channel.title = show_title + " \u2014 " + output.theme->name;
   channel.link = show.link;
-  channel.description = output.theme->name + " (" + duration_words(output) + ") of every new episode of " +
-                        show_title + ", mixed by namix from " + s.feed_url + ". " +
-                        output.theme->description;
+  channel.description = output.theme->name + " (" + duration_words(output) +
+                        ") of every new episode of " + show_title + ", mixed by namix from " +
+                        s.feed_url + ". " + output.theme->description;
   channel.language = show.language;
   channel.author = show.author;
   channel.image_url = !s.image_url.empty() ? s.image_url : show.image_url;
@@ -197,13 +200,13 @@ std::string render_podcast_feed(const Subscription& s, const SubscriptionOutput&
     e.guid = "namix:" + s.id + ":" + slug + ":" + m.item.key;
     const std::string item_title = m.item.title.empty() ? m.item.guid : m.item.title;
     e.title = item_title + " \u2014 " + output.theme->name;
-    e.description = segments_description(
-        output.theme->name + " of \u201c" + item_title + "\u201d: " +
-            std::to_string(m.segments.size()) + " segment(s), " + clock_text(m.duration_s) + ".",
-        m.segments);
+    e.description = segments_description(output.theme->name + " of \u201c" + item_title +
+                                             "\u201d: " + std::to_string(m.segments.size()) +
+                                             " segment(s), " + clock_text(m.duration_s) + ".",
+                                         m.segments);
     e.link = m.item.link;
-    e.published = std::chrono::sys_seconds(std::chrono::seconds(
-        m.item.published_unix ? *m.item.published_unix : m.mixed_ms / 1000));
+    e.published = std::chrono::sys_seconds(
+        std::chrono::seconds(m.item.published_unix ? *m.item.published_unix : m.mixed_ms / 1000));
     e.enclosure_url = links.file_url(s.id, slug, m, kMp3Suffix);
     e.enclosure_bytes = m.mp3_bytes;
     e.enclosure_type = "audio/mpeg";

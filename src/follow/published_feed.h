@@ -47,8 +47,7 @@ struct PublishedMix {
 // size, the duration, the segments, and the transcript and chapters keys
 // of "downloads" when the mix has them.
 Result<PublishedMix> published_mix_from_result(const FollowedItem& item, const std::string& theme,
-                                               const nlohmann::json& result,
-                                               std::int64_t mixed_ms);
+                                               const nlohmann::json& result, std::int64_t mixed_ms);
 
 // The published files and the names they go by in links.
 inline constexpr std::string_view kMp3Suffix = ".mp3";

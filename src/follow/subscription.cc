@@ -1,10 +1,10 @@
 #include "follow/subscription.h"
 
+#include <toml++/toml.h>
 #include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "net/fetch.h"
 #include "publish/podcast_feed.h"
@@ -21,9 +21,9 @@ constexpr std::size_t kMinSecretBytes = 16;
 constexpr std::chrono::seconds kMaxPollInterval{7 * 24 * 3600};
 
 Error bad(const std::string& id, const std::string& what) {
-  return make_error(Errc::invalid_argument,
-                    (id.empty() ? std::string("subscription: ") : "subscription '" + id + "': ") +
-                        what);
+  return make_error(
+      Errc::invalid_argument,
+      (id.empty() ? std::string("subscription: ") : "subscription '" + id + "': ") + what);
 }
 
 Result<std::string> text_field(const json& fields, const char* name, const std::string& id,
@@ -122,8 +122,8 @@ const SubscriptionOutput* Subscription::output(std::string_view theme_slug) cons
 json Subscription::to_json(bool with_secrets) const {
   json outs = json::array();
   for (const SubscriptionOutput& o : outputs) {
-    outs.push_back({{"theme", o.theme->name},
-                    {"duration", o.target_s ? json(*o.target_s) : json("full")}});
+    outs.push_back(
+        {{"theme", o.theme->name}, {"duration", o.target_s ? json(*o.target_s) : json("full")}});
   }
   json hooks = json::array();
   for (const Webhook& w : webhooks) {
@@ -155,9 +155,9 @@ Result<Subscription> subscription_from_json(const json& fields, const Subscripti
     return bad("", "id '" + id->substr(0, 60) +
                        "' must be 1-40 lower-case letters, digits and '-' (it names the feeds)");
   s.id = *id;
-  static const std::set<std::string> kKnown = {
-      "id",       "feed_url", "outputs",   "poll_interval", "backfill", "webhooks",
-      "title",    "image_url", "category", "explicit"};
+  static const std::set<std::string> kKnown = {"id",       "feed_url", "outputs", "poll_interval",
+                                               "backfill", "webhooks", "title",   "image_url",
+                                               "category", "explicit"};
   for (const auto& [key, unused] : fields.items()) {
     if (kKnown.count(key) == 0) return bad(s.id, "unknown field '" + key + "'");
   }
@@ -170,8 +170,8 @@ Result<Subscription> subscription_from_json(const json& fields, const Subscripti
   auto outputs = fields.find("outputs");
   if (outputs == fields.end() || !outputs->is_array() || outputs->empty() ||
       outputs->size() > kMaxOutputs)
-    return bad(s.id, "outputs must list 1 to " + std::to_string(kMaxOutputs) +
-                         " {theme, duration} pairs");
+    return bad(
+        s.id, "outputs must list 1 to " + std::to_string(kMaxOutputs) + " {theme, duration} pairs");
   std::set<std::string> slugs;
   for (const json& o : *outputs) {
     auto out = read_output(o, rules, s.id);
@@ -198,8 +198,8 @@ Result<Subscription> subscription_from_json(const json& fields, const Subscripti
   }
   if (auto it = fields.find("webhooks"); it != fields.end()) {
     if (!it->is_array() || it->size() > kMaxWebhooks)
-      return bad(s.id, "webhooks must list at most " + std::to_string(kMaxWebhooks) +
-                           " {url, secret}");
+      return bad(s.id,
+                 "webhooks must list at most " + std::to_string(kMaxWebhooks) + " {url, secret}");
     for (const json& w : *it) {
       auto hook = read_webhook(w, s.id);
       if (!hook) return hook.error();
@@ -244,9 +244,8 @@ Result<std::vector<Subscription>> load_subscriptions_file(const std::string& pat
   try {
     root = toml::parse(text.str(), path);
   } catch (const toml::parse_error& e) {
-    return make_error(Errc::invalid_argument,
-                      path + ":" + std::to_string(e.source().begin.line) +
-                          ": syntax: " + std::string(e.description()));
+    return make_error(Errc::invalid_argument, path + ":" + std::to_string(e.source().begin.line) +
+                                                  ": syntax: " + std::string(e.description()));
   }
   // TOML maps onto JSON (tables, arrays, strings, numbers, booleans), so
   // one reader serves the file and the API.
@@ -269,7 +268,8 @@ Result<std::vector<Subscription>> load_subscriptions_file(const std::string& pat
     auto s = subscription_from_json(fields, rules, SubscriptionOrigin::file);
     if (!s) return make_error(Errc::invalid_argument, path + ": " + s.error().message);
     if (!ids.insert(s->id).second)
-      return make_error(Errc::invalid_argument, path + ": two subscriptions with id '" + s->id + "'");
+      return make_error(Errc::invalid_argument,
+                        path + ": two subscriptions with id '" + s->id + "'");
     out.push_back(std::move(*s));
   }
   return out;

@@ -70,9 +70,9 @@ Result<Subscription> SubscriptionBook::add(const nlohmann::json& fields) {
   auto s = subscription_from_json(fields, rules_, SubscriptionOrigin::api);
   if (!s) return s.error();
   if (find(s->id))
-    return make_error(Errc::invalid_argument,
-                      "a subscription '" + s->id + "' exists; DELETE /subscriptions/" + s->id +
-                          " first or pick another id");
+    return make_error(Errc::invalid_argument, "a subscription '" + s->id +
+                                                  "' exists; DELETE /subscriptions/" + s->id +
+                                                  " first or pick another id");
   const std::string text = s->to_json(true).dump();
   auto written = storage_.put_if(definition_key(s->id),
                                  {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},

@@ -24,7 +24,8 @@ class SubscriptionBook {
   // The file's subscriptions, and the stored ones read again (another
   // instance may have added or removed some). A stored definition that no
   // longer reads (a theme removed) is skipped and named in `skipped`.
-  Result<void> load(std::vector<Subscription> from_file, std::vector<std::string>* skipped = nullptr);
+  Result<void> load(std::vector<Subscription> from_file,
+                    std::vector<std::string>* skipped = nullptr);
   Result<void> reload_stored(std::vector<std::string>* skipped = nullptr);
 
   std::vector<Subscription> all() const;

@@ -50,7 +50,8 @@ std::string webhook_signature(std::string_view secret, std::int64_t timestamp_s,
 }
 
 std::chrono::milliseconds WebhookSchedule::delay_after(int failed) const {
-  const auto doubled = std::chrono::milliseconds(first_retry) * (1LL << std::clamp(failed - 1, 0, 30));
+  const auto doubled =
+      std::chrono::milliseconds(first_retry) * (1LL << std::clamp(failed - 1, 0, 30));
   return std::min<std::chrono::milliseconds>(doubled, max_delay);
 }
 
@@ -82,12 +83,13 @@ Result<WebhookDelivery> WebhookDelivery::from_json(const json& j) {
               : state == "failed"  ? DeliveryState::failed
                                    : DeliveryState::pending;
     for (const json& a : j.value("attempts", json::array()))
-      d.attempts.push_back({a.value("at_ms", std::int64_t{0}), a.value("status", 0L),
-                            a.value("error", "")});
+      d.attempts.push_back(
+          {a.value("at_ms", std::int64_t{0}), a.value("status", 0L), a.value("error", "")});
     d.created_ms = j.value("created_ms", std::int64_t{0});
     d.next_attempt_ms = j.value("next_attempt_ms", std::int64_t{0});
   } catch (const json::exception& e) {
-    return make_error(Errc::internal, std::string("a stored webhook delivery is malformed: ") + e.what());
+    return make_error(Errc::internal,
+                      std::string("a stored webhook delivery is malformed: ") + e.what());
   }
   return d;
 }
@@ -154,15 +156,16 @@ void WebhookCourier::attempt(const std::string& key, std::int64_t now_ms) {
     PostRequest post;
     post.url = delivery->url;
     post.body = delivery->body;
-    post.headers = {"Content-Type: application/json", "X-Namix-Event: " + delivery->event,
-                    "X-Namix-Delivery: " + delivery->id,
-                    "X-Namix-Signature: " + webhook_signature(*secret, now_ms / 1000, delivery->body)};
+    post.headers = {
+        "Content-Type: application/json", "X-Namix-Event: " + delivery->event,
+        "X-Namix-Delivery: " + delivery->id,
+        "X-Namix-Signature: " + webhook_signature(*secret, now_ms / 1000, delivery->body)};
     auto reply = post_to_url(post, fetch_);
     if (!reply) {
       tried.error = reply.error().message;
       // A refused address or a malformed URL will not change by waiting.
-      permanent = reply.error().code == Errc::forbidden ||
-                  reply.error().code == Errc::invalid_argument;
+      permanent =
+          reply.error().code == Errc::forbidden || reply.error().code == Errc::invalid_argument;
     } else {
       tried.status = reply->status;
       if (reply->status < 200 || reply->status >= 300)
@@ -183,7 +186,8 @@ void WebhookCourier::attempt(const std::string& key, std::int64_t now_ms) {
     (void)storage_.remove(outbox_key(held.subscription_id, held.id));
   if (held.state == DeliveryState::pending) {
     std::lock_guard lock(mutex_);
-    if (next_due_ms_ == 0 || held.next_attempt_ms < next_due_ms_) next_due_ms_ = held.next_attempt_ms;
+    if (next_due_ms_ == 0 || held.next_attempt_ms < next_due_ms_)
+      next_due_ms_ = held.next_attempt_ms;
   }
 }
 

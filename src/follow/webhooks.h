@@ -71,8 +71,8 @@ class WebhookCourier {
  public:
   // The secret of a subscription's webhook at `url`; nullopt when the
   // subscription or the webhook is gone (the delivery then fails).
-  using SecretLookup = std::function<std::optional<std::string>(
-      const std::string& subscription_id, const std::string& url)>;
+  using SecretLookup = std::function<std::optional<std::string>(const std::string& subscription_id,
+                                                                const std::string& url)>;
 
   WebhookCourier(Storage& storage, FetchOptions fetch, WebhookSchedule schedule,
                  SecretLookup secrets);

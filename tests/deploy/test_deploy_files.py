@@ -81,7 +81,7 @@ class Serverless(unittest.TestCase):
         self.assertLessEqual(function["ephemeralStorageSize"], 10240, "Lambda's maximum")
 
     def test_http_api_routes_cors_and_throttling(self):
-        routes = {e["httpApi"] for e in self.doc["functions"]["api"]["events"]}
+        routes = {e["httpApi"] for e in self.doc["functions"]["api"]["events"] if "httpApi" in e}
         for route in ("GET /health", "GET /mix/health", "GET /metrics", "GET /mix/themes",
                       "GET /mix/history", "POST /mix/professional", "POST /mix/jobs",
                       "GET /mix/jobs/{id}"):
@@ -92,6 +92,18 @@ class Serverless(unittest.TestCase):
         settings = self.doc["resources"]["extensions"]["HttpApiStage"]["Properties"]["DefaultRouteSettings"]
         self.assertIn("ThrottlingRateLimit", settings)
         self.assertIn("ThrottlingBurstLimit", settings)
+
+    def test_schedule_polls_subscriptions_and_their_routes_are_served(self):
+        events = self.doc["functions"]["api"]["events"]
+        schedules = [e["schedule"] for e in events if "schedule" in e]
+        self.assertEqual(len(schedules), 1)
+        self.assertTrue(schedules[0]["rate"].startswith("rate("))
+        self.assertTrue(schedules[0]["enabled"])
+        routes = {e["httpApi"] for e in events if "httpApi" in e}
+        for route in ("GET /subscriptions", "POST /subscriptions", "DELETE /subscriptions/{id}",
+                      "GET /subscriptions/{id}/deliveries", "GET /feeds/{subscription}/{file}"):
+            self.assertIn(route, routes)
+        self.assertIn("DELETE", self.doc["provider"]["httpApi"]["cors"]["allowedMethods"])
 
     def test_alarms_on_function_errors_and_emf_error_count(self):
         alarms = [r["Properties"] for r in self.resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]

@@ -201,6 +201,40 @@ class LambdaApiTest(unittest.TestCase):
         self.assertEqual(self.emulator.errors, {})
 
 
+    def test_scheduled_event_polls_the_subscriptions(self):
+        """An EventBridge schedule's event runs one poll round; its state is
+        in the storage, where the API reads it. Lambda follows the public
+        servers' address policy: a loopback feed is refused, and shown so."""
+        subscriptions = os.path.join(self.data_dir, "subscriptions.toml")
+        with open(subscriptions, "w") as f:
+            f.write('[[subscription]]\nid = "show"\nfeed_url = "http://127.0.0.1:9/feed.xml"\n'
+                    'outputs = [ { theme = "Best Of", duration = 60 } ]\n')
+        scheduled = self.emulator.add_event({
+            "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+            "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": "2026-12-05T04:00:00Z", "region": "us-east-1",
+            "resources": ["arn:aws:events:us-east-1:123456789012:rule/namix-poll"], "detail": {}})
+        shown = self.emulator.add_event(v2_event("GET", "/subscriptions/show"))
+        done = run_namix(["lambda", "--max-invocations", "2"], {
+            "AWS_LAMBDA_RUNTIME_API": self.emulator.address,
+            "NAMIX_DATA_DIR": self.data_dir,
+            "NAMIX_THEMES_DIR": THEMES_DIR,
+            "NAMIX_SUBSCRIPTIONS_FILE": subscriptions,
+        })
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.emulator.errors, {})
+        report = self.emulator.responses[scheduled]
+        self.assertEqual(report["subscriptions"], 1, report)
+        self.assertEqual(report["polled"], 1, report)
+        self.assertEqual(report["poll_failures"], 1, report)
+        self.assertEqual(report["mixed"], 0, report)
+        answer = self.emulator.responses[shown]
+        self.assertEqual(answer["statusCode"], 200, answer)
+        subscription = json.loads(answer["body"])["subscription"]
+        self.assertEqual(subscription["status"], "failing")
+        self.assertEqual(subscription["last_poll"]["error"]["code"], "forbidden")
+
+
 def multipart_upload(fields, filename, audio, boundary="namixboundary7d9"):
     """A multipart/form-data body as a browser sends it: (content type, body)."""
     parts = [

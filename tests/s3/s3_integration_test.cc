@@ -5,9 +5,11 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <mutex>
 #include <numeric>
 #include <thread>
 
+#include "follow/mix_ledger.h"
 #include "rgw_fixture.h"
 #include "store/s3_client.h"
 #include "store/s3_storage.h"
@@ -292,6 +294,57 @@ TEST(S3Storage, ConditionalPutsLetExactlyOneWriterWin) {
   for (auto& t : racers) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(winners.load(), 1);
+}
+
+// Overlapping scheduled invocations on AWS: each round claims its mixes in
+// the mix ledger, in the bucket. Invocations of other sandboxes (other
+// owners) racing for the same item: one mixes it, the rest see it busy,
+// and once it is settled everyone sees it done.
+TEST(S3Storage, OverlappingPollersClaimAnItemOnce) {
+  auto client = RgwEnvironment::make_client();
+  S3Storage storage(client, {kBucket, "ledger"});
+  const std::int64_t now_ms = 1'700'000'000'000;
+  LedgerEntry fresh;
+  fresh.subscription_id = "show";
+  fresh.output_slug = "best-of";
+  fresh.item.guid = "show-12";
+  fresh.item.key = "0123456789abcdef01234567";
+  fresh.key_stem = "mixes/12/best-of/m";
+  std::atomic<int> mine{0};
+  std::atomic<int> busy{0};
+  std::vector<Claim> won(1);
+  std::mutex won_mutex;
+  std::vector<std::thread> pollers;
+  for (int i = 0; i < 6; ++i) {
+    pollers.emplace_back([&, i] {
+      MixLedger ledger(storage, "sandbox-" + std::to_string(i) + "/1/1", std::chrono::minutes(30),
+                       3);
+      LedgerEntry entry = fresh;
+      entry.mix_id = "mix-" + std::to_string(i);
+      auto claimed = ledger.claim(entry, now_ms);
+      if (!claimed.ok()) return;
+      if (claimed->verdict == ClaimVerdict::mine) {
+        ++mine;
+        std::lock_guard lock(won_mutex);
+        won[0] = *claimed;
+      } else if (claimed->verdict == ClaimVerdict::busy) {
+        ++busy;
+      }
+    });
+  }
+  for (auto& t : pollers) t.join();
+  EXPECT_EQ(mine.load(), 1);
+  EXPECT_EQ(busy.load(), 5);
+  MixLedger winner(storage, won[0].entry.owner, std::chrono::minutes(30), 3);
+  LedgerEntry done = won[0].entry;
+  done.state = LedgerState::done;
+  auto settled = winner.settle(won[0], done);
+  ASSERT_TRUE(settled.ok()) << settled.error().message;
+  EXPECT_TRUE(*settled);
+  MixLedger late(storage, "sandbox-late/1/1", std::chrono::minutes(30), 3);
+  auto after = late.claim(fresh, now_ms + 3'600'000);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->verdict, ClaimVerdict::done);
 }
 
 TEST(S3Storage, PresignedGetWorksTamperedAndExpiredLinksAreRefused) {

@@ -1,0 +1,514 @@
+#!/usr/bin/env python3
+"""Following a show end to end: the real `namix serve --subscriptions`, a
+show's feed on a loopback HTTP server that the test publishes into, a
+webhook receiver on loopback that checks each signature, and namix's own
+podcast feed read back with rss-parser (npm, tests/follow/parse_feed.mjs)
+and held to the W3C feed validator's rules that apply.
+
+Usage: test_follow.py --namix PATH --work DIR
+Python standard library only; the fixture episode is made here with
+espeak-ng and the lame CLI.
+"""
+import argparse
+import email.utils
+import glob
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+import wave
+import xml.etree.ElementTree as ET
+
+ARGS = None
+HERE = os.path.dirname(os.path.abspath(__file__))
+SECRET = "whsec-follow-test-0123456789"
+POLL_S = 3
+NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+      "podcast": "https://podcastindex.org/namespace/1.0",
+      "atom": "http://www.w3.org/2005/Atom"}
+
+LINES = [
+    ("en-us", 50, "Welcome to the show. It is Sunday and we are live with the news."),
+    ("en-gb", 30, "Thank you very much. I have a lot to say about this week."),
+    ("en-us", 50, "We want to thank our producers. Their donations keep the show alive."),
+    ("en-gb", 30, "A big thank you to everyone who supported the show this week."),
+    ("en-us", 50, "The media is at it again. They ran the same story on every channel."),
+    ("en-gb", 30, "Until next time. Goodbye everybody, and keep your head up."),
+]
+
+
+def make_episode(work):
+    """A ~35 s two-voice MP3 with pauses (espeak-ng -> wav -> lame)."""
+    mp3 = os.path.join(work, "episode.mp3")
+    frames, rate = [], None
+    for i, (voice, pitch, text) in enumerate(LINES):
+        path = os.path.join(work, "line%d.wav" % i)
+        subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", "150", "-w", path, text],
+                       check=True)
+        with wave.open(path) as w:
+            rate = rate or w.getframerate()
+            frames.append(w.readframes(w.getnframes()))
+        frames.append(b"\0\0" * int(rate * (0.7 + 0.3 * (i % 3))))
+    wav_path = os.path.join(work, "episode.wav")
+    with wave.open(wav_path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(frames) * 2)
+    subprocess.run(["lame", "--quiet", "-b", "96", "--resample", "44.1", "-m", "m", wav_path, mp3],
+                   check=True)
+    with open(mp3, "rb") as f:
+        return f.read()
+
+
+# ---------------------------------------------------------------- the show
+
+class Show:
+    """A podcast's feed and episodes on loopback, with the faults a feed has."""
+
+    def __init__(self, episode):
+        self.episode = episode
+        self.items = []  # newest first: (number, guid, enclosure path)
+        self.mode = "ok"  # ok, 500, timeout, garbage, gone
+        self.lock = threading.Lock()
+        self.episode_delay_s = 0.0
+        self.feed_requests = 0
+        show = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def send(self, status, body, ctype, headers=()):
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def do_GET(self):
+                if self.path.startswith("/audio/"):
+                    time.sleep(show.episode_delay_s)
+                    self.send(200, show.episode, "audio/mpeg")
+                    return
+                if self.path != "/feed.xml":
+                    self.send(404, b"not found", "text/plain")
+                    return
+                with show.lock:
+                    show.feed_requests += 1
+                    mode = show.mode
+                    xml = show.render().encode()
+                if mode == "500":
+                    self.send(500, b"<h1>Internal Server Error</h1>", "text/html")
+                elif mode == "gone":
+                    self.send(404, b"<h1>Not Found</h1>", "text/html")
+                elif mode == "garbage":
+                    self.send(200, b"\x89PNG\r\n\x1a\n not a feed at all", "application/rss+xml")
+                elif mode == "timeout":
+                    time.sleep(8)
+                    self.send(200, xml, "application/rss+xml")
+                else:
+                    etag = '"%s"' % hashlib.sha256(xml).hexdigest()[:16]
+                    if self.headers.get("If-None-Match") == etag:
+                        self.send_response(304)
+                        self.send_header("ETag", etag)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                    self.send(200, xml, "application/rss+xml", [("ETag", etag)])
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def publish(self, number, enclosure=None):
+        with self.lock:
+            self.items.insert(0, (number, "test-show-%d" % number,
+                                  enclosure or "/audio/ep%d.mp3" % number))
+
+    def republish(self, number, enclosure):
+        with self.lock:
+            self.items = [(n, g, enclosure if n == number else e) for (n, g, e) in self.items]
+
+    def render(self):
+        items = []
+        for number, guid, enclosure in self.items:
+            date = email.utils.formatdate(1_790_000_000 + number * 86400, usegmt=True)
+            items.append(
+                "<item><title>Episode %d</title><guid isPermaLink='false'>%s</guid>"
+                "<pubDate>%s</pubDate><itunes:episode>%d</itunes:episode>"
+                "<enclosure url='%s%s' length='%d' type='audio/mpeg'/></item>"
+                % (number, guid, date, number, self.base, enclosure, len(self.episode)))
+        return ("<?xml version='1.0' encoding='UTF-8'?>"
+                "<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'>"
+                "<channel><title>Test Show</title><link>%s/</link><language>en</language>"
+                "<description>A show for tests</description>%s</channel></rss>"
+                % (self.base, "".join(items)))
+
+
+class Receiver:
+    """A webhook receiver on loopback: keeps every delivery and whether its
+    signature checked out; answers `status`."""
+
+    def __init__(self):
+        self.deliveries = []
+        self.status = 200
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                signature = self.headers.get("X-Namix-Signature", "")
+                parts = dict(p.split("=", 1) for p in signature.split(",") if "=" in p)
+                expected = hmac.new(SECRET.encode(), parts.get("t", "").encode() + b"." + body,
+                                    hashlib.sha256).hexdigest()
+                fresh = abs(time.time() - int(parts.get("t", "0"))) < 300
+                receiver.deliveries.append({
+                    "at": time.time(), "verified": hmac.compare_digest(expected, parts.get("v1", ""))
+                    and fresh, "id": self.headers.get("X-Namix-Delivery"),
+                    "event": self.headers.get("X-Namix-Event"), "body": json.loads(body)})
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = "http://127.0.0.1:%d/hooks/namix" % self.server.server_address[1]
+
+
+# ---------------------------------------------------------------- namix
+
+class Namix:
+    def __init__(self, work, subscriptions):
+        self.work = work
+        self.data_dir = os.path.join(work, "data")
+        self.subscriptions = subscriptions
+        self.proc = None
+        self.log = open(os.path.join(work, "namix-serve.log"), "ab")
+
+    def start(self):
+        port_file = os.path.join(self.work, "port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        self.proc = subprocess.Popen(
+            [ARGS.namix, "serve", "--host", "127.0.0.1", "--port", "0", "--port-file", port_file,
+             "--data-dir", self.data_dir, "--subscriptions", self.subscriptions,
+             "--allow-private-urls", "--min-poll-interval", "1", "--fetch-timeout", "3",
+             "--workers", "1"],
+            stdout=subprocess.DEVNULL, stderr=self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if os.path.exists(port_file) and open(port_file).read().strip():
+                self.base = "http://127.0.0.1:%s" % open(port_file).read().strip()
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError("namix serve exited %d" % self.proc.returncode)
+            time.sleep(0.05)
+        raise AssertionError("namix serve did not start")
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=60)
+
+    def get(self, path, headers=None):
+        request = urllib.request.Request(self.base + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as r:
+                return r.status, r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), dict(e.headers)
+
+    def subscription(self):
+        status, body, _ = self.get("/subscriptions/show")
+        assert status == 200, body
+        return json.loads(body)["subscription"]
+
+    def feed_items(self, slug="best-of"):
+        status, body, _ = self.get("/feeds/show/%s.xml" % slug)
+        assert status == 200, body
+        return ET.fromstring(body).findall("./channel/item"), body
+
+    def mp3s(self):
+        return sorted(glob.glob(os.path.join(self.data_dir, "mixes", "*", "*", "*.mp3")))
+
+
+def wait_for(what, predicate, timeout_s):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out after %.0f s waiting for %s" % (timeout_s, what))
+
+
+def rss_parser(xml):
+    """What rss-parser (npm) makes of the feed; fails the test on its error."""
+    done = subprocess.run(["node", os.path.join(HERE, "parse_feed.mjs")], input=xml,
+                          capture_output=True, timeout=60)
+    if done.returncode != 0:
+        raise AssertionError(done.stderr.decode())
+    return json.loads(done.stdout)
+
+
+def validator_findings(xml):
+    """The W3C feed validator's RSS 2.0 and iTunes rules that apply to a
+    feed of mixes: what breaks them, empty when none does."""
+    findings = []
+    root = ET.fromstring(xml)
+    if root.tag != "rss" or root.get("version") != "2.0":
+        findings.append("root must be <rss version='2.0'>")
+    channels = root.findall("channel")
+    if len(channels) != 1:
+        return findings + ["exactly one channel"]
+    channel = channels[0]
+    for tag in ("title", "link", "description"):
+        if not (channel.findtext(tag) or "").strip():
+            findings.append("channel lacks <%s>" % tag)
+    for tag in ("itunes:image", "itunes:category", "itunes:explicit"):
+        if channel.find(tag, NS) is None:
+            findings.append("channel lacks <%s>" % tag)
+    explicit = channel.findtext("itunes:explicit", namespaces=NS)
+    if explicit not in ("true", "false"):
+        findings.append("itunes:explicit must be true or false")
+    self_link = channel.find("atom:link", NS)
+    if self_link is None or self_link.get("rel") != "self" or \
+            self_link.get("type") != "application/rss+xml":
+        findings.append("missing atom:link rel=self type=application/rss+xml")
+    if not (channel.findtext("language") or "").strip():
+        findings.append("channel lacks <language>")
+    guids = set()
+    for item in channel.findall("item"):
+        if not (item.findtext("title") or item.findtext("description")):
+            findings.append("item needs a title or a description")
+        guid = item.find("guid")
+        if guid is None or not guid.text:
+            findings.append("item lacks a guid")
+        else:
+            if guid.text in guids:
+                findings.append("duplicate guid " + guid.text)
+            guids.add(guid.text)
+            if guid.get("isPermaLink") != "false" and not guid.text.startswith("http"):
+                findings.append("a guid that is not a URL needs isPermaLink='false'")
+        enclosure = item.find("enclosure")
+        if enclosure is None:
+            findings.append("item lacks an enclosure")
+        else:
+            if not enclosure.get("url", "").startswith(("http://", "https://")):
+                findings.append("enclosure url must be absolute http(s)")
+            if not enclosure.get("length", "").isdigit() or int(enclosure.get("length")) <= 0:
+                findings.append("enclosure length must be a positive number of bytes")
+            if enclosure.get("type") != "audio/mpeg":
+                findings.append("enclosure type must be audio/mpeg")
+        pub = item.findtext("pubDate") or ""
+        try:
+            email.utils.parsedate_to_datetime(pub)
+        except (TypeError, ValueError):
+            findings.append("pubDate is not RFC 822: %r" % pub)
+        duration = item.findtext("itunes:duration", namespaces=NS) or ""
+        if not duration.isdigit():
+            findings.append("itunes:duration must be whole seconds: %r" % duration)
+    return findings
+
+
+class Follow(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        shutil.rmtree(ARGS.work, ignore_errors=True)
+        os.makedirs(ARGS.work)
+        cls.show = Show(make_episode(ARGS.work))
+        cls.receiver = Receiver()
+        subscriptions = os.path.join(ARGS.work, "subscriptions.toml")
+        with open(subscriptions, "w") as f:
+            f.write("""
+[[subscription]]
+id = "show"
+feed_url = "%s/feed.xml"
+poll_interval = "%ds"
+outputs = [ { theme = "Best Of", duration = 20 }, { theme = "Donation Nation", duration = 15 } ]
+webhooks = [ { url = "%s", secret = "%s" } ]
+""" % (cls.show.base, POLL_S, cls.receiver.url, SECRET))
+        cls.show.publish(1)
+        cls.show.publish(2)  # the latest when namix first polls: only it is mixed
+        cls.namix = Namix(ARGS.work, subscriptions)
+        cls.namix.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.namix.proc and cls.namix.proc.poll() is None:
+            cls.namix.stop()
+        cls.show.server.shutdown()
+        cls.receiver.server.shutdown()
+
+    def mixed_titles(self, slug="best-of"):
+        items, _ = self.namix.feed_items(slug)
+        return [i.findtext("title") for i in items]
+
+    def test_1_first_poll_mixes_only_the_latest(self):
+        wait_for("the first mixes", lambda: len(self.namix.mp3s()) == 2, 60)
+        wait_for("episode 2 in both feeds", lambda: len(self.mixed_titles()) == 1 and
+                 len(self.mixed_titles("donation-nation")) == 1, 20)
+        self.assertIn("Episode 2", self.mixed_titles()[0])
+
+    def test_2_a_new_item_is_mixed_published_and_told_within_a_poll(self):
+        wait_for("episode 2 published", lambda: len(self.mixed_titles("donation-nation")) == 1, 60)
+        published_at = time.time()
+        self.show.publish(3)
+        wait_for("episode 3 in the feed", lambda: len(self.mixed_titles()) == 2, 60)
+        # One poll interval (plus its tenth of jitter), and the mix itself.
+        took_s = time.time() - published_at
+        # The mixes take seconds each on an idle machine; the margin is for
+        # a loaded one.
+        self.assertLess(took_s, POLL_S * 1.1 + 45, "took %.1f s" % took_s)
+        ep3 = lambda: [d for d in self.receiver.deliveries  # noqa: E731
+                       if d["body"]["item"]["guid"] == "test-show-3"]
+        wait_for("two webhooks for episode 3", lambda: len(ep3()) >= 2, POLL_S + 30)
+        hook_s = max(d["at"] for d in ep3()) - published_at
+        self.assertLess(hook_s, POLL_S * 1.1 + 50)
+        for d in self.receiver.deliveries:
+            self.assertTrue(d["verified"], d)
+            self.assertEqual(d["event"], "mix.finished")
+        latest = ep3()[-1]["body"]
+        self.assertEqual(latest["subscription"]["id"], "show")
+        self.assertEqual(latest["output"]["podcast_feed_url"].split("/feeds/")[0], self.namix.base)
+        self.assertTrue(latest["mix"]["download"]["url"].startswith(self.namix.base + "/published/"))
+
+        items, xml = self.namix.feed_items()
+        self.assertEqual(validator_findings(xml), [])
+        parsed = rss_parser(xml)
+        self.assertEqual(len(parsed["items"]), 2)
+        newest = parsed["items"][0]
+        self.assertIn("Episode 3", newest["title"])
+        self.assertEqual(newest["enclosure"]["type"], "audio/mpeg")
+        self.assertGreater(int(newest["enclosure"]["length"]), 0)
+        self.assertTrue(newest["guid"].startswith("namix:show:best-of:"))
+        self.assertTrue(newest["itunes:duration"].isdigit())
+        self.assertIn("podcast:soundbite", newest)
+        self.assertEqual(parsed["feedUrl"], self.namix.base + "/feeds/show/best-of.xml")
+        # The enclosure is a stable link: no signature in the feed, and it
+        # serves the mix itself.
+        self.assertNotIn("sig=", xml.decode())
+        status, body, _ = self.namix.get(newest["enclosure"]["url"][len(self.namix.base):])
+        self.assertEqual(status, 200)
+        self.assertEqual(len(body), int(newest["enclosure"]["length"]))
+        self.assertIn(body[:3], (b"ID3", b"\xff\xfb"))
+        # An unchanged feed is the same bytes, and a 304 when asked so.
+        _, again, headers = self.namix.get("/feeds/show/best-of.xml")
+        self.assertEqual(again, xml)
+        status, _, _ = self.namix.get("/feeds/show/best-of.xml", {"If-None-Match": headers["ETag"]})
+        self.assertEqual(status, 304)
+
+    def test_3_feed_faults_are_visible_and_mix_nothing(self):
+        wait_for("episode 3 mixed", lambda: len(self.namix.mp3s()) == 4, 60)
+        for mode, word in (("500", "500"), ("garbage", ""), ("timeout", ""), ("gone", "404")):
+            self.show.mode = mode
+            requests = self.show.feed_requests
+            shown = wait_for("a failed poll (%s)" % mode, lambda: (
+                self.show.feed_requests > requests and
+                self.namix.subscription()["last_poll"]["outcome"] == "failed" and
+                self.namix.subscription()), 60)
+            self.assertEqual(shown["status"], "failing", mode)
+            self.assertIn(word, shown["last_poll"]["error"]["message"], mode)
+            self.show.mode = "ok"
+            wait_for("a good poll after %s" % mode,
+                     lambda: self.namix.subscription()["status"] == "ok", 120)
+        events = " ".join(e["message"] for e in self.namix.subscription()["events"])
+        self.assertIn("poll failed", events)
+        # The same GUID with another enclosure: noted, not mixed again.
+        self.show.republish(3, "/audio/ep3-fixed.mp3")
+        wait_for("the new enclosure noticed", lambda: "another enclosure" in " ".join(
+            e["message"] for e in self.namix.subscription()["events"]), 30)
+        time.sleep(POLL_S)
+        self.assertEqual(len(self.namix.mp3s()), 4)
+        self.assertEqual(len(self.mixed_titles()), 2)
+
+    def test_4_a_restart_changes_nothing(self):
+        wait_for("episode 3 mixed", lambda: len(self.namix.mp3s()) == 4, 60)
+        _, before, _ = self.namix.feed_items()
+        hooks = len(self.receiver.deliveries)
+        self.namix.stop()
+        self.namix.start()
+        requests = self.show.feed_requests
+        wait_for("two polls after the restart", lambda: self.show.feed_requests >= requests + 2,
+                 POLL_S * 4)
+        _, after, _ = self.namix.feed_items()
+        self.assertEqual(after, before)
+        self.assertEqual(len(self.namix.mp3s()), 4)
+        self.assertEqual(len(self.receiver.deliveries), hooks)
+
+    def test_5_kill_9_during_a_mix_mixes_the_item_once(self):
+        wait_for("episode 3 mixed", lambda: len(self.namix.mp3s()) == 4, 60)
+        # The episode's server is slow, so the mix is surely under way.
+        self.show.episode_delay_s = 3.0
+        self.show.publish(4)
+        wait_for("episode 4 being mixed", lambda: any(
+            p.get("state") == "mixing" for p in self.namix.subscription()["pending"]), 30)
+        self.namix.stop(signal.SIGKILL)
+        self.show.episode_delay_s = 0.0
+        partial = [p for p in glob.glob(os.path.join(self.namix.data_dir, "mixes", "**", "*"),
+                                        recursive=True) if os.path.isfile(p) and "/4/" in p]
+        self.assertEqual(partial, [], "nothing of episode 4 is published before it is whole")
+        self.namix.start()
+        wait_for("episode 4 in both feeds", lambda: len(self.mixed_titles()) == 3 and
+                 len(self.mixed_titles("donation-nation")) == 3, 90)
+        ep4 = [p for p in self.namix.mp3s() if "/4/" in p]
+        self.assertEqual(len(ep4), 2, ep4)  # once per output
+        requests = self.show.feed_requests
+        wait_for("a poll after", lambda: self.show.feed_requests >= requests + 2, POLL_S * 4)
+        self.assertEqual(len([p for p in self.namix.mp3s() if "/4/" in p]), 2)
+        finished = [d for d in self.receiver.deliveries if d["body"]["item"]["guid"] == "test-show-4"]
+        self.assertEqual(len({d["id"] for d in finished}), 2)
+
+    def test_6_the_api_lists_subscriptions_and_deliveries(self):
+        status, body, _ = self.namix.get("/subscriptions")
+        self.assertEqual(status, 200)
+        listed = json.loads(body)["subscriptions"]
+        self.assertEqual([s["id"] for s in listed], ["show"])
+        self.assertNotIn(SECRET, body.decode())
+        outputs = listed[0]["outputs"]
+        self.assertEqual(outputs[0]["podcast_feed_url"], self.namix.base + "/feeds/show/best-of.xml")
+        self.assertGreaterEqual(len(outputs[0]["mixes"]), 2)
+        status, body, _ = self.namix.get("/subscriptions/show/deliveries")
+        self.assertEqual(status, 200)
+        deliveries = json.loads(body)["deliveries"]
+        self.assertTrue(deliveries)
+        self.assertTrue(all(d["state"] == "delivered" for d in deliveries), deliveries)
+        status, body, _ = self.namix.get("/feeds/show/no-such-theme.xml")
+        self.assertEqual(status, 404)
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--namix", required=True)
+    parser.add_argument("--work", required=True)
+    ARGS, rest = parser.parse_known_args()
+    if not os.path.isdir(os.path.join(HERE, "node_modules", "rss-parser")):
+        print("tests/follow needs `npm ci` in tests/follow (make npm)", file=sys.stderr)
+        return 1
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
