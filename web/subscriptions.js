@@ -68,7 +68,7 @@
   function subscription(s) {
     const title = (s.show && s.show.title) || s.id;
     return el('li', { className: 'subscription' },
-      el('h3', {}, title, el('span', { className: `sub-status ${s.status}` }, ` ${s.status}`)),
+      el('h3', {}, title, el('span', { className: `sub-status ${s.status}` }, ` · ${s.status}`)),
       el('p', { className: 'hint' }, s.feed_url),
       lastPoll(s),
       el('ul', { className: 'sub-outputs' }, ...(s.outputs || []).map(output)));
