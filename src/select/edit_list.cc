@@ -18,7 +18,8 @@ using selection::number_text;
 using selection::select_for_theme;
 
 Result<EditList> select_segments(const EpisodeAnalysis& analysis, const Theme& theme,
-                                 std::optional<double> target_s) {
+                                 std::optional<double> target_s, const SelectionText& text) {
+  (void)text;
   if (!target_s) return selection::whole_episode(analysis, theme);
   double t = *target_s;
   if (!std::isfinite(t) || t <= 0.0) {

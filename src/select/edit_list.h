@@ -9,6 +9,7 @@
 
 #include "analysis/episode_analysis.h"
 #include "core/error.h"
+#include "select/selection_text.h"
 #include "select/theme.h"
 
 namespace namix {
@@ -20,6 +21,11 @@ struct EditSegment {
   std::string kind;          // block kind name: banter, rant, clip, ...
   double confidence = 0.0;
   std::string description;  // why it was chosen
+  // With a transcript: the words spoken in the segment, the theme phrases or
+  // --about terms that counted for it, and (with --about) its relevance score.
+  std::string text;
+  std::vector<std::string> matched;
+  std::optional<double> score;
   // Source ranges inside this segment's long pauses that the renderer leaves
   // out, so the mix has no dead air (pauses over 1 s, in full mode too).
   // Each lies strictly inside a pause with >= 0.3 s of the pause kept on each
@@ -48,8 +54,9 @@ struct EditList {
 
 // target_s: the mix duration wanted; nullopt means the whole episode
 // ("full": everything in order, long pauses shortened).
+// `text` adds the words to the choice (selection_text.h).
 // Errors: invalid_argument when target_s <= 0 or longer than the episode.
 Result<EditList> select_segments(const EpisodeAnalysis& analysis, const Theme& theme,
-                                 std::optional<double> target_s);
+                                 std::optional<double> target_s, const SelectionText& text = {});
 
 }  // namespace namix
