@@ -472,6 +472,9 @@ def main():
     ap.add_argument("--episode", help="the episode audio (--simulate; with a single mix it adds "
                     "src_gap, the host gap of the same utterances in the source)")
     ap.add_argument("--theme", action="append", help="theme name (repeatable; default: all five)")
+    ap.add_argument("--transcript-suffix",
+                    help="with --simulate --analysed: select with the transcript beside each "
+                    "episode, e.g. .srt (ep.srt beside ep.mp3)")
     ap.add_argument("--duration", default="90")
     ap.add_argument("--out-dir", default=None)
     ap.add_argument("--json", action="store_true", help="print rows as JSON lines too")
@@ -512,6 +515,8 @@ def main():
             try:
                 if args.simulate:
                     source = ["--audio", audio] if args.analysed else [manifest_path]
+                    if args.analysed and args.transcript_suffix:
+                        source += ["--transcript", audio[:-4] + args.transcript_suffix]
                     out = run([args.select_tool] + source + [theme, args.duration,
                                                              args.themes_dir]).stdout
                     with open(result_path, "wb") as f:

@@ -6,7 +6,11 @@
 // the real analysis first: selection on what namix actually hears.
 //
 //   select_from_manifest MANIFEST.json THEME (SECONDS|full) [THEMES_DIR]
-//   select_from_manifest --audio EPISODE.mp3 THEME (SECONDS|full) [THEMES_DIR]
+//   select_from_manifest --audio EPISODE.mp3 [--transcript FILE] [--about TEXT]
+//                        THEME (SECONDS|full) [THEMES_DIR]
+//
+// --transcript aligns the episode's transcript (SRT, WebVTT or JSON) to the
+// analysed audio and selects by its words too; --about ranks its passages.
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -19,6 +23,7 @@
 #include "codec/audio_decoder.h"
 #include "select/edit_list.h"
 #include "select/theme.h"
+#include "transcript/alignment.h"
 
 namespace {
 
@@ -81,6 +86,15 @@ int main(int argc, char** argv) {
     ++argv;
     --argc;
   }
+  std::string transcript_path;
+  std::string about;
+  // Options sit between the episode and the theme.
+  while (audio && argc > 3 &&
+         (std::string(argv[2]) == "--transcript" || std::string(argv[2]) == "--about")) {
+    (std::string(argv[2]) == "--transcript" ? transcript_path : about) = argv[3];
+    for (int k = 2; k + 2 < argc; ++k) argv[k] = argv[k + 2];
+    argc -= 2;
+  }
   if (argc < 4) {
     std::cerr << "usage: select_from_manifest [--audio] (MANIFEST.json|EPISODE) THEME "
                  "(SECONDS|full) [THEMES_DIR]\n";
@@ -125,7 +139,19 @@ int main(int argc, char** argv) {
     }
     analysis = analysis_from_manifest(json::parse(in));
   }
-  auto list = namix::select_segments(analysis, **theme, target);
+  namix::TranscriptAlignment aligned;
+  namix::SelectionText text;
+  text.about = about;
+  if (!transcript_path.empty()) {
+    auto transcript = namix::load_transcript_file(transcript_path);
+    if (!transcript) {
+      std::cerr << "select_from_manifest: " << transcript.error().message << "\n";
+      return 3;
+    }
+    aligned = namix::align_transcript(*transcript, analysis);
+    text.transcript = &aligned.transcript;
+  }
+  auto list = namix::select_segments(analysis, **theme, target, text);
   if (!list) {
     std::cerr << "select_from_manifest: " << list.error().message << "\n";
     return 2;
@@ -144,6 +170,11 @@ int main(int argc, char** argv) {
                         {"confidence", s.confidence},
                         {"description", s.description},
                         {"dropped", dropped}});
+    if (text.transcript != nullptr) {
+      segments.back()["text"] = s.text;
+      segments.back()["matched"] = s.matched;
+    }
+    if (s.score) segments.back()["score"] = *s.score;
   }
   json result = {
       {"status", "success"},

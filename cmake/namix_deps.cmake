@@ -23,3 +23,10 @@ find_path(MP3LAME_INCLUDE_DIR lame/lame.h REQUIRED)
 add_library(namix_lame INTERFACE)
 target_link_libraries(namix_lame INTERFACE ${MP3LAME_LIBRARY})
 target_include_directories(namix_lame SYSTEM INTERFACE ${MP3LAME_INCLUDE_DIR})
+# Snowball stemmers (libstemmer-dev) ship no pkg-config file or CMake config:
+# selection compares words by their stems.
+find_library(STEMMER_LIBRARY NAMES stemmer REQUIRED)
+find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
+add_library(namix_stemmer INTERFACE)
+target_link_libraries(namix_stemmer INTERFACE ${STEMMER_LIBRARY})
+target_include_directories(namix_stemmer SYSTEM INTERFACE ${STEMMER_INCLUDE_DIR})

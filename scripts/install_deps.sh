@@ -11,7 +11,7 @@ packages=(
   # libraries (see cmake/namix_deps.cmake)
   libmpg123-dev libmp3lame-dev libebur128-dev libsoxr-dev libsndfile1-dev libtag1-dev
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev
-  libcli11-dev libtomlplusplus-dev libfftw3-dev libexpat1-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libtomlplusplus-dev libfftw3-dev libexpat1-dev libstemmer-dev libgtest-dev libgmock-dev libbenchmark-dev
   # demo episode and audio checks in the tests
   espeak-ng sox ffmpeg mpg123 lame python3 python3-numpy
   # real S3 server for the storage tests (Ceph RADOS Gateway, memstore)

@@ -3,6 +3,14 @@
 #include <algorithm>
 
 namespace namix::selection {
+namespace {
+
+// --about: a unit this close (match()) to relevant sentences belongs to
+// their passage; speech far from any weighs this much as filler.
+constexpr double kAboutAround = 0.25;
+constexpr double kAboutFill = 0.05;
+
+}  // namespace
 
 void sort_best_first(std::vector<Window>& ws) {
   std::stable_sort(ws.begin(), ws.end(),
@@ -11,8 +19,21 @@ void sort_best_first(std::vector<Window>& ws) {
 
 Candidates::Candidates(const EpisodeAnalysis& a, const ThemeSelection& sel,
                        const std::vector<Unit>& units, const Timeline& timeline,
-                       const std::vector<Range>& block_units)
-    : a_(a), sel_(sel), units_(units), timeline_(timeline), block_units_(block_units) {}
+                       const std::vector<Range>& block_units, const TextEvidence* text)
+    : a_(a),
+      sel_(sel),
+      units_(units),
+      timeline_(timeline),
+      block_units_(block_units),
+      text_(text != nullptr && (text->about() || sel.words.weight > 0.0) ? text : nullptr) {
+  double top = 0.0;
+  for (const auto& [kind, w] : sel.kind_weights) {
+    if (w > top) {
+      top = w;
+      words_kind_ = kind;
+    }
+  }
+}
 
 double Candidates::weight(BlockKind kind, bool with_fallback) const {
   auto it = sel_.kind_weights.find(kind);
@@ -33,7 +54,71 @@ UnitEvidence Candidates::evidence(int unit, bool with_fallback) const {
   e.kind_weight = weight(b.kind, with_fallback);
   e.confidence = 0.5 + 0.5 * b.confidence;
   e.engagement = 1.0 - ew + ew * b.engagement;
+  if (text_ == nullptr) return e;
+  if (text_->about()) return about_evidence(unit, with_fallback, e);
+  // Sound and words: theme material by its sound weighs less where its
+  // words say nothing for the theme; other speech becomes theme material
+  // where it says a theme phrase itself and the words around it say enough,
+  // as sure as they are (a plain line beside a read-out stays what it is).
+  const double m = text_->match(unit);
+  const double wt = sel_.words.weight;
+  if (weight(b.kind, false) > 0.0) {
+    e.words = 1.0 - wt + wt * m;
+  } else if (m >= kWordsDecide && text_->heard(unit) && u.sound != SoundClass::music) {
+    e.kind_weight = weight(words_kind_, false);
+    e.confidence = 1.0;
+    e.words = m;
+    e.by_words = true;
+  }
   return e;
+}
+
+// --about: what the passage talks about decides, not its kind; the theme
+// only shapes its sound. Speech that says nothing of it fills a shortfall.
+UnitEvidence Candidates::about_evidence(int unit, bool with_fallback, UnitEvidence e) const {
+  const Unit& u = units_[static_cast<std::size_t>(unit)];
+  const double m = text_->match(unit);
+  e.confidence = 1.0;
+  if (u.sound == SoundClass::music) {
+    e.kind_weight = 0.0;
+  } else if (text_->heard(unit) || m >= kAboutAround) {
+    e.kind_weight = 1.0;
+    e.words = m;
+    e.by_words = true;
+  } else {
+    e.kind_weight = with_fallback ? kAboutFill : 0.0;
+  }
+  return e;
+}
+
+std::optional<BlockKind> Candidates::kind_of(int unit) const {
+  const Unit& u = units_[static_cast<std::size_t>(unit)];
+  if (u.block < 0) return std::nullopt;
+  if (evidence(unit, false).by_words && !text_->about()) return words_kind_;
+  return a_.blocks[static_cast<std::size_t>(u.block)].kind;
+}
+
+std::vector<Range> Candidates::theme_runs() const {
+  std::vector<Range> out;
+  if (text_ == nullptr) {
+    for (std::size_t b = 0; b < a_.blocks.size(); ++b) {
+      if (block_units_[b].first >= 0 && weight(a_.blocks[b].kind, false) > 0.0) {
+        out.push_back(block_units_[b]);
+      }
+    }
+    return out;
+  }
+  for (int i = 0; i < static_cast<int>(units_.size()); ++i) {
+    if (!eligible(i, false)) continue;
+    const int block = units_[static_cast<std::size_t>(i)].block;
+    if (!out.empty() && out.back().last == i - 1 &&
+        units_[static_cast<std::size_t>(i - 1)].block == block) {
+      out.back().last = i;
+    } else {
+      out.push_back({i, i});
+    }
+  }
+  return out;
 }
 
 double Candidates::min_segment_s(bool with_fallback) const {
@@ -49,6 +134,9 @@ std::vector<Window> Candidates::windows(double target_segment_s, bool with_fallb
     double score_time = 0.0;
     double time = 0.0;
     for (int j = i; j <= block.last; ++j) {
+      // Without words every unit of a block scores alike; with them a run
+      // stops where its theme material does.
+      if (j > i && !eligible(j, with_fallback)) break;
       const Unit& uj = units_[static_cast<std::size_t>(j)];
       score_time += unit_score(j, with_fallback) * (uj.end - uj.start);
       time += uj.end - uj.start;

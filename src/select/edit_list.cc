@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "select/about_ranking.h"
 #include "select/segment_text.h"
 #include "select/selector.h"
 #include "select/whole_episode.h"
@@ -19,8 +20,25 @@ using selection::select_for_theme;
 
 Result<EditList> select_segments(const EpisodeAnalysis& analysis, const Theme& theme,
                                  std::optional<double> target_s, const SelectionText& text) {
-  (void)text;
-  if (!target_s) return selection::whole_episode(analysis, theme);
+  if (!text.about.empty() && text.transcript == nullptr) {
+    return make_error(Errc::invalid_argument,
+                      "--about needs a transcript: add --transcript FILE|URL (or a feed that "
+                      "publishes one)");
+  }
+  if (!text.about.empty() && selection::parse_about(text.about).empty()) {
+    return make_error(Errc::invalid_argument,
+                      "--about holds no words to look for; describe the subject, e.g. --about "
+                      "\"gas stoves, electric car mandate\"");
+  }
+  if (!target_s) {
+    auto whole = selection::whole_episode(analysis, theme);
+    if (text.transcript != nullptr) {
+      for (auto& seg : whole.segments) {
+        seg.text = text_between(*text.transcript, seg.start_s, seg.end_s);
+      }
+    }
+    return whole;
+  }
   double t = *target_s;
   if (!std::isfinite(t) || t <= 0.0) {
     return make_error(Errc::invalid_argument,
@@ -41,6 +59,11 @@ Result<EditList> select_segments(const EpisodeAnalysis& analysis, const Theme& t
   auto theme_share = [&](const EditList& l) {
     double theme_s = 0.0;
     for (const auto& seg : l.segments) {
+      // --about: the passages that talk about it are the theme.
+      if (!text.about.empty()) {
+        if (seg.score.value_or(0.0) > 0.0) theme_s += seg.mix_duration_s();
+        continue;
+      }
       auto kind = parse_block_kind(seg.kind);
       auto w = kind ? theme.selection.kind_weights.find(*kind) : theme.selection.kind_weights.end();
       if (w != theme.selection.kind_weights.end() && w->second > 0.0) {
@@ -50,8 +73,9 @@ Result<EditList> select_segments(const EpisodeAnalysis& analysis, const Theme& t
     return l.duration_s > 0.0 ? theme_s / l.duration_s : 0.0;
   };
   auto select = [&](Landing landing, bool whole_clips) {
-    return select_for_theme(analysis, theme,
-                            {.target_s = t, .landing = landing, .whole_clips = whole_clips});
+    return select_for_theme(
+        analysis, theme,
+        {.target_s = t, .landing = landing, .whole_clips = whole_clips, .text = text});
   };
   // Clips are taken whole where that lands on the target, topped up from the
   // fallback if need be; cutting inside a clip comes after everything else.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,7 +12,9 @@
 #include "select/candidates.h"
 #include "select/duration_fit.h"
 #include "select/segment_text.h"
+#include "select/text_evidence.h"
 #include "select/timeline.h"
+#include "transcript/sentences.h"
 
 namespace namix::selection {
 namespace {
@@ -28,6 +32,28 @@ enum class Fill {
   topped_up,  // theme material could not land on the target: under it, topped up
 };
 
+// With a transcript, units are whole sentences where the analysis' blocks
+// allow: a sentence running on over a pause joins its units, and a cut
+// between blocks that would still split one is marked as a last resort.
+std::vector<Unit> with_sentences(std::vector<Unit> units, const Transcript* transcript) {
+  if (transcript == nullptr) return units;
+  const std::vector<Sentence> sentences = split_sentences(*transcript);
+  units = join_units(units, gaps_inside_sentences(sentences, units));
+  const std::vector<bool> inside = gaps_inside_sentences(sentences, units);
+  for (std::size_t k = 0; k < units.size(); ++k) units[k].sentence_goes_on = inside[k];
+  return units;
+}
+
+std::optional<TextEvidence> text_evidence(const SelectionText& text, const std::vector<Unit>& units,
+                                          const ThemeWords& words) {
+  if (text.transcript == nullptr) return std::nullopt;
+  if (!text.about.empty()) {
+    return std::optional<TextEvidence>(std::in_place, *text.transcript, units,
+                                       parse_about(text.about));
+  }
+  return std::optional<TextEvidence>(std::in_place, *text.transcript, units, words);
+}
+
 class Selector {
  public:
   Selector(const EpisodeAnalysis& a, const Theme& theme, const SelectionRequest& request)
@@ -35,14 +61,17 @@ class Selector {
         theme_(theme),
         sel_(theme.selection),
         request_(request),
-        units_(build_units(a, {.cut_inside_music = sel_.cut_inside_music,
-                               .split_at_breaths = request.landing == Landing::at_breaths,
-                               .whole_clips = request.whole_clips})),
+        units_(with_sentences(
+            build_units(a, {.cut_inside_music = sel_.cut_inside_music,
+                            .split_at_breaths = request.landing == Landing::at_breaths,
+                            .whole_clips = request.whole_clips}),
+            request.text.transcript)),
         block_units_(units_of_blocks(units_, a.blocks.size())),
         timeline_(units_, {.crossfade_s = theme.crossfade_s,
                            .max_kept_pause_s = kMaxKeptPauseS,
                            .cut_inside_music = sel_.cut_inside_music}),
-        candidates_(a, sel_, units_, timeline_, block_units_),
+        text_(text_evidence(request.text, units_, sel_.words)),
+        candidates_(a, sel_, units_, timeline_, block_units_, text_ ? &*text_ : nullptr),
         goal_{request.target_s, std::max(1.5, 0.02 * request.target_s)},
         fit_(candidates_, timeline_, units_, sel_, goal_) {}
 
@@ -59,11 +88,7 @@ class Selector {
     Fill fill = Fill::none;
     if (shortfall) {
       // Use every bit of theme material, then fill from the fallback kinds.
-      for (std::size_t b = 0; b < a_.blocks.size(); ++b) {
-        if (block_units_[b].first >= 0 && candidates_.weight(a_.blocks[b].kind, false) > 0.0) {
-          picks.ranges.push_back(block_units_[b]);
-        }
-      }
+      picks.ranges = candidates_.theme_runs();
       picks.locked = picks.ranges;
       picks.with_fallback = true;
       fit_.fit(picks, sel_.target_segment_s, zones.width_s);
@@ -180,12 +205,7 @@ class Selector {
   // Theme material in the episode, as mix seconds if all of it were used.
   double theme_material_s() const {
     double total = 0.0;
-    for (std::size_t b = 0; b < a_.blocks.size(); ++b) {
-      if (block_units_[b].first < 0 || candidates_.weight(a_.blocks[b].kind, false) <= 0.0) {
-        continue;
-      }
-      total += timeline_.body(block_units_[b]);
-    }
+    for (const Range& r : candidates_.theme_runs()) total += timeline_.body(r);
     return total;
   }
 
@@ -249,15 +269,24 @@ class Selector {
       return seg;
     }
     const Block& b = a_.blocks[static_cast<std::size_t>(u0.block)];
-    seg.kind = kind_name(b.kind);
+    const BlockKind kind = segment_kind(r);
+    const bool by_words = kind != b.kind;
+    seg.kind = kind_name(kind);
     seg.confidence = b.confidence;
+    if (text_) {
+      seg.text = text_between(*request_.text.transcript, seg.start_s, seg.end_s);
+      seg.matched = text_->matched(r);
+      if (text_->about()) seg.score = text_->relevance(r);
+    }
     std::string who;
     if (b.speaker == 0) who = " by host A";
     if (b.speaker == 1) who = " by host B";
-    bool fallback = candidates_.weight(b.kind, false) <= 0.0;
-    seg.description = std::string(fallback ? "fallback " : "") + seg.kind + who + " at " +
-                      clock_text(seg.start_s) + " (" + number_text("%.0f", seg.mix_duration_s()) +
-                      " s";
+    bool fallback = candidates_.weight(kind, false) <= 0.0;
+    seg.description =
+        std::string(fallback ? "fallback " : "") + seg.kind +
+        (by_words ? " by its words (sounds like " + std::string(kind_name(b.kind)) + ")" : "") +
+        who + " at " + clock_text(seg.start_s) + " (" + number_text("%.0f", seg.mix_duration_s()) +
+        " s";
     if (sel_.engagement_weight > 0.0) {
       seg.description += ", engagement " + number_text("%.2f", b.engagement);
     }
@@ -266,8 +295,33 @@ class Selector {
     return seg;
   }
 
+  // The kind most of the run's time counts as.
+  BlockKind segment_kind(const Range& r) const {
+    std::map<BlockKind, double> time;
+    for (int u = r.first; u <= r.last; ++u) {
+      if (auto k = candidates_.kind_of(u)) {
+        const Unit& unit = units_[static_cast<std::size_t>(u)];
+        time[*k] += unit.end - unit.start;
+      }
+    }
+    BlockKind best =
+        a_.blocks[static_cast<std::size_t>(units_[static_cast<std::size_t>(r.first)].block)].kind;
+    double best_s = -1.0;
+    for (const auto& [k, s] : time) {
+      if (s > best_s) {
+        best = k;
+        best_s = s;
+      }
+    }
+    return best;
+  }
+
   std::string method(const Zones& zones, Fill fill) const {
     std::string m = theme_.name + ": " + kinds_text(sel_.kind_weights);
+    if (text_ && text_->about()) {
+      m = theme_.name + "'s sound, about \"" + quoted_input(request_.text.about) +
+          "\": transcript sentences ranked by BM25 (stemmed, phrases above words)";
+    }
     if (fill == Fill::shortfall) {
       m += ", all of it, filled from " + kinds_text(sel_.fallback_weights);
     } else if (sel_.spread_over_episode) {
@@ -276,6 +330,9 @@ class Selector {
       m += ", highest-scoring runs first";
     }
     if (sel_.engagement_weight > 0.0) m += ", engagement-weighted";
+    if (candidates_.text() != nullptr && !text_->about()) {
+      m += ", by sound and the transcript's words";
+    }
     if (request_.landing == Landing::at_breaths) m += ", cut at breaths inside long utterances";
     if (fill == Fill::topped_up) m += ", topped up from " + kinds_text(sel_.fallback_weights);
     return m + "; fitted to " + number_text("%.1f", goal_.target_s) + " s at utterance boundaries";
@@ -288,6 +345,7 @@ class Selector {
   std::vector<Unit> units_;
   std::vector<Range> block_units_;
   Timeline timeline_;
+  std::optional<TextEvidence> text_;
   Candidates candidates_;
   FitGoal goal_;
   DurationFit fit_;

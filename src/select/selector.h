@@ -6,6 +6,7 @@
 #include "analysis/episode_analysis.h"
 #include "core/error.h"
 #include "select/edit_list.h"
+#include "select/selection_text.h"
 #include "select/theme.h"
 
 namespace namix::selection {
@@ -22,6 +23,7 @@ struct SelectionRequest {
   double target_s = 0.0;
   Landing landing = Landing::whole_utterances;
   bool whole_clips = false;  // a clip is taken whole or not at all
+  SelectionText text;        // the words, when the episode has a transcript
 };
 
 // Errors: invalid_argument when the episode holds nothing but silence.

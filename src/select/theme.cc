@@ -16,6 +16,7 @@
 
 #include "core/ascii_text.h"
 #include "select/loudness_target.h"
+#include "select/word_tokens.h"
 
 namespace namix {
 namespace {
@@ -176,11 +177,74 @@ class ThemeReader {
     return out;
   }
 
+  // [words]: weight, exclamation_weight and phrases = [{text, weight, announces}].
+  Result<ThemeWords> theme_words(const toml::table& root) const {
+    ThemeWords out;
+    const toml::node* n = root.get("words");
+    if (n == nullptr) return out;
+    const toml::table* t = n->as_table();
+    if (t == nullptr) return fail("words", "must be a table ([words])");
+    static const std::set<std::string> keys = {"weight", "exclamation_weight", "phrases"};
+    for (const auto& [k, v] : *t) {
+      (void)v;
+      if (keys.count(std::string(k.str())) == 0) {
+        return fail("words." + std::string(k.str()), "unknown field");
+      }
+    }
+    auto weight = number_field(*t, "weight", "words.weight", 0.0, 1.0);
+    if (!weight) return weight.error();
+    out.weight = weight->value_or(0.5);
+    auto exclaimed = number_field(*t, "exclamation_weight", "words.exclamation_weight", 0.0, 10.0);
+    if (!exclaimed) return exclaimed.error();
+    out.exclamation_weight = exclaimed->value_or(0.0);
+    const toml::node* pn = t->get("phrases");
+    if (pn == nullptr) return out;
+    const toml::array* arr = pn->as_array();
+    if (arr == nullptr) {
+      return fail("words.phrases", "must be an array of {text = \"...\", weight = 1.0}");
+    }
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const std::string path = "words.phrases[" + std::to_string(i) + "]";
+      const toml::table* pt = (*arr)[i].as_table();
+      if (pt == nullptr) return fail(path, "must be a table {text = \"...\", weight = 1.0}");
+      for (const auto& [k, v] : *pt) {
+        (void)v;
+        std::string_view pk = k.str();
+        if (pk != "text" && pk != "weight" && pk != "announces") {
+          return fail(path + "." + std::string(pk),
+                      "unknown field (valid: text, weight, announces)");
+        }
+      }
+      ThemePhrase phrase;
+      auto text = string_field(*pt, "text", path + ".text", true);
+      if (!text) return text.error();
+      phrase.text = *text;
+      const std::size_t words = selection::phrase_word_count(phrase.text);
+      if (words == 0 || words > 8) {
+        return fail(path + ".text", "must hold 1 to 8 words of letters or digits (got '" +
+                                        quoted_input(phrase.text) + "')");
+      }
+      if (!seen.insert(ascii_lower(phrase.text)).second) {
+        return fail(path + ".text", "'" + quoted_input(phrase.text) + "' is listed twice");
+      }
+      auto w = number_field(*pt, "weight", path + ".weight", 0.0, 10.0);
+      if (!w) return w.error();
+      phrase.weight = w->value_or(1.0);
+      auto announces = bool_field(*pt, "announces", path + ".announces");
+      if (!announces) return announces.error();
+      phrase.announces = announces->value_or(false);
+      out.phrases.push_back(std::move(phrase));
+    }
+    return out;
+  }
+
   Result<Theme> read(const toml::table& root) const {
-    static const std::set<std::string> top_keys = {
-        "name",        "slug",          "description",
-        "crossfade_s", "target_lufs",   "true_peak_ceiling_dbtp",
-        "selection",   "segment_chain", "master_chain"};
+    static const std::set<std::string> top_keys = {"name",         "slug",
+                                                   "description",  "crossfade_s",
+                                                   "target_lufs",  "true_peak_ceiling_dbtp",
+                                                   "selection",    "segment_chain",
+                                                   "master_chain", "words"};
     for (const auto& [k, v] : root) {
       (void)v;
       if (top_keys.count(std::string(k.str())) == 0) {
@@ -265,6 +329,10 @@ class ThemeReader {
                   "must not exceed max_segment_s (" + format_number(s.max_segment_s) + ")");
     }
     s.target_segment_s = std::clamp(s.target_segment_s, s.min_segment_s, s.max_segment_s);
+
+    auto words = theme_words(root);
+    if (!words) return words.error();
+    s.words = std::move(*words);
 
     auto seg_chain = chain(root, "segment_chain");
     if (!seg_chain) return seg_chain.error();

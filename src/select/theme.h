@@ -14,6 +14,29 @@
 
 namespace namix {
 
+// A phrase that speaks for a theme when a transcript has it ("executive
+// producer" for Donation Nation), and how much one occurrence counts.
+struct ThemePhrase {
+  std::string text;
+  double weight = 1.0;
+  // The phrase introduces what follows ("roll the tape"): it counts for the
+  // next speaker's words, not for its own.
+  bool announces = false;
+};
+
+// What a theme listens for in the words. Without a transcript, or with no
+// phrases, the theme chooses by sound alone.
+struct ThemeWords {
+  std::vector<ThemePhrase> phrases;
+  // Each sentence ending in '!' counts this much: a transcript marks a
+  // shouted line so.
+  double exclamation_weight = 0.0;
+  // 0..1: how far the words outweigh the sound. At 0 they only fill in
+  // segment text and matches.
+  double weight = 0.0;
+  bool empty() const { return phrases.empty() && exclamation_weight <= 0.0; }
+};
+
 struct ThemeSelection {
   std::map<BlockKind, double> kind_weights;  // what the theme selects, and how much it wants each
   std::map<BlockKind, double> fallback_weights;  // used when the episode lacks theme material
@@ -23,6 +46,7 @@ struct ThemeSelection {
   double target_segment_s = 12.0;  // preferred length of one segment when choosing
   double engagement_weight = 0.0;  // 0..1: how much Block::engagement counts in the score
   bool cut_inside_music = false;   // music may be cut anywhere (crossfaded), speech never
+  ThemeWords words;
 };
 
 struct Theme {

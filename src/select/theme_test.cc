@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace namix {
 namespace {
@@ -242,6 +244,28 @@ TEST(ThemeParse, MalformedFilesAreRefusedWithFileFieldAndReason) {
       {"min above max",
        replace(good, "kinds = {", "min_segment_s = 40\nmax_segment_s = 20\nkinds = {"),
        "bad.toml: selection.min_segment_s: must not exceed max_segment_s (20)"},
+      {"words not a table", "words = 3\n" + good, "bad.toml: words: must be a table ([words])"},
+      {"unknown words field", good + "[words]\nphrase = []\n",
+       "bad.toml: words.phrase: unknown field"},
+      {"words weight out of range", good + "[words]\nweight = 2\n",
+       "bad.toml: words.weight: must be between 0 and 1 (got 2)"},
+      {"phrases not an array", good + "[words]\nphrases = \"thanks\"\n",
+       "bad.toml: words.phrases: must be an array of {text = \"...\", weight = 1.0}"},
+      {"phrase not a table", good + "[words]\nphrases = [\"thanks\"]\n",
+       "bad.toml: words.phrases[0]: must be a table {text = \"...\", weight = 1.0}"},
+      {"phrase without text", good + "[words]\nphrases = [{weight = 2}]\n",
+       "bad.toml: words.phrases[0].text: missing (a string is required)"},
+      {"phrase of punctuation", good + "[words]\nphrases = [{text = \"?!\"}]\n",
+       "bad.toml: words.phrases[0].text: must hold 1 to 8 words of letters or digits (got '?!')"},
+      {"phrase listed twice",
+       good + "[words]\nphrases = [{text = \"Thank you\"}, {text = \"thank you\"}]\n",
+       "bad.toml: words.phrases[1].text: 'thank you' is listed twice"},
+      {"phrase weight out of range",
+       good + "[words]\nphrases = [{text = \"wake up\", weight = -1}]\n",
+       "bad.toml: words.phrases[0].weight: must be between 0 and 10 (got -1)"},
+      {"misspelt phrase field",
+       good + "[words]\nphrases = [{text = \"roll it\", announce = true}]\n",
+       "bad.toml: words.phrases[0].announce: unknown field (valid: text, weight, announces)"},
   };
   for (const auto& c : cases) {
     auto t = parse_theme_toml(c.text, "bad.toml");
@@ -249,6 +273,67 @@ TEST(ThemeParse, MalformedFilesAreRefusedWithFileFieldAndReason) {
     EXPECT_EQ(t.error().code, Errc::invalid_argument) << c.what;
     EXPECT_EQ(t.error().message, c.message) << c.what;
   }
+}
+
+TEST(ThemeParse, WordsAreOptionalAndReadWithDefaults) {
+  auto plain = parse_theme_toml(kMinimalTheme, "t.toml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->selection.words.empty());
+  EXPECT_EQ(plain->selection.words.weight, 0.0);
+  auto t = parse_theme_toml(std::string(kMinimalTheme) +
+                                "[words]\nexclamation_weight = 0.5\nphrases = [{text = \"wake "
+                                "up\"}, {text = \"roll the tape\", weight = 2, announces = "
+                                "true}]\n",
+                            "t.toml");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  const ThemeWords& w = t->selection.words;
+  EXPECT_EQ(w.weight, 0.5);
+  EXPECT_EQ(w.exclamation_weight, 0.5);
+  ASSERT_EQ(w.phrases.size(), 2u);
+  EXPECT_EQ(w.phrases[0].text, "wake up");
+  EXPECT_EQ(w.phrases[0].weight, 1.0);
+  EXPECT_FALSE(w.phrases[0].announces);
+  EXPECT_EQ(w.phrases[1].weight, 2.0);
+  EXPECT_TRUE(w.phrases[1].announces);
+}
+
+// Every shipped theme listens for words; Donation Nation for the read-out's
+// own: thanks, producer credits, amounts and the show's titles.
+TEST(ThemeCatalog, ShippedThemesCarryPhraseLists) {
+  auto catalog = ThemeCatalog::load_dir(NAMIX_SHIPPED_THEMES_DIR);
+  ASSERT_TRUE(catalog.ok());
+  for (const auto& theme : catalog->themes()) {
+    SCOPED_TRACE(theme.name);
+    EXPECT_FALSE(theme.selection.words.phrases.empty());
+    EXPECT_GT(theme.selection.words.weight, 0.0);
+  }
+  auto donation = catalog->find("Donation Nation");
+  ASSERT_TRUE(donation.ok());
+  std::vector<std::string> texts;
+  for (const auto& p : (*donation)->selection.words.phrases) texts.push_back(p.text);
+  for (const char* want :
+       {"thank", "producer", "executive producer", "associate executive producer", "donation",
+        "dollars", "sir", "dame", "baron"}) {
+    EXPECT_NE(std::find(texts.begin(), texts.end(), want), texts.end()) << want;
+  }
+  auto media = catalog->find("Media Meltdown");
+  ASSERT_TRUE(media.ok());
+  for (const auto& p : (*media)->selection.words.phrases) EXPECT_TRUE(p.announces) << p.text;
+}
+
+// themes/README.md shows a [words] table; it must be one a theme may hold.
+TEST(ThemeParse, ReadmeWordsExampleParses) {
+  std::ifstream in(std::string(NAMIX_SHIPPED_THEMES_DIR) + "/README.md");
+  ASSERT_TRUE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string readme = text.str();
+  const auto from = readme.find("[words]");
+  ASSERT_NE(from, std::string::npos);
+  const auto to = readme.find("\n\n", from);
+  auto t = parse_theme_toml(std::string(kMinimalTheme) + readme.substr(from, to - from) + "\n",
+                            "README.md");
+  EXPECT_TRUE(t.ok()) << (t.ok() ? "" : t.error().message);
 }
 
 TEST(ThemeParse, SyntaxErrorNamesFileAndLine) {

@@ -26,6 +26,9 @@ constexpr double kBreathEdgeS = 0.5;
 // pauses under 0.4 s lay inside an utterance, against 1 of 1414 longer ones.
 // Cuts go there only when nothing clearer lands.
 constexpr double kClearPauseS = 0.4;
+// What a cut inside a sentence of the transcript is worth against one
+// between sentences: taken only when nothing else lands on the target.
+constexpr double kInsideSentence = 0.05;
 
 // Quiet stretches inside a long speech utterance, as [start, end) in seconds.
 std::vector<std::pair<double, double>> breaths_in(const EpisodeAnalysis& a, const Utterance& ut) {
@@ -143,6 +146,27 @@ std::vector<Unit> build_units(const EpisodeAnalysis& a, const UnitOptions& optio
   return units;
 }
 
+std::vector<Unit> join_units(const std::vector<Unit>& units, const std::vector<bool>& join_before) {
+  std::vector<Unit> out;
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    const Unit& u = units[k];
+    if (k > 0 && join_before[k] && !out.empty() && out.back().block == u.block) {
+      Unit& prev = out.back();
+      if (u.gap_before > kMaxKeptPauseS) {
+        prev.inner_dropped.push_back(
+            {prev.end + kShortenedPauseS / 2.0, u.start - kShortenedPauseS / 2.0});
+      }
+      prev.inner_dropped.insert(prev.inner_dropped.end(), u.inner_dropped.begin(),
+                                u.inner_dropped.end());
+      prev.end = u.end;
+      prev.gap_after = u.gap_after;
+    } else {
+      out.push_back(u);
+    }
+  }
+  return out;
+}
+
 std::vector<Range> units_of_blocks(const std::vector<Unit>& units, std::size_t block_count) {
   std::vector<Range> out(block_count, Range{-1, -1});
   for (std::size_t i = 0; i < units.size(); ++i) {
@@ -202,11 +226,14 @@ double Timeline::boundary_quality(double gap_s) const {
 }
 
 double Timeline::in_quality(int i) const {
-  return boundary_quality(units_[static_cast<std::size_t>(i)].gap_before);
+  const Unit& u = units_[static_cast<std::size_t>(i)];
+  return boundary_quality(u.gap_before) * (u.sentence_goes_on ? kInsideSentence : 1.0);
 }
 
 double Timeline::out_quality(int j) const {
-  return boundary_quality(units_[static_cast<std::size_t>(j)].gap_after);
+  const auto next = static_cast<std::size_t>(j) + 1;
+  const bool splits = next < units_.size() && units_[next].sentence_goes_on;
+  return boundary_quality(units_[next - 1].gap_after) * (splits ? kInsideSentence : 1.0);
 }
 
 double Timeline::dropped_before(std::size_t k) const {

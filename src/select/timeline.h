@@ -32,6 +32,9 @@ struct Unit {
   // Long pauses inside a unit that stands for a whole clip, shortened like
   // the ones between units.
   std::vector<Pause> inner_dropped = {};
+  // With a transcript: the pause before this unit lies inside a sentence,
+  // so a cut there would split it.
+  bool sentence_goes_on = false;
   double inner_dropped_s() const {
     double d = 0.0;
     for (const auto& p : inner_dropped) d += p.duration_s();
@@ -59,6 +62,12 @@ struct UnitOptions {
 
 std::vector<Unit> build_units(const EpisodeAnalysis& a, const UnitOptions& options);
 
+// Units with each unit k where join_before[k] holds joined to the one
+// before it, when both are of one block: a sentence of the transcript that
+// runs on over a pause is taken whole or not at all. A pause joined over
+// that is longer than the mix keeps is shortened inside the unit.
+std::vector<Unit> join_units(const std::vector<Unit>& units, const std::vector<bool>& join_before);
+
 // The first and last unit of each block; {-1, -1} for a block without units.
 std::vector<Range> units_of_blocks(const std::vector<Unit>& units, std::size_t block_count);
 
@@ -82,7 +91,8 @@ class Timeline {
   // edge of what is kept of a shortened one.
   double join_before(int i) const;
   double join_after(int j) const;
-  // How good a cut before unit i / after unit j is, 0..1.
+  // How good a cut before unit i / after unit j is, 0..1. A cut inside a
+  // sentence of the transcript is a last resort.
   double in_quality(int i) const;
   double out_quality(int j) const;
 
