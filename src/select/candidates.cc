@@ -9,6 +9,11 @@ namespace {
 // their passage; speech far from any weighs this much as filler.
 constexpr double kAboutAround = 0.25;
 constexpr double kAboutFill = 0.05;
+// A theme whose words weigh more than this against the sound lets them
+// overrule it: its kind with a match() under kWordsDeny and no phrase of
+// its own is plain talk.
+constexpr double kWordsOutweigh = 0.5;
+constexpr double kWordsDeny = 0.1;
 
 }  // namespace
 
@@ -62,7 +67,12 @@ UnitEvidence Candidates::evidence(int unit, bool with_fallback) const {
   // as sure as they are (a plain line beside a read-out stays what it is).
   const double m = text_->match(unit);
   const double wt = sel_.words.weight;
-  if (weight(b.kind, false) > 0.0) {
+  if (weight(b.kind, false) > 0.0 && wt > kWordsOutweigh && m < kWordsDeny && !text_->heard(unit)) {
+    // Words that outweigh the sound and say nothing for the theme anywhere
+    // near: what sounded like theme material is talk about something else.
+    e.kind_weight = with_fallback ? 0.5 * weight(b.kind, false) * (1.0 - wt) : 0.0;
+    e.denied_by_words = true;
+  } else if (weight(b.kind, false) > 0.0) {
     e.words = 1.0 - wt + wt * m;
   } else if (m >= kWordsDecide && text_->heard(unit) && u.sound != SoundClass::music) {
     e.kind_weight = weight(words_kind_, false);
@@ -94,7 +104,11 @@ UnitEvidence Candidates::about_evidence(int unit, bool with_fallback, UnitEviden
 std::optional<BlockKind> Candidates::kind_of(int unit) const {
   const Unit& u = units_[static_cast<std::size_t>(unit)];
   if (u.block < 0) return std::nullopt;
-  if (evidence(unit, false).by_words && !text_->about()) return words_kind_;
+  if (text_ != nullptr && !text_->about()) {
+    const UnitEvidence e = evidence(unit, false);
+    if (e.by_words) return words_kind_;
+    if (e.denied_by_words) return BlockKind::banter;
+  }
   return a_.blocks[static_cast<std::size_t>(u.block)].kind;
 }
 

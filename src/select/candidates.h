@@ -22,6 +22,8 @@ struct UnitEvidence {
   double words = 1.0;        // how far the transcript's words speak for the theme
   // The words alone make the unit theme material, whatever its sound.
   bool by_words = false;
+  // The words overrule the sound: no theme material, whatever it sounds like.
+  bool denied_by_words = false;
   double score() const { return kind_weight * confidence * engagement * words; }
 };
 
@@ -60,8 +62,8 @@ class Candidates {
     return unit_score(unit, with_fallback) > 0.0;
   }
   // The kind a unit counts as for the theme: the theme's own first kind
-  // where the words alone make it theme material, else its block's; nullopt
-  // for a unit outside every block.
+  // where the words alone make it theme material, banter where they deny
+  // it, else its block's; nullopt for a unit outside every block.
   std::optional<BlockKind> kind_of(int unit) const;
   // The runs of theme material, each inside one block: without words, the
   // blocks of the theme's kinds; with them, the runs of units they or the
