@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -47,6 +48,10 @@ struct HttpResponse {
   // When set, the body is this local file (large MP3 downloads); body is empty.
   std::string body_file;
   bool binary = false;  // Lambda adapter base64-encodes binary bodies
+  // The part of body_file that is the body (a 206): body_file_length bytes
+  // from body_file_offset; no length: to the end of the file.
+  std::uint64_t body_file_offset = 0;
+  std::optional<std::uint64_t> body_file_length{};
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <future>
@@ -156,9 +157,17 @@ json api_gateway_response(const HttpResponse& response) {
                        "",
                        false});
     }
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    body = bytes.str();
+    // The whole file, or the part a Range asked for.
+    in.seekg(static_cast<std::streamoff>(response.body_file_offset));
+    if (response.body_file_length) {
+      body.resize(static_cast<std::size_t>(*response.body_file_length));
+      in.read(body.data(), static_cast<std::streamsize>(body.size()));
+      body.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+    } else {
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      body = bytes.str();
+    }
   }
   const bool base64 = response.binary || !response.body_file.empty() || !valid_utf8(body);
   if (base64) body = base64_encode(body);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "net/byte_range.h"
 #include "net/health.h"
 #include "net/http_error.h"
 #include "net/mix_order.h"
@@ -121,6 +122,7 @@ HttpResponse Router::handle(const HttpRequest& request) {
     response = error_response(make_error(
         Errc::internal, "internal error (request " + request_id + "); please report it"));
   }
+  apply_range_request(request, response);
   add_cors(response);
   response.headers["X-Request-Id"] = request_id;
   const double elapsed_ms = ms_since(started);

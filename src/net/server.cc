@@ -30,8 +30,12 @@ HttpRequest to_request(const httplib::Request& in) {
   return out;
 }
 
-void to_response(HttpResponse&& in, httplib::Response& out,
-                 const httplib::Request* request = nullptr) {
+void to_response(HttpResponse&& in, httplib::Response& out) {
+  const int fd = in.body_file.empty() ? -1 : ::open(in.body_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (!in.body_file.empty() && fd < 0) {
+    in = error_response(make_error(Errc::not_found, "the file is gone; ask for a fresh link"));
+    in.headers["Access-Control-Allow-Origin"] = "*";
+  }
   out.status = in.status;
   std::string content_type = "application/json";
   for (const auto& [k, v] : in.headers) {
@@ -42,37 +46,22 @@ void to_response(HttpResponse&& in, httplib::Response& out,
       out.set_header(k, v);
     }
   }
-  if (!in.body_file.empty()) {
-    const int fd = ::open(in.body_file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      out.status = 404;
-      out.set_content(error_json(make_error(Errc::not_found, "file vanished")).dump(),
-                      "application/json");
+  if (fd >= 0) {
+    const auto file_size = static_cast<std::uint64_t>(std::max<off_t>(::lseek(fd, 0, SEEK_END), 0));
+    const std::uint64_t offset = std::min(in.body_file_offset, file_size);
+    const std::uint64_t length =
+        std::min(in.body_file_length.value_or(file_size), file_size - offset);
+    if (length == 0) {  // httplib reads a provider of no length until it fails
+      ::close(fd);
+      out.set_content(std::string(), content_type);
       return;
     }
-    const off_t size = ::lseek(fd, 0, SEEK_END);
-    // Left unset, httplib answers a Range request with 206 and the slice;
-    // a preset 200 sends the slice as if it were the whole file, and
-    // browsers then refuse to seek in the audio of the web page's player.
-    if (in.status == 200) out.status = -1;
-    // httplib 0.11 does not refuse a range that starts past the end (it
-    // would announce a negative length), so that is answered here: 416.
-    if (request != nullptr && out.status == -1) {
-      for (const auto& [first, last] : request->ranges) {
-        if (first >= static_cast<ssize_t>(size)) {
-          ::close(fd);
-          out.status = 416;
-          out.set_header("Content-Range", "bytes */" + std::to_string(size));
-          return;
-        }
-      }
-    }
     out.set_content_provider(
-        static_cast<std::size_t>(size), content_type,
-        [fd](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        static_cast<std::size_t>(length), content_type,
+        [fd, offset](std::size_t at, std::size_t n, httplib::DataSink& sink) {
           char buf[64 * 1024];
-          const std::size_t n = std::min(length, sizeof buf);
-          const ssize_t got = ::pread(fd, buf, n, static_cast<off_t>(offset));
+          const ssize_t got =
+              ::pread(fd, buf, std::min(n, sizeof buf), static_cast<off_t>(offset + at));
           if (got <= 0) return false;
           return sink.write(buf, static_cast<std::size_t>(got));
         },
@@ -106,6 +95,14 @@ HttpResponse too_large_response(std::uint64_t cap) {
   return r;
 }
 
+// The router answers Range requests itself (net/byte_range.h). httplib
+// applies the ranges it parsed once more to whatever is sent (the part
+// again, or a JSON error), so they are dropped before it writes. The
+// request is httplib's own non-const object, handed to handlers as const.
+void leave_ranges_to_the_router(const httplib::Request& req) {
+  const_cast<httplib::Request&>(req).ranges.clear();
+}
+
 }  // namespace
 
 HttpServer::HttpServer(Router& router, ServerOptions options)
@@ -131,7 +128,8 @@ HttpServer::HttpServer(Router& router, ServerOptions options)
       static_cast<std::size_t>(options_.max_upload_bytes + kDrainSlackBytes));
 
   const auto simple = [this](const httplib::Request& req, httplib::Response& res) {
-    to_response(router_.handle(to_request(req)), res, &req);
+    leave_ranges_to_the_router(req);
+    to_response(router_.handle(to_request(req)), res);
   };
   svr.Get(".*", simple);  // HEAD comes here too; httplib leaves the body out
   svr.Options(".*", simple);
@@ -140,6 +138,7 @@ HttpServer::HttpServer(Router& router, ServerOptions options)
   svr.Patch(".*", simple);
   svr.Post(".*", [this](const httplib::Request& req, httplib::Response& res,
                         const httplib::ContentReader& reader) {
+    leave_ranges_to_the_router(req);
     HttpRequest request = to_request(req);
     const bool multipart = req.is_multipart_form_data();
     const std::uint64_t cap = multipart
@@ -225,10 +224,21 @@ HttpServer::HttpServer(Router& router, ServerOptions options)
     }
     to_response(router_.handle(request), res);
   });
-  svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    res.set_header("Access-Control-Allow-Origin", "*");
+  // Every status from 400 up passes here, the router's too: those carry CORS
+  // headers and are sent as they are. The rest are httplib's own refusals
+  // before routing (a malformed request line, a URI too long, a Range it
+  // cannot parse), with no body yet.
+  svr.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    leave_ranges_to_the_router(req);
+    if (res.has_header("Access-Control-Allow-Origin")) return;
+    // httplib refuses a Range it cannot parse ("bytes=5-3", a number past 64
+    // bits) with a bare 416; the router decides what it means instead.
+    if (res.status == 416 && (req.method == "GET" || req.method == "HEAD")) {
+      to_response(router_.handle(to_request(req)), res);
+      return;
+    }
     const Errc code = res.status == 413 ? Errc::too_large : Errc::invalid_argument;
+    res.set_header("Access-Control-Allow-Origin", "*");
     res.set_content(
         error_json(make_error(code, "the request was refused by the HTTP layer (status " +
                                         std::to_string(res.status) + ")"))

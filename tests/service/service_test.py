@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import socketserver
 import subprocess
 import sys
@@ -262,6 +263,31 @@ class Namix:
         except ValueError:
             raise AssertionError("%s %s -> %d, not JSON: %r" % (method, path, status, data[:300]))
         return status, hdrs, parsed
+
+    def raw(self, data, timeout=10):
+        """Sends bytes as they are and reads until the server closes or `timeout`
+        passes: (seconds taken, status, headers, body, closed by the server)."""
+        started = time.time()
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(data)
+            received, closed = b"", False
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        closed = True
+                        break
+                    received += chunk
+            except socket.timeout:
+                pass
+        head, _, body = received.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1]) if lines[0] else 0
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers.setdefault(name.strip().lower(), []).append(value.strip())
+        return time.time() - started, status, headers, body, closed
 
     def alive(self):
         return self.proc.poll() is None and self.request("GET", "/health")[0] == 200
@@ -835,11 +861,48 @@ class Security(ServiceCase):
         other = "mixes/1779/best-of/other.mp3"
         self.assertError(self.server.json(
             "GET", "/files/%s?expires=%d&sig=%s" % (other, future, self.signed(key, future))), 403)
+        self.check_ranges(url, 1000)
         # A key that would leave the data directory is refused, signed or not.
         evil = "../api-keys.txt"
         self.assertIn(self.server.request(
             "GET", "/files/%s?expires=%d&sig=%s" % (evil, future, self.signed(evil, future)))[0],
             (403, 404))
+
+
+    def check_ranges(self, url, size):
+        """Range requests on a file of `size` bytes, as RFC 9110 §14 says."""
+        request = ("GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\nRange: %%s\r\n\r\n" % url)
+        for value, status, content_range, length in (
+                ("bytes=0-99999999", 206, "bytes 0-%d/%d" % (size - 1, size), size),
+                ("bytes=10-19", 206, "bytes 10-19/%d" % size, 10),
+                ("bytes=-10", 206, "bytes %d-%d/%d" % (size - 10, size - 1, size), 10),
+                ("bytes=0-99999999999999999999999", 206, "bytes 0-%d/%d" % (size - 1, size), size),
+                ("bytes=-0", 416, "bytes */%d" % size, None),
+                ("bytes=%d-" % size, 416, "bytes */%d" % size, None),
+                ("bytes=0-,0-,0-", 200, None, size),  # many parts: the whole file, once
+                ("bytes=5-3", 200, None, size),
+                ("pages=1", 200, None, size)):
+            _, got, headers, body, _ = self.server.raw((request % value).encode())
+            self.assertEqual(got, status, value)
+            self.assertEqual(headers.get("content-range"), [content_range] if content_range else None,
+                             value)
+            self.assertEqual(headers["access-control-allow-origin"], ["*"], value)
+            for name, values in headers.items():
+                self.assertEqual(len(values), 1, "%s is sent once: %r (%s)" % (name, values, value))
+            if length is not None:
+                self.assertEqual(int(headers["content-length"][0]), length, value)
+                self.assertEqual(len(body), length, value)
+            else:
+                self.assertEqual(json.loads(body)["error"]["code"], "invalid_argument")
+        # HEAD ignores Range; errors are never cut by one.
+        _, got, headers, body, _ = self.server.raw(
+            ("HEAD %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\nRange: bytes=0-9\r\n\r\n" % url).encode())
+        self.assertEqual((got, headers["content-length"], headers["accept-ranges"]),
+                         (200, [str(size)], ["bytes"]))
+        _, got, _, body, _ = self.server.raw(
+            b"GET /files/nothing HTTP/1.1\r\nHost: t\r\nConnection: close\r\nRange: bytes=0-5\r\n\r\n")
+        self.assertEqual(got, 403)
+        self.assertEqual(json.loads(body)["status"], "error")
 
 
 class Throttle(ServiceCase):
