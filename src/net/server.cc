@@ -9,8 +9,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <random>
+#include <string>
+#include <vector>
 
+#include "net/body_framing.h"
 #include "net/http_error.h"
 
 namespace namix {
@@ -69,6 +73,19 @@ void to_response(HttpResponse&& in, httplib::Response& out) {
     return;
   }
   if (in.body.empty() && in.status == 204) return;
+  const auto connection = in.headers.find("Connection");
+  if (connection != in.headers.end() && connection->second == "close" && !in.body.empty()) {
+    // httplib keeps a connection open after any answer it sends in full, and
+    // would read what is left of a refused body as the next request; a
+    // provider that reports failure once the whole body is out closes it.
+    auto body = std::make_shared<const std::string>(std::move(in.body));
+    out.set_content_provider(body->size(), content_type,
+                             [body](std::size_t at, std::size_t n, httplib::DataSink& sink) {
+                               sink.write(body->data() + at, n);
+                               return false;
+                             });
+    return;
+  }
   out.set_content(std::move(in.body), content_type);
 }
 
@@ -81,18 +98,28 @@ int system_listen_backlog() {
   return SOMAXCONN;
 }
 
-HttpResponse too_large_response(std::uint64_t cap) {
-  HttpResponse r;
-  r.status = 413;
-  r.headers["Content-Type"] = "application/json";
+// An answer from the transport itself, before the router sees the request.
+// The connection is closed after it: whatever of the body was not read
+// cannot be told from the next request.
+HttpResponse refusal(const Error& error, int status = 0) {
+  HttpResponse r = error_response(error, "", status);
   r.headers["Connection"] = "close";
-  r.body = error_json(
-               make_error(Errc::too_large, "the request body is larger than the " +
-                                               std::to_string(cap / (1024 * 1024)) +
-                                               " MiB limit; send a smaller file or an episode_url"))
-               .dump();
   r.headers["Access-Control-Allow-Origin"] = "*";
   return r;
+}
+
+HttpResponse too_large_response(std::uint64_t cap) {
+  return refusal(
+      make_error(Errc::too_large, "the request body is larger than the " +
+                                      std::to_string(cap / (1024 * 1024)) +
+                                      " MiB limit; send a smaller file or an episode_url"));
+}
+
+std::vector<std::string> header_values(const httplib::Request& req, const char* name) {
+  std::vector<std::string> values;
+  const auto [first, last] = req.headers.equal_range(name);  // case-insensitive keys
+  for (auto it = first; it != last; ++it) values.push_back(it->second);
+  return values;
 }
 
 // The router answers Range requests itself (net/byte_range.h). httplib
@@ -133,97 +160,18 @@ HttpServer::HttpServer(Router& router, ServerOptions options)
   };
   svr.Get(".*", simple);  // HEAD comes here too; httplib leaves the body out
   svr.Options(".*", simple);
-  svr.Put(".*", simple);
-  svr.Delete(".*", simple);
-  svr.Patch(".*", simple);
-  svr.Post(".*", [this](const httplib::Request& req, httplib::Response& res,
-                        const httplib::ContentReader& reader) {
+  // Every method that may carry a body reads it here, once its framing is
+  // known to be sound: httplib would read a body without a length until the
+  // client closes the connection or the read timeout ends.
+  const auto with_body = [this](const httplib::Request& req, httplib::Response& res,
+                                const httplib::ContentReader& reader) {
     leave_ranges_to_the_router(req);
-    HttpRequest request = to_request(req);
-    const bool multipart = req.is_multipart_form_data();
-    const std::uint64_t cap = multipart
-                                  ? options_.max_upload_bytes + (1u << 20)
-                                  : std::max<std::uint64_t>(options_.max_json_bytes, 1u << 20);
-    if (req.has_header("Content-Length")) {
-      const auto declared =
-          std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
-      if (declared > cap + kDrainSlackBytes) {
-        to_response(too_large_response(cap), res);
-        return;
-      }
-    }
-    bool overflow = false;
-    bool ok = true;
-    if (multipart) {
-      // httplib always parses multipart bodies itself; the parts are put
-      // back into one body (with our own boundary) for the transport-neutral
-      // parser, which is also what API Gateway hands the Lambda adapter.
-      std::random_device rd;
-      const std::string boundary = "namix" + std::to_string(rd()) + std::to_string(rd());
-      std::string& body = request.body;
-      bool open_part = false;
-      ok = reader(
-          [&](const httplib::MultipartFormData& part) {
-            if (open_part) body += "\r\n";
-            // Quotes and line breaks in names would break the re-framed body.
-            const auto clean = [](std::string v) {
-              for (char& c : v) {
-                if (c == '"' || c == '\r' || c == '\n' || c == '\\') c = '_';
-              }
-              return v;
-            };
-            body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" +
-                    clean(part.name) + "\"";
-            if (!part.filename.empty()) body += "; filename=\"" + clean(part.filename) + "\"";
-            body += "\r\n";
-            if (!part.content_type.empty()) {
-              body += "Content-Type: " + clean(part.content_type) + "\r\n";
-            }
-            body += "\r\n";
-            open_part = true;
-            return true;
-          },
-          [&](const char* data, std::size_t n) {
-            if (overflow || body.size() + n > cap) {
-              overflow = true;
-              std::string().swap(body);
-              return true;  // keep reading so the client sees the 413
-            }
-            body.append(data, n);
-            return true;
-          });
-      if (open_part && !overflow) body += "\r\n";
-      if (!overflow) body += "--" + boundary + "--\r\n";
-      request.headers["Content-Type"] = "multipart/form-data; boundary=" + boundary;
-    } else {
-      ok = reader([&](const char* data, std::size_t n) {
-        if (overflow || request.body.size() + n > cap) {
-          overflow = true;
-          std::string().swap(request.body);
-          return true;
-        }
-        request.body.append(data, n);
-        return true;
-      });
-    }
-    if (overflow || res.status == 413) {
-      to_response(too_large_response(cap), res);
-      return;
-    }
-    if (!ok) {
-      HttpResponse bad;
-      bad.status = 400;
-      bad.headers["Connection"] = "close";
-      bad.headers["Access-Control-Allow-Origin"] = "*";
-      bad.body = error_json(make_error(Errc::invalid_argument,
-                                       "the request body could not be read: malformed multipart "
-                                       "or chunked encoding"))
-                     .dump();
-      to_response(std::move(bad), res);
-      return;
-    }
-    to_response(router_.handle(request), res);
-  });
+    to_response(serve_with_body(req, res, reader), res);
+  };
+  svr.Post(".*", with_body);
+  svr.Put(".*", with_body);
+  svr.Delete(".*", with_body);
+  svr.Patch(".*", with_body);
   // Every status from 400 up passes here, the router's too: those carry CORS
   // headers and are sent as they are. The rest are httplib's own refusals
   // before routing (a malformed request line, a URI too long, a Range it
@@ -248,6 +196,96 @@ HttpServer::HttpServer(Router& router, ServerOptions options)
 }
 
 HttpServer::~HttpServer() = default;
+
+HttpResponse HttpServer::serve_with_body(const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& reader) {
+  auto framing =
+      body_framing(header_values(req, "Content-Length"), header_values(req, "Transfer-Encoding"));
+  if (!framing) return refusal(framing.error());
+  if (framing->kind == BodyFraming::Kind::unsupported_coding) {
+    return refusal(make_error(Errc::invalid_argument,
+                              "the only Transfer-Encoding understood is chunked; send the body "
+                              "with a Content-Length"),
+                   501);
+  }
+  if (framing->kind == BodyFraming::Kind::none) {
+    // A POST is how a body is sent: without a length it is a client's mistake.
+    if (req.method == "POST") {
+      return refusal(make_error(Errc::invalid_argument,
+                                "the request has no Content-Length; send the body with one (or "
+                                "with Transfer-Encoding: chunked)"),
+                     411);
+    }
+    return router_.handle(to_request(req));
+  }
+  HttpRequest request = to_request(req);
+  const bool multipart = req.is_multipart_form_data();
+  const std::uint64_t cap = multipart ? options_.max_upload_bytes + (1u << 20)
+                                      : std::max<std::uint64_t>(options_.max_json_bytes, 1u << 20);
+  if (framing->kind == BodyFraming::Kind::length && framing->length_bytes > cap + kDrainSlackBytes)
+    return too_large_response(cap);
+  bool overflow = false;
+  bool ok = true;
+  if (multipart) {
+    // httplib always parses multipart bodies itself; the parts are put
+    // back into one body (with our own boundary) for the transport-neutral
+    // parser, which is also what API Gateway hands the Lambda adapter.
+    std::random_device rd;
+    const std::string boundary = "namix" + std::to_string(rd()) + std::to_string(rd());
+    std::string& body = request.body;
+    bool open_part = false;
+    ok = reader(
+        [&](const httplib::MultipartFormData& part) {
+          if (open_part) body += "\r\n";
+          // Quotes and line breaks in names would break the re-framed body.
+          const auto clean = [](std::string v) {
+            for (char& c : v) {
+              if (c == '"' || c == '\r' || c == '\n' || c == '\\') c = '_';
+            }
+            return v;
+          };
+          body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" +
+                  clean(part.name) + "\"";
+          if (!part.filename.empty()) body += "; filename=\"" + clean(part.filename) + "\"";
+          body += "\r\n";
+          if (!part.content_type.empty()) {
+            body += "Content-Type: " + clean(part.content_type) + "\r\n";
+          }
+          body += "\r\n";
+          open_part = true;
+          return true;
+        },
+        [&](const char* data, std::size_t n) {
+          if (overflow || body.size() + n > cap) {
+            overflow = true;
+            std::string().swap(body);
+            return true;  // keep reading so the client sees the 413
+          }
+          body.append(data, n);
+          return true;
+        });
+    if (open_part && !overflow) body += "\r\n";
+    if (!overflow) body += "--" + boundary + "--\r\n";
+    request.headers["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+  } else {
+    ok = reader([&](const char* data, std::size_t n) {
+      if (overflow || request.body.size() + n > cap) {
+        overflow = true;
+        std::string().swap(request.body);
+        return true;
+      }
+      request.body.append(data, n);
+      return true;
+    });
+  }
+  if (overflow || res.status == 413) return too_large_response(cap);
+  if (!ok) {
+    return refusal(make_error(Errc::invalid_argument,
+                              "the request body could not be read: it ended before its "
+                              "Content-Length, or its chunked or multipart framing is malformed"));
+  }
+  return router_.handle(request);
+}
 
 Result<int> HttpServer::bind() {
   int port = options_.port;

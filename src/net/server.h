@@ -11,8 +11,11 @@
 #include "net/router.h"
 
 namespace httplib {
+class ContentReader;
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace namix {
 
@@ -40,6 +43,11 @@ class HttpServer {
   void stop();
 
  private:
+  // A request that may carry a body (POST, PUT, PATCH, DELETE): its framing
+  // checked, its body read within the caps, then routed.
+  HttpResponse serve_with_body(const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& reader);
+
   Router& router_;
   ServerOptions options_;
   std::unique_ptr<httplib::Server> server_;

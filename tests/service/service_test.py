@@ -725,6 +725,29 @@ class BadInput(ServiceCase):
         self.assertError(self.post(b"--x\r\nbroken", {"Content-Type": "multipart/form-data; boundary=x"}),
                          400)
 
+    def test_body_framing(self):
+        """A body whose end cannot be known is refused at once, and the connection
+        closed; a request without a length has no body (RFC 9112 §6.3)."""
+        post = b"POST /mix/jobs HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        for framing, status, message in (
+                (b"", 411, "no Content-Length"),
+                (b"Content-Length: -1\r\n", 400, "Content-Length must be"),
+                (b"Content-Length: 1e3\r\n", 400, "Content-Length must be"),
+                (b"Content-Length: 5\r\nContent-Length: 7\r\n", 400, "two different"),
+                (b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", 400, "both"),
+                (b"Transfer-Encoding: gzip\r\n", 501, "chunked")):
+            took, got, headers, body, closed = self.server.raw(post + framing + b"\r\n{}\r\n")
+            self.assertEqual(got, status, (framing, body))
+            self.assertLess(took, 2.0, framing)
+            self.assertTrue(closed, "the server closes the connection: %r" % framing)
+            self.assertIn(message, json.loads(body)["error"]["message"])
+            self.assertEqual(headers["access-control-allow-origin"], ["*"])
+        # Methods without a route answer without waiting for a body that is not coming.
+        for method in (b"PUT", b"PATCH", b"DELETE"):
+            took, got, _, _, _ = self.server.raw(method + b" /health HTTP/1.1\r\nHost: t\r\n\r\n", 5)
+            self.assertEqual(got, 405, method)
+            self.assertLess(took, 2.0 + 5, method)  # keep-alive: the wait is for our timeout
+
     def test_wrong_method_and_route(self):
         self.assertError(self.server.json("GET", "/mix/professional"), 405)
         self.assertError(self.server.json("DELETE", "/health"), 405)
