@@ -106,10 +106,18 @@ int run_lifecycle(const S3Options& options, bool show_only, bool no_transition) 
   return kExitOk;
 }
 
-int run_ls(const S3Options& options) {
+int run_ls(const S3Options& options, bool uploads) {
   auto connected = connect(options);
   if (!connected) return report_error(connected.error());
   auto& [client, location] = *connected;
+  if (uploads) {
+    // What a write that was cut off left (its parts take space until aborted).
+    auto in_progress = client->list_multipart_uploads(location.bucket, location.key);
+    if (!in_progress) return report_error(in_progress.error());
+    for (const auto& upload : *in_progress)
+      std::cout << upload.upload_id << " " << upload.key << "\n";
+    return kExitOk;
+  }
   auto objects = client->list_objects(location.bucket, location.key);
   if (!objects) return report_error(objects.error());
   for (const auto& object : *objects) {
@@ -196,6 +204,7 @@ std::function<int()> add_s3(CLI::App& app) {
     std::string at;
     bool show_only = false;
     bool no_transition = false;
+    bool uploads = false;
   };
   auto state = std::make_shared<State>();
 
@@ -218,6 +227,8 @@ std::function<int()> add_s3(CLI::App& app) {
 
   CLI::App* ls = s3->add_subcommand("ls", "List objects under s3://BUCKET/PREFIX");
   ls->add_option("url", state->ls.url, "s3://BUCKET[/PREFIX]")->required();
+  ls->add_flag("--uploads", state->uploads,
+               "List the multipart uploads in progress instead (upload id and key)");
   add_connection_options(ls, state->ls);
 
   CLI::App* cp = s3->add_subcommand("cp", "Copy a local file to s3://BUCKET/KEY, or back");
@@ -234,7 +245,7 @@ std::function<int()> add_s3(CLI::App& app) {
     if (presign->parsed()) return run_presign(state->presign, state->expires_s, state->at);
     if (lifecycle->parsed())
       return run_lifecycle(state->lifecycle, state->show_only, state->no_transition);
-    if (ls->parsed()) return run_ls(state->ls);
+    if (ls->parsed()) return run_ls(state->ls, state->uploads);
     if (mb->parsed()) return run_mb(state->mb);
     if (cp->parsed()) return run_cp(state->cp, state->cp_from, state->cp_to);
     return kExitUsage;

@@ -54,6 +54,7 @@ struct ServeSettings {
   std::string subscriptions_file;
   std::string public_base_url;
   int min_poll_interval_s = 60;
+  std::uint64_t min_free_mb = 512;
 };
 
 void log_line(const nlohmann::json& j) { std::cerr << j.dump() << "\n" << std::flush; }
@@ -144,6 +145,7 @@ int serve(const ServeSettings& s) {
   service.workers = std::max<std::size_t>(1, s.workers);
   service.max_queued = s.queue;
   service.link_ttl = std::chrono::seconds(static_cast<long>(s.link_ttl_hours * 3600.0));
+  service.min_free_bytes = s.min_free_mb << 20;
 
   RouterOptions router_options;
   router_options.throttle = {s.rate_per_minute, std::max(1.0, s.burst)};
@@ -335,6 +337,11 @@ std::function<int()> add_serve(CLI::App& app) {
   cmd->add_option("--min-poll-interval", settings->min_poll_interval_s,
                   "Shortest poll_interval a subscription may ask for, seconds")
       ->envname("NAMIX_MIN_POLL_INTERVAL_S")
+      ->capture_default_str();
+  cmd->add_option("--min-free-mb", settings->min_free_mb,
+                  "Free space on the data directory's disk below which /mix/health says "
+                  "degraded, MiB")
+      ->envname("NAMIX_MIN_FREE_MB")
       ->capture_default_str();
   return [cmd, settings]() -> int {
     if (!cmd->parsed()) return -1;

@@ -23,6 +23,7 @@ int exit_code_for(Errc code) {
     case Errc::too_large:
       return kExitNotAudio;
     case Errc::unavailable:
+    case Errc::storage_full:
     case Errc::io_error:
       return kExitOutput;
     case Errc::unauthorized:

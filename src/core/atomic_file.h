@@ -15,7 +15,10 @@ namespace namix {
 
 class AtomicFile final : public ByteSink {
  public:
-  static Result<AtomicFile> create(const std::string& final_path);
+  // `name` is what error messages call the file (a storage key, say, where
+  // the path is the server's business); empty: its path. A write that fails
+  // for want of space is storage_full, any other failure io_error.
+  static Result<AtomicFile> create(const std::string& final_path, const std::string& name = "");
   AtomicFile(AtomicFile&& other) noexcept;
   AtomicFile& operator=(AtomicFile&& other) noexcept;
   AtomicFile(const AtomicFile&) = delete;
@@ -39,6 +42,7 @@ class AtomicFile final : public ByteSink {
   std::FILE* file_ = nullptr;
   std::string final_path_;
   std::string temp_path_;
+  std::string name_;
   std::uint64_t size_ = 0;
   bool committed_ = false;
 };

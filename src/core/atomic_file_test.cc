@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -48,6 +49,22 @@ TEST(AtomicFile, MissingDirectoryIsAClearError) {
   ASSERT_FALSE(file.ok());
   EXPECT_EQ(file.error().code, Errc::io_error);
   EXPECT_NE(file.error().message.find("/nonexistent-namix-dir/out.bin"), std::string::npos);
+}
+
+TEST(AtomicFile, MessagesNameTheFileAsTheCallerDoes) {
+  auto file = AtomicFile::create("/nonexistent-namix-dir/out.bin", "mixes/1/a.mp3");
+  ASSERT_FALSE(file.ok());
+  EXPECT_NE(file.error().message.find("mixes/1/a.mp3"), std::string::npos);
+  EXPECT_EQ(file.error().message.find("nonexistent-namix-dir"), std::string::npos)
+      << file.error().message;
+}
+
+TEST(WriteFailureCode, AFullDiskOrQuotaIsStorageFull) {
+  EXPECT_EQ(write_failure_code(ENOSPC), Errc::storage_full);
+  EXPECT_EQ(write_failure_code(EDQUOT), Errc::storage_full);
+  EXPECT_EQ(write_failure_code(EIO), Errc::io_error);
+  EXPECT_EQ(write_failure_code(EACCES, Errc::unavailable), Errc::unavailable);
+  EXPECT_EQ(errc_name(Errc::storage_full), "storage_full");
 }
 
 }  // namespace

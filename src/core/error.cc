@@ -1,10 +1,15 @@
 #include "core/error.h"
 
 #include <algorithm>
+#include <cerrno>
 
 #include "core/utf8.h"
 
 namespace namix {
+
+Errc write_failure_code(int errno_value, Errc otherwise) {
+  return errno_value == ENOSPC || errno_value == EDQUOT ? Errc::storage_full : otherwise;
+}
 
 std::string_view errc_name(Errc code) {
   switch (code) {
@@ -32,6 +37,8 @@ std::string_view errc_name(Errc code) {
       return "upstream_timeout";
     case Errc::unavailable:
       return "unavailable";
+    case Errc::storage_full:
+      return "storage_full";
     case Errc::io_error:
       return "io_error";
     case Errc::internal:

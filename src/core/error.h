@@ -29,6 +29,7 @@ enum class Errc {
   upstream_failed,   // fetching the episode failed (404, refused, DNS)        -> 502, exit 6
   upstream_timeout,  // fetching the episode timed out                         -> 504, exit 6
   unavailable,       // storage down, queue full, draining                     -> 503, exit 5
+  storage_full,      // no space left on the disk or in the storage's quota    -> 507, exit 5
   io_error,          // writing the output failed                              -> 500, exit 5
   internal,          // our own bug                                            -> 500, exit 1
 };
@@ -52,6 +53,11 @@ inline constexpr std::size_t kMaxQuotedInputBytes = 100;
 // characters and bytes that are not UTF-8 become '?', so the message stays
 // one line of valid UTF-8 (a JSON error body can always carry it).
 std::string quoted_input(std::string_view text);
+
+// The code of a failed write from its errno: storage_full when the disk or
+// the user's quota is full (ENOSPC, EDQUOT), which is not the program's
+// fault and passes once space is freed; `otherwise` for the rest.
+Errc write_failure_code(int errno_value, Errc otherwise = Errc::io_error);
 
 // A minimal std::expected stand-in (C++20 has none): either a value or an Error.
 template <typename T>

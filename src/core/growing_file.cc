@@ -39,7 +39,7 @@ class GrowingFile::Reader final : public ByteSource {
         static_cast<std::size_t>(std::min<std::uint64_t>(buffer_.size(), *available - offset_));
     const ssize_t n = ::pread(fd_, buffer_.data(), want, static_cast<off_t>(offset_));
     if (n < 0) {
-      return make_error(Errc::io_error, file_.path_ + " cannot be read while downloading (" +
+      return make_error(Errc::io_error, std::string("the download cannot be read back (") +
                                             std::strerror(errno) + ")");
     }
     offset_ += static_cast<std::uint64_t>(n);
@@ -118,8 +118,8 @@ Result<std::uint64_t> GrowingFile::wait_beyond(std::uint64_t offset) {
 Result<std::unique_ptr<ByteSource>> GrowingFile::open_reader() {
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return make_error(Errc::io_error,
-                      path_ + " cannot be opened for reading (" + std::strerror(errno) + ")");
+    return make_error(Errc::io_error, std::string("the download cannot be opened for reading (") +
+                                          std::strerror(errno) + ")");
   }
   return std::unique_ptr<ByteSource>(std::make_unique<Reader>(*this, fd));
 }

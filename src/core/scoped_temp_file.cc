@@ -19,12 +19,14 @@ Result<ScopedTempFile> ScopedTempFile::create(const std::string& dir, const std:
                            std::to_string(rd()) + std::to_string(rd() & 0xffff);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return make_error(Errc::unavailable, "cannot create a temporary file in " + dir + ": " +
-                                             std::strerror(errno) + " (check --data-dir)");
+    return make_error(
+        write_failure_code(errno, Errc::unavailable),
+        "cannot store the " + stem + " on the server's disk: " + std::strerror(errno));
   }
   ScopedTempFile f;
   f.fd_ = fd;
   f.path_ = path;
+  f.stem_ = stem;
   return f;
 }
 
@@ -35,6 +37,7 @@ ScopedTempFile& ScopedTempFile::operator=(ScopedTempFile&& other) noexcept {
     release();
     fd_ = std::exchange(other.fd_, -1);
     path_ = std::exchange(other.path_, std::string());
+    stem_ = std::move(other.stem_);
     size_ = other.size_;
   }
   return *this;
@@ -55,8 +58,7 @@ Result<void> ScopedTempFile::write(std::span<const std::uint8_t> bytes) {
     const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return make_error(Errc::unavailable, "writing temporary file " + path_ + " failed: " +
-                                               std::strerror(errno) + " (disk full?)");
+      return write_failure();
     }
     done += static_cast<std::size_t>(n);
   }
@@ -67,10 +69,14 @@ Result<void> ScopedTempFile::write(std::span<const std::uint8_t> bytes) {
 Result<void> ScopedTempFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) {
   if (::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset)) !=
       static_cast<ssize_t>(bytes.size())) {
-    return make_error(Errc::unavailable,
-                      "writing temporary file " + path_ + " failed: " + std::strerror(errno));
+    return write_failure();
   }
   return {};
+}
+
+Error ScopedTempFile::write_failure() const {
+  return make_error(write_failure_code(errno, Errc::unavailable),
+                    "cannot store the " + stem_ + " on the server's disk: " + std::strerror(errno));
 }
 
 }  // namespace namix

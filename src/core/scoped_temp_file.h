@@ -30,8 +30,10 @@ class ScopedTempFile final : public ByteSink {
  private:
   ScopedTempFile() = default;
   void release();
+  Error write_failure() const;  // from errno
   int fd_ = -1;
   std::string path_;
+  std::string stem_;
   std::uint64_t size_ = 0;
 };
 

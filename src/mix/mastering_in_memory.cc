@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -41,16 +43,25 @@ Result<dsp::LoudnessMeasurement> measure_encoded(const std::vector<std::uint8_t>
   std::string templ = (std::filesystem::temp_directory_path() / "namix-verify-XXXXXX").string();
   char* path = templ.data();
   const int fd = ::mkstemp(path);
-  if (fd < 0) return make_error(Errc::io_error, "cannot create a temporary file in " + templ);
+  // The messages name TMPDIR, not its path: a server's paths are its own.
+  if (fd < 0) {
+    return make_error(write_failure_code(errno), std::string("cannot create a temporary file in "
+                                                             "TMPDIR: ") +
+                                                     std::strerror(errno));
+  }
   const bool written =
       ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  const int write_errno = errno;
   ::close(fd);
   struct Unlink {
     const char* p;
     ~Unlink() { ::unlink(p); }
   } unlink_guard{path};
-  if (!written)
-    return make_error(Errc::io_error, std::string("cannot write the temporary file ") + path);
+  if (!written) {
+    return make_error(
+        write_failure_code(write_errno),
+        std::string("cannot write a temporary file in TMPDIR: ") + std::strerror(write_errno));
+  }
   auto decoder = open_decoder(path);
   if (!decoder.ok())
     return make_error(Errc::internal, "cannot decode our own MP3: " + decoder.error().message);

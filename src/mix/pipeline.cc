@@ -50,7 +50,9 @@ std::string clock_text(double seconds) {
 
 Mp3Tags tags_for(const MixRequest& request, const EditList& edits, const RenderPlan& plan) {
   Mp3Tags tags;
-  const std::string source = std::filesystem::path(request.input_path).filename().string();
+  const std::string source = !request.source_name.empty()
+                                 ? request.source_name
+                                 : std::filesystem::path(request.input_path).filename().string();
   tags.title = request.theme->name + " — " + source;
   tags.artist = "namix";
   tags.album = request.episode_number.empty() ? source : "Episode " + request.episode_number;
@@ -160,7 +162,33 @@ std::string episode_number_from_name(const std::string& name) {
   return "";
 }
 
+namespace {
+
+void replace_all(std::string& text, const std::string& what, const std::string& with) {
+  if (what.empty()) return;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))
+    text.replace(at, what.size(), with);
+}
+
+Result<MixReport> mix_episode(const MixRequest& request, ByteSink& out);
+
+}  // namespace
+
 Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
+  auto report = mix_episode(request, out);
+  if (report.ok() || request.source_name.empty()) return report;
+  // The decoders name the file they read: its path, or (a download being
+  // decoded as it arrives) its file name.
+  Error error = report.error();
+  replace_all(error.message, request.input_path, request.source_name);
+  replace_all(error.message, std::filesystem::path(request.input_path).filename().string(),
+              request.source_name);
+  return error;
+}
+
+namespace {
+
+Result<MixReport> mix_episode(const MixRequest& request, ByteSink& out) {
   assert(request.theme != nullptr);
   const Theme& theme = *request.theme;
   const auto t_start = Clock::now();
@@ -282,5 +310,7 @@ Result<MixReport> run_mix(const MixRequest& request, ByteSink& out) {
   report.timings.total_ms = ms_since(t_start);
   return report;
 }
+
+}  // namespace
 
 }  // namespace namix

@@ -21,6 +21,11 @@ namespace namix {
 
 struct MixRequest {
   std::string input_path;
+  // What the MP3's tags and the error messages call the input: the name its
+  // user knows it by (an upload's file name, say), where input_path is a
+  // server's temporary file. Empty: input_path's file name in the tags, and
+  // input_path in messages.
+  std::string source_name;
   // Set when input_path is still being downloaded: the analysis then decodes
   // it as it arrives, and the rest waits for the download to end.
   GrowingFile* download = nullptr;

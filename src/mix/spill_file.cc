@@ -25,10 +25,12 @@ Result<void> SpillFile::open() {
   }
   std::string templ = dir_ + "/namix-mix-XXXXXX";
   fd_ = ::mkstemp(templ.data());
-  if (fd_ < 0)
-    return make_error(Errc::io_error, "cannot create a temporary file in " + dir_ + ": " +
-                                          std::strerror(errno) +
-                                          "; set TMPDIR to a writable directory");
+  // The messages name TMPDIR, not its path: a server's paths are its own.
+  if (fd_ < 0) {
+    return make_error(write_failure_code(errno),
+                      std::string("cannot create a temporary file in TMPDIR: ") +
+                          std::strerror(errno) + "; set TMPDIR to a writable directory");
+  }
   ::unlink(templ.c_str());
   return {};
 }
@@ -81,10 +83,10 @@ Result<std::size_t> SpillFile::read_at(std::size_t first, AudioView block,
 }
 
 Error SpillFile::io_failure(const char* what) const {
-  return make_error(Errc::io_error, std::string("cannot ") + what + " the temporary mix in " +
-                                        dir_ + ": " + std::strerror(errno) +
-                                        " (it needs 1.3 GB per hour of episode; set TMPDIR "
-                                        "to a disk with room)");
+  return make_error(write_failure_code(errno),
+                    std::string("cannot ") + what +
+                        " the temporary mix in TMPDIR: " + std::strerror(errno) +
+                        " (it needs 1.3 GB per hour of episode; set TMPDIR to a disk with room)");
 }
 
 }  // namespace namix

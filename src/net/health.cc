@@ -2,8 +2,11 @@
 
 #include <lame/lame.h>
 #include <mpg123.h>
+#include <sys/statvfs.h>
 
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/version.h"
@@ -11,6 +14,16 @@
 #include "net/jobs.h"
 
 namespace namix {
+namespace {
+
+// What an unprivileged process may still write on the disk holding `dir`.
+std::optional<std::uint64_t> free_disk_bytes(const std::string& dir) {
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+}  // namespace
 
 HttpResponse health_response(bool draining, std::chrono::steady_clock::time_point started) {
   const std::string version(kNamixVersion);
@@ -43,9 +56,28 @@ HttpResponse mix_health_response(const MixService& service, Storage& storage,
   component("encoder", get_lame_version() != nullptr,
             {{"library", "LAME"}, {"version", get_lame_version()}, {"bitrate_kbps", 320}});
   auto reachable = storage.check_reachable();
+  // A local directory's path is the server's business, not this open probe's.
   component("storage", reachable.ok(),
-            {{"backend", storage.describe()},
+            {{"backend", storage.bucket() == "local" ? "local directory" : storage.describe()},
              {"detail", reachable.ok() ? "reachable" : reachable.error().message}});
+  // Downloads, uploads and (by default) the mixes and job records are
+  // written on the data directory's disk; a full one fails every mix.
+  const std::uint64_t min_free_mb = service.options().min_free_bytes >> 20;
+  if (const auto free_bytes = free_disk_bytes(service.options().data_dir)) {
+    const std::uint64_t free_mb = *free_bytes >> 20;
+    const bool enough = *free_bytes >= service.options().min_free_bytes;
+    component("disk", enough,
+              {{"free_mb", free_mb},
+               {"min_free_mb", min_free_mb},
+               {"detail", enough ? "enough free space"
+                                 : "the data directory's disk has " + std::to_string(free_mb) +
+                                       " MiB free, under " + std::to_string(min_free_mb) +
+                                       " MiB; free some space"}});
+  } else {
+    component("disk", false,
+              {{"min_free_mb", min_free_mb},
+               {"detail", "the data directory's free space cannot be read"}});
+  }
   nlohmann::json names = nlohmann::json::array();
   for (const auto& t : themes.themes()) names.push_back(t.name);
   component("themes", !themes.themes().empty(), {{"count", themes.themes().size()}});

@@ -1,6 +1,7 @@
 // The health probes. GET /health is liveness, cheap enough for a load
 // balancer to poll often. GET /mix/health checks each part a mix needs:
-// decoder, encoder, storage, themes and the mixers. Both answer 503 while
+// decoder, encoder, storage, the data directory's free disk space, themes
+// and the mixers. Both answer 503 while
 // the server drains, so traffic moves elsewhere before it stops.
 #pragma once
 

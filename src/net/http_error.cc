@@ -1,6 +1,13 @@
 #include "net/http_error.h"
 
 namespace namix {
+namespace {
+
+// A full disk is not the client's fault and passes once an operator frees
+// space or old mixes expire: the client is told when to ask again.
+constexpr int kStorageFullRetryAfterS = 120;
+
+}  // namespace
 
 int http_status(Errc code) {
   switch (code) {
@@ -27,6 +34,8 @@ int http_status(Errc code) {
       return 504;
     case Errc::unavailable:
       return 503;
+    case Errc::storage_full:
+      return 507;
     case Errc::io_error:
     case Errc::internal:
       return 500;
@@ -54,8 +63,11 @@ HttpResponse json_response(int status, const nlohmann::json& body) {
 }
 
 HttpResponse error_response(const Error& error, std::string_view session_id, int status) {
-  return json_response(status != 0 ? status : http_status(error.code),
-                       error_json(error, session_id));
+  HttpResponse r =
+      json_response(status != 0 ? status : http_status(error.code), error_json(error, session_id));
+  if (error.code == Errc::storage_full)
+    r.headers["Retry-After"] = std::to_string(kStorageFullRetryAfterS);
+  return r;
 }
 
 }  // namespace namix

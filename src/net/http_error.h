@@ -21,7 +21,8 @@ nlohmann::json error_json(std::string_view code, std::string_view message,
 nlohmann::json error_json(const Error& error, std::string_view session_id = "");
 
 HttpResponse json_response(int status, const nlohmann::json& body);
-// The error JSON with http_status(error.code), or `status` when it is not 0.
+// The error JSON with http_status(error.code), or `status` when it is not 0;
+// storage_full adds a Retry-After.
 HttpResponse error_response(const Error& error, std::string_view session_id = "", int status = 0);
 
 }  // namespace namix

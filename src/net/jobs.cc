@@ -185,10 +185,24 @@ void JobStore::update(const std::string& job_id, const std::function<void(JobRec
 }
 
 Result<JobRecord> JobStore::find(const std::string& job_id) {
+  std::optional<JobRecord> unsaved;
   {
     std::lock_guard lock(mutex_);
     auto it = live_.find(job_id);
-    if (it != live_.end()) return it->second;
+    if (it != live_.end()) {
+      const JobState state = it->second.state;
+      if (state != JobState::done && state != JobState::failed) return it->second;
+      unsaved = it->second;
+    }
+  }
+  if (unsaved) {
+    // A final state the storage could not take when it was reached (its
+    // disk was full, say) is offered again each time it is asked for.
+    if (save(*unsaved).ok()) {
+      std::lock_guard lock(mutex_);
+      live_.erase(job_id);
+    }
+    return *unsaved;
   }
   auto text = storage_.get(key_for(job_id));
   if (!text) {

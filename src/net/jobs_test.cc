@@ -121,6 +121,14 @@ TEST(JobStore, AFinalStateThatCannotBeStoredIsStillAnsweredFromMemory) {
   auto found = jobs.find("d-4");
   ASSERT_TRUE(found.ok()) << found.error().message;
   EXPECT_EQ(found->state, JobState::done);
+  // Once the storage takes writes again (space freed), asking for the job
+  // stores its final state: a restart does not find it unfinished.
+  std::filesystem::remove(record_file);
+  ASSERT_TRUE(jobs.find("d-4").ok());
+  auto stored = (*storage)->get(JobStore::key_for("d-4"));
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_EQ(nlohmann::json::parse(*stored).value("state", ""), "done");
+  EXPECT_EQ(jobs.fail_unfinished("restarted").value(), 0u);
   std::filesystem::remove_all(dir);
 }
 

@@ -15,6 +15,19 @@ double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
+// What the client calls the episode, for messages and the MP3's title: the
+// upload's file name or the URL's last segment; never the temporary file's
+// path, which is the server's business.
+std::string source_name(const MixOrder& order) {
+  if (order.episode_url.empty()) {
+    return order.upload_name.empty() || order.upload_name == "upload" ? "the upload"
+                                                                      : order.upload_name;
+  }
+  const std::string url = order.episode_url.substr(0, order.episode_url.find_first_of("?#"));
+  const std::string last = url.substr(url.rfind('/') + 1);
+  return last.empty() || url.find("://") + 2 == url.rfind('/') ? "the episode" : last;
+}
+
 }  // namespace
 
 std::string episode_key_segment(const std::string& episode_number) {
@@ -72,7 +85,7 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
   std::string input_path;
   if (!order.episode_url.empty()) {
     if (progress) progress("fetch", 0.0);
-    auto temp = ScopedTempFile::create(scratch_dir_, "fetch");
+    auto temp = ScopedTempFile::create(scratch_dir_, "download");
     if (!temp) return fail(temp.error());
     download.emplace(std::move(*temp));
     growing.emplace(*download, download->path());
@@ -103,6 +116,7 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
   }
   MixRequest request = order.mix_request();
   request.input_path = input_path;
+  request.source_name = source_name(order);
   request.download = growing ? &*growing : nullptr;
   request.progress = [&](std::string_view stage, double fraction) {
     if (progress) progress(stage, 0.05 + 0.9 * std::clamp(fraction, 0.0, 1.0));

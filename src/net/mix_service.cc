@@ -20,9 +20,10 @@ std::string upload_key_for(const std::string& job_id) { return "temp/uploads/" +
 
 Result<std::string> read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::io_error, "cannot read the upload back from " + path);
+  if (!in) return make_error(Errc::io_error, "cannot read the upload back from the server's disk");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(Errc::io_error, "cannot read the upload back from " + path);
+  if (in.bad())
+    return make_error(Errc::io_error, "cannot read the upload back from the server's disk");
   return bytes;
 }
 

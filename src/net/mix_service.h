@@ -31,6 +31,10 @@ struct ServiceOptions {
   std::size_t workers = 2;
   std::size_t max_queued = 8;  // mixes waiting for a worker; more are refused
   std::chrono::seconds link_ttl{24 * 3600};
+  // Free space on the data directory's disk below which /mix/health says
+  // degraded: a 3-hour remaster at 320 kbps is about 430 MB, and its
+  // download waits there too.
+  std::uint64_t min_free_bytes = std::uint64_t{512} << 20;
   // Set by `namix lambda`: a job keeps its whole order in its record and this
   // starts another invocation that runs run_job(), instead of the local
   // worker pool (which would be frozen with the sandbox once the response is

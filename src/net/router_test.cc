@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -67,9 +68,11 @@ class RouterTest : public ::testing::Test {
     return options;
   }
 
-  void start(RouterOptions router_options = unthrottled()) {
+  // `min_free_bytes`: 0 keeps the disk check from depending on the host's free space.
+  void start(RouterOptions router_options = unthrottled(), std::uint64_t min_free_bytes = 0) {
     ServiceOptions options;
     options.data_dir = (dir_ / "data").string();
+    options.min_free_bytes = min_free_bytes;
     options.workers = 1;
     options.max_queued = 2;
     service_ = std::make_unique<MixService>(options, *storage_, *themes_, fake_mixer(), metrics_);
@@ -430,8 +433,23 @@ TEST_F(RouterTest, HealthIs200WithVersionAndUptime) {
   const HttpResponse mix = call("GET", "/mix/health");
   EXPECT_EQ(mix.status, 200) << mix.body;
   const json components = json::parse(mix.body)["components"];
-  for (const char* name : {"decoder", "encoder", "storage", "themes", "mixer"})
+  for (const char* name : {"decoder", "encoder", "storage", "disk", "themes", "mixer"})
     EXPECT_EQ(components[name].value("state", ""), "ok") << name;
+  EXPECT_GT(components["disk"].value("free_mb", 0), 0);
+  // An open probe: no path of the server's in it.
+  EXPECT_EQ(mix.body.find(dir_.string()), std::string::npos) << mix.body;
+}
+
+TEST_F(RouterTest, ADiskBelowTheFreeSpaceFloorIsDegraded) {
+  start(unthrottled(), std::numeric_limits<std::uint64_t>::max() / 2);
+  const HttpResponse mix = call("GET", "/mix/health");
+  EXPECT_EQ(mix.status, 503) << mix.body;
+  const json body = json::parse(mix.body);
+  EXPECT_EQ(body.value("status", ""), "degraded");
+  const json disk = body["components"]["disk"];
+  EXPECT_EQ(disk.value("state", ""), "failed");
+  EXPECT_NE(disk.value("detail", "").find("MiB free"), std::string::npos) << disk.dump();
+  EXPECT_EQ(mix.body.find(dir_.string()), std::string::npos) << mix.body;
 }
 
 TEST_F(RouterTest, AnUploadIsMixedStoredAndListed) {
@@ -491,6 +509,7 @@ TEST(HttpError, OneShapeAndOneStatusPerCode) {
   EXPECT_EQ(http_status(Errc::upstream_failed), 502);
   EXPECT_EQ(http_status(Errc::unavailable), 503);
   EXPECT_EQ(http_status(Errc::upstream_timeout), 504);
+  EXPECT_EQ(http_status(Errc::storage_full), 507);
 }
 
 }  // namespace

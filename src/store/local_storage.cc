@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -94,19 +95,40 @@ Result<std::string> load_or_create_secret(const std::string& root) {
   return secret;
 }
 
-class LocalPendingObject final : public PendingObject {
+}  // namespace
+
+// A file written under a temporary name beside its key's final one. One that
+// is dropped uncommitted takes the directories made for it along when they
+// are left empty.
+class LocalStorage::PendingFile final : public PendingObject {
  public:
-  explicit LocalPendingObject(AtomicFile file) : file_(std::move(file)) {}
-  Result<void> write(std::span<const std::uint8_t> bytes) override { return file_.write(bytes); }
-  Result<void> write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) override {
-    return file_.write_at(offset, bytes);
+  PendingFile(LocalStorage& storage, std::string key, AtomicFile file)
+      : storage_(storage), key_(std::move(key)), file_(std::move(file)) {}
+  ~PendingFile() override {
+    if (committed_) return;
+    const std::lock_guard lock(storage_.directories_mutex_);
+    file_.reset();  // removes the temporary file
+    storage_.remove_empty_parents(key_);
   }
-  std::uint64_t size() const override { return file_.size(); }
-  Result<void> commit() override { return file_.commit(); }
+  Result<void> write(std::span<const std::uint8_t> bytes) override { return file_->write(bytes); }
+  Result<void> write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) override {
+    return file_->write_at(offset, bytes);
+  }
+  std::uint64_t size() const override { return file_->size(); }
+  Result<void> commit() override {
+    NAMIX_TRY(file_->commit());
+    committed_ = true;
+    return {};
+  }
 
  private:
-  AtomicFile file_;
+  LocalStorage& storage_;
+  std::string key_;
+  std::optional<AtomicFile> file_;
+  bool committed_ = false;
 };
+
+namespace {
 
 std::string percent_encode_path(const std::string& key) {
   std::string out;
@@ -142,10 +164,23 @@ bool is_valid_storage_key(const std::string& key) {
 
 namespace {
 
+// The directories between `key` and its top directory (under `root`) that
+// are empty: mixes/1779/best-of/x.mp3 tries mixes/1779/best-of, then
+// mixes/1779; the top directory (mixes/, jobs/) stays. rmdir() refuses a
+// directory that is not empty, which ends the walk.
+void remove_empty_parents(const std::string& root, const std::string& key) {
+  fs::path dir = fs::path(key).parent_path();
+  while (dir.has_parent_path()) {
+    if (::rmdir((fs::path(root) / dir).c_str()) != 0) return;
+    dir = dir.parent_path();
+  }
+}
+
 // AtomicFile names its temporary "<final>.part-<pid>-<random>". One whose
 // process is gone was being written when that process died (SIGKILL, power
 // loss): nothing will ever commit or remove it, so opening the storage does.
 void remove_orphaned_parts(const std::string& root) {
+  std::vector<std::string> parts;  // their directories go after the walk
   std::error_code ec;
   for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
@@ -155,8 +190,10 @@ void remove_orphaned_parts(const std::string& root) {
     if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
       std::error_code ignored;
       fs::remove(it->path(), ignored);
+      parts.push_back(fs::relative(it->path(), root, ignored).generic_string());
     }
   }
+  for (const std::string& key : parts) remove_empty_parents(root, key);
 }
 
 }  // namespace
@@ -181,6 +218,10 @@ Result<std::unique_ptr<LocalStorage>> LocalStorage::open(const LocalStorageOptio
   return std::unique_ptr<LocalStorage>(new LocalStorage(root, std::move(secret), std::move(base)));
 }
 
+void LocalStorage::remove_empty_parents(const std::string& key) {
+  namix::remove_empty_parents(root_, key);
+}
+
 void LocalStorage::set_public_base_url(std::string base) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   public_base_url_ = std::move(base);
@@ -200,15 +241,23 @@ Result<std::unique_ptr<PendingObject>> LocalStorage::begin_put(const std::string
   (void)content_type;  // a file has none; /files derives it from the extension
   auto path = path_for(key);
   if (!path) return path.error();
+  // Made and filled under the lock: a failed write beside it would otherwise
+  // remove the directory between the two.
+  const std::lock_guard lock(directories_mutex_);
   std::error_code ec;
   fs::create_directories(fs::path(*path).parent_path(), ec);
   if (ec) {
-    return make_error(Errc::unavailable,
-                      "storage: cannot create directory for " + key + ": " + ec.message());
+    return make_error(write_failure_code(ec.value(), Errc::unavailable),
+                      "storage: cannot create the directory of " + key + ": " + ec.message());
   }
-  auto file = AtomicFile::create(*path);
-  if (!file) return make_error(Errc::unavailable, "storage: " + file.error().message);
-  return std::unique_ptr<PendingObject>(new LocalPendingObject(std::move(*file)));
+  auto file = AtomicFile::create(*path, key);
+  if (!file) {
+    const Error& e = file.error();
+    remove_empty_parents(key);
+    return make_error(e.code == Errc::storage_full ? e.code : Errc::unavailable,
+                      "storage: " + e.message);
+  }
+  return std::unique_ptr<PendingObject>(new PendingFile(*this, key, std::move(*file)));
 }
 
 Result<void> LocalStorage::put(const std::string& key, std::span<const std::uint8_t> bytes,
@@ -223,7 +272,7 @@ Result<std::string> LocalStorage::get(const std::string& key) {
   auto path = path_for(key);
   if (!path) return path.error();
   std::ifstream in(*path, std::ios::binary);
-  if (!in) return make_error(Errc::not_found, "no object " + key + " in " + describe());
+  if (!in) return make_error(Errc::not_found, "no object " + key + " in the local storage");
   std::ostringstream out;
   out << in.rdbuf();
   if (in.bad()) return make_error(Errc::unavailable, "storage: reading " + key + " failed");
@@ -260,7 +309,7 @@ Result<ObjectInfo> LocalStorage::head(const std::string& key) {
   if (!path) return path.error();
   struct stat st {};
   if (::stat(path->c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return make_error(Errc::not_found, "no object " + key + " in " + describe());
+    return make_error(Errc::not_found, "no object " + key + " in the local storage");
   }
   return ObjectInfo{key, static_cast<std::uint64_t>(st.st_size),
                     static_cast<std::int64_t>(st.st_mtime)};
@@ -302,10 +351,12 @@ Result<std::vector<ObjectInfo>> LocalStorage::list(const std::string& prefix) {
 Result<void> LocalStorage::remove(const std::string& key) {
   auto path = path_for(key);
   if (!path) return path.error();
+  const std::lock_guard lock(directories_mutex_);
   if (::unlink(path->c_str()) != 0 && errno != ENOENT) {
     return make_error(Errc::unavailable,
                       "storage: cannot remove " + key + ": " + std::strerror(errno));
   }
+  remove_empty_parents(key);
   return {};
 }
 
@@ -354,12 +405,13 @@ Result<void> LocalStorage::verify_download(const std::string& key, const std::st
 }
 
 Result<void> LocalStorage::check_reachable() {
+  // Health checks are open to anyone: the messages do not name the path.
   struct stat st {};
   if (::stat(root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return make_error(Errc::unavailable, "data directory " + root_ + " is missing");
+    return make_error(Errc::unavailable, "the storage directory is missing");
   }
   if (::access(root_.c_str(), W_OK) != 0) {
-    return make_error(Errc::unavailable, "data directory " + root_ + " is not writable");
+    return make_error(Errc::unavailable, "the storage directory is not writable");
   }
   return {};
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "store/storage.h"
@@ -62,14 +63,24 @@ class LocalStorage final : public Storage {
   std::string sign(const std::string& key, std::int64_t expires_unix) const;
 
  private:
+  class PendingFile;
+
   LocalStorage(std::string root, std::string secret, std::string public_base_url)
       : root_(std::move(root)),
         secret_(std::move(secret)),
         public_base_url_(std::move(public_base_url)) {}
 
+  // Removes the directories between `key` and its top directory that are
+  // empty, so a failed or removed mix leaves no mixes/{episode}/{theme}/
+  // behind. Call with directories_mutex_ held.
+  void remove_empty_parents(const std::string& key);
+
   std::string root_;
   std::string secret_;
   std::string public_base_url_;
+  // Held while a key's directories are made and its file created, or its
+  // file and empty directories removed.
+  std::mutex directories_mutex_;
 };
 
 // Keys are relative, '/'-separated, made of [A-Za-z0-9._-] segments, with no

@@ -74,7 +74,9 @@ TEST_F(LocalStorageTest, PendingObjectIsInvisibleUntilCommitAndLeavesNothingWhen
     ASSERT_TRUE(listed.ok());
     EXPECT_TRUE(listed->empty()) << "a write in progress must not be listed";
   }
-  EXPECT_TRUE(fs::is_empty(dir_ / "mixes/1/x")) << "a dropped write must leave no file";
+  // Neither the file nor the directories made for it stay; the top one does.
+  EXPECT_FALSE(fs::exists(dir_ / "mixes/1")) << "a dropped write must leave nothing";
+  EXPECT_TRUE(fs::is_directory(dir_ / "mixes"));
 
   auto pending = storage_->begin_put("mixes/1/x/kept.mp3", "audio/mpeg");
   ASSERT_TRUE(pending.ok());
@@ -82,6 +84,39 @@ TEST_F(LocalStorageTest, PendingObjectIsInvisibleUntilCommitAndLeavesNothingWhen
   ASSERT_TRUE((*pending)->write_at(0, bytes("X")).ok());
   ASSERT_TRUE((*pending)->commit().ok());
   EXPECT_EQ(*storage_->get("mixes/1/x/kept.mp3"), "Xbcdef");
+}
+
+TEST_F(LocalStorageTest, RemovingAnEpisodesLastObjectRemovesItsEmptyDirectories) {
+  ASSERT_TRUE(storage_->put("mixes/1779/best-of/a.mp3", bytes("a"), "audio/mpeg").ok());
+  ASSERT_TRUE(storage_->put("mixes/1779/best-of/a.json", bytes("{}"), "application/json").ok());
+  ASSERT_TRUE(storage_->put("mixes/1779/media-meltdown/b.mp3", bytes("b"), "audio/mpeg").ok());
+  ASSERT_TRUE(storage_->remove("mixes/1779/best-of/a.mp3").ok());
+  EXPECT_TRUE(fs::is_directory(dir_ / "mixes/1779/best-of")) << "a.json is still there";
+  ASSERT_TRUE(storage_->remove("mixes/1779/best-of/a.json").ok());
+  EXPECT_FALSE(fs::exists(dir_ / "mixes/1779/best-of"));
+  EXPECT_TRUE(fs::is_directory(dir_ / "mixes/1779")) << "another theme's mix is still there";
+  ASSERT_TRUE(storage_->remove("mixes/1779/media-meltdown/b.mp3").ok());
+  EXPECT_FALSE(fs::exists(dir_ / "mixes/1779"));
+  EXPECT_TRUE(fs::is_directory(dir_ / "mixes"));
+  // Removing what is not there changes nothing.
+  ASSERT_TRUE(storage_->remove("mixes/1779/best-of/a.mp3").ok());
+  EXPECT_TRUE(fs::is_directory(dir_ / "mixes"));
+}
+
+TEST_F(LocalStorageTest, AFailedCommitNamesTheKeyNotThePath) {
+  // A directory where the file goes makes the rename fail.
+  fs::create_directories(dir_ / "mixes/1/x/taken.mp3");
+  {
+    auto pending = storage_->begin_put("mixes/1/x/taken.mp3", "audio/mpeg");
+    ASSERT_TRUE(pending.ok());
+    ASSERT_TRUE((*pending)->write(bytes("abc")).ok());
+    auto committed = (*pending)->commit();
+    ASSERT_FALSE(committed.ok());
+    EXPECT_NE(committed.error().message.find("mixes/1/x/taken.mp3"), std::string::npos);
+    EXPECT_EQ(committed.error().message.find(dir_.string()), std::string::npos)
+        << committed.error().message;
+  }
+  EXPECT_TRUE(fs::is_directory(dir_ / "mixes/1/x/taken.mp3")) << "not ours to remove";
 }
 
 TEST_F(LocalStorageTest, RefusesKeysThatEscapeTheDataDirectory) {

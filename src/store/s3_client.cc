@@ -114,9 +114,17 @@ bool is_throttling_code(const std::string& code) {
          code == "RequestLimitExceeded" || code == "TooManyRequestsException" ||
          code == "RequestThrottled";
 }
+
+// The store has no room: Ceph RGW's user or bucket quota (403 QuotaExceeded)
+// or a store that answers 507 Insufficient Storage (MinIO's
+// XMinioStorageFull). Asking again at once does not help.
+bool is_full_storage(int http_status, const std::string& code) {
+  return http_status == 507 || code == "QuotaExceeded";
+}
 }  // namespace
 
 bool S3Error::retryable() const {
+  if (is_full_storage(http_status, code)) return false;
   if (http_status == 0) return true;  // connection refused, reset, timeout
   if (http_status >= 500 || http_status == 429) return true;
   return is_throttling_code(code) || code == "RequestTimeout" || code == "InternalError" ||
@@ -124,6 +132,7 @@ bool S3Error::retryable() const {
 }
 
 Errc S3Error::errc() const {
+  if (is_full_storage(http_status, code)) return Errc::storage_full;
   if (retryable()) return Errc::unavailable;
   if (code == "NoSuchKey" || code == "NoSuchBucket" || code == "NoSuchUpload" ||
       code == "NoSuchLifecycleConfiguration" || http_status == 404)

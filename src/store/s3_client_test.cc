@@ -75,6 +75,12 @@ TEST(S3Errors, StatusAndCodeMapToErrc) {
   EXPECT_EQ((S3Error{403, "AccessDenied", "", ""}.errc()), Errc::forbidden);
   EXPECT_EQ((S3Error{404, "NoSuchBucket", "", ""}.errc()), Errc::not_found);
   EXPECT_EQ((S3Error{400, "InvalidArgument", "", ""}.errc()), Errc::invalid_argument);
+  // A store with no room: a full disk is not retried and not the caller's fault.
+  for (const S3Error& full :
+       {S3Error{403, "QuotaExceeded", "", ""}, S3Error{507, "XMinioStorageFull", "", ""}}) {
+    EXPECT_EQ(full.errc(), Errc::storage_full) << full.code;
+    EXPECT_FALSE(full.retryable()) << full.code;
+  }
   EXPECT_EQ((S3Error{409, "BucketNotEmpty", "", ""}.errc()), Errc::io_error);
   EXPECT_TRUE((S3Error{0, "Timeout", "", ""}.retryable()));
   EXPECT_TRUE((S3Error{400, "Throttling", "", ""}.retryable()));

@@ -252,6 +252,7 @@ class Namix:
             conn.request(method, path, body=body, headers=hdrs)
             resp = conn.getresponse()
             data = resp.read()
+            self.check_no_paths(data)
             return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
         finally:
             conn.close()
@@ -263,6 +264,12 @@ class Namix:
         except ValueError:
             raise AssertionError("%s %s -> %d, not JSON: %r" % (method, path, status, data[:300]))
         return status, hdrs, parsed
+
+    def check_no_paths(self, body):
+        """Every answer of every test: the server's own paths are its business."""
+        for path in {self.data_dir, os.path.realpath(self.data_dir)}:
+            if path.encode() in body:
+                raise AssertionError("a response shows the data directory: %r" % body[:500])
 
     def raw(self, data, timeout=10):
         """Sends bytes as they are and reads until the server closes or `timeout`
@@ -280,6 +287,7 @@ class Namix:
                     received += chunk
             except socket.timeout:
                 pass
+        self.check_no_paths(received)
         head, _, body = received.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1]) if lines[0] else 0
@@ -633,6 +641,10 @@ class BadInput(ServiceCase):
 
     def tearDown(self):
         self.assertTrue(self.server.alive(), "the server must stay up")
+        # A refused or failed mix leaves no mixes/{episode}/{theme}/ behind.
+        empty = [root for root, dirs, files in os.walk(os.path.join(self.server.data_dir, "mixes"))
+                 if not dirs and not files and root != os.path.join(self.server.data_dir, "mixes")]
+        self.assertEqual(empty, [])
 
     def post(self, body, headers=None):
         return self.server.json("POST", "/mix/professional", body, headers)
@@ -701,6 +713,18 @@ class BadInput(ServiceCase):
         status, _, body = self.post(self.good(episode_url=self.upstream.url("/corrupt.mp3")))
         self.assertIn((status, body["error"]["code"]), ((415, "not_audio"), (422, "undecodable")),
                       body)
+
+    def test_upload_errors_name_the_upload(self):
+        """A damaged upload is named as the client named it, not by the temporary
+        file it waits in on the server."""
+        with open(self.fixture, "rb") as f:
+            data = f.read()
+        for filename, named in (("NA-1779-cut.mp3", "NA-1779-cut.mp3"), ("", "the upload")):
+            body, headers = multipart({"theme": "Best Of", "target_duration": "30"},
+                                      {"file": (filename, data[:len(data) // 2 + 1], "audio/mpeg")})
+            error = self.assertError(self.post(body, headers), 422, "undecodable", "truncated")
+            self.assertTrue(error["error"]["message"].startswith(named + " is truncated"), error)
+            self.assertNotIn("upload-", error["error"]["message"])
 
     def test_redirects(self):
         status, _, body = self.post(self.good(episode_url=self.upstream.url("/redirect.mp3"),
