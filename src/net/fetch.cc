@@ -344,8 +344,12 @@ Result<TransferResult> transfer(const std::string& url, const FetchOptions& opti
       return make_error(Errc::upstream_failed,
                         "cannot resolve the " + noun + " host; check the URL");
     }
+    // Each hop's scheme is checked above, so this is curl refusing an answer
+    // that is not HTTP/1.x or 2 (a banner of another protocol reads as HTTP/0.9).
     if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
-      return make_error(Errc::forbidden, "only http(s) URLs are fetched");
+      return make_error(Errc::upstream_failed, "fetching the " + noun +
+                                                   " failed: its server did not answer with "
+                                                   "HTTP; check the URL and its port");
     }
     if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
       return make_error(Errc::upstream_failed,
