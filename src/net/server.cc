@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -130,10 +131,51 @@ void leave_ranges_to_the_router(const httplib::Request& req) {
   const_cast<httplib::Request&>(req).ranges.clear();
 }
 
+// A connection's bytes in memory: reads from what the client sent, writes
+// to what it gets back.
+class ConnectionBytes final : public httplib::Stream {
+ public:
+  explicit ConnectionBytes(std::string_view sent) : sent_(sent) {}
+  bool is_readable() const override { return true; }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, std::size_t size) override {
+    const std::size_t n = std::min(size, sent_.size() - read_);
+    std::memcpy(ptr, sent_.data() + read_, n);
+    read_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, std::size_t size) override {
+    received_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 40000;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 8080;
+  }
+  socket_t socket() const override { return INVALID_SOCKET; }
+  bool ended() const { return read_ == sent_.size(); }
+  std::string& received() { return received_; }
+
+ private:
+  std::string_view sent_;
+  std::size_t read_ = 0;
+  std::string received_;
+};
+
 }  // namespace
 
+// httplib's server, with its one-request step open to answer_connection().
+class HttpServer::Transport final : public httplib::Server {
+ public:
+  using httplib::Server::process_request;
+};
+
 HttpServer::HttpServer(Router& router, ServerOptions options)
-    : router_(router), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+    : router_(router), options_(std::move(options)), server_(std::make_unique<Transport>()) {
   auto& svr = *server_;
   const std::size_t threads = options_.http_threads;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -313,5 +355,17 @@ Result<int> HttpServer::bind() {
 bool HttpServer::run() { return server_->listen_after_bind(); }
 
 void HttpServer::stop() { server_->stop(); }
+
+std::string HttpServer::answer_connection(std::string_view request_bytes) {
+  ConnectionBytes connection(request_bytes);
+  bool closed = false;
+  // As httplib's keep-alive loop does: request after request until one asks
+  // to close, the bytes end, or the keep-alive count is reached.
+  constexpr int kMaxRequests = 100;
+  for (int i = 0; i < kMaxRequests && !closed && !connection.ended(); ++i) {
+    if (!server_->process_request(connection, i + 1 == kMaxRequests, closed, nullptr)) break;
+  }
+  return std::move(connection.received());
+}
 
 }  // namespace namix

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 #include "net/router.h"
@@ -42,7 +43,14 @@ class HttpServer {
   bool run();
   void stop();
 
+  // The bytes sent back to a connection that carried `request_bytes` and
+  // then ended: every request on it answered in turn, as on a socket. The
+  // transport end to end without one (the raw-request fuzzer).
+  std::string answer_connection(std::string_view request_bytes);
+
  private:
+  class Transport;
+
   // A request that may carry a body (POST, PUT, PATCH, DELETE): its framing
   // checked, its body read within the caps, then routed.
   HttpResponse serve_with_body(const httplib::Request& req, httplib::Response& res,
@@ -50,7 +58,7 @@ class HttpServer {
 
   Router& router_;
   ServerOptions options_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<Transport> server_;
   int listen_fd_ = -1;  // the socket bind() made
 };
 
