@@ -3,11 +3,20 @@
 #   1. /health latency and throughput with wrk at 200 connections;
 #   2. mixes per minute with concurrent synchronous POST /mix/professional
 #      requests on the ~140 s two-voice fixture of tests/service (30 s mixes).
-# Usage: bench/load_service.sh [namix binary] [seconds per phase]
+#   or, with --soak SECONDS, instead of those two: mixed traffic for SECONDS
+#      (bench/soak_service.py: health, history, jobs by URL and upload, bad
+#      requests), with errors by class, p50/p99 per kind and the server's RSS,
+#      which must not grow after the warm-up. The issue's soak is 600 s.
+# Usage: bench/load_service.sh [--soak SECONDS] [namix binary] [seconds per phase]
 # Env: CONNECTIONS (200), CLIENTS (4 concurrent mix requests), WORKERS (2), TARGET_S (30),
 #      HTTP_THREADS (256, the server default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SOAK_S=""
+if [ "${1:-}" = "--soak" ]; then
+  SOAK_S=${2:?--soak needs a number of seconds}
+  shift 2
+fi
 NAMIX=${1:-build/src/app/namix}
 SECONDS_PER_PHASE=${2:-20}
 CONNECTIONS=${CONNECTIONS:-200}
@@ -43,6 +52,13 @@ done
 namix_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
+
+if [ -n "$SOAK_S" ]; then
+  echo "== soak: ${SOAK_S} s of mixed traffic, $WORKERS workers ($(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg))"
+  python3 bench/soak_service.py "$port" "$namix_pid" \
+    "http://127.0.0.1:$files_port/$(basename "$episode")" "$episode" "$SOAK_S"
+  exit $?
+fi
 
 echo "== /health: wrk, $CONNECTIONS connections, ${SECONDS_PER_PHASE} s, $HTTP_THREADS http threads ($(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg))"
 wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_PHASE}s" --timeout 10s --latency \
