@@ -6,6 +6,8 @@
 #include <fstream>
 #include <future>
 #include <iterator>
+#include <set>
+#include <string>
 #include <system_error>
 
 #include "core/scoped_temp_file.h"
@@ -64,6 +66,15 @@ MixService::~MixService() {
 }
 
 Result<std::size_t> MixService::recover_jobs() {
+  // A mix is stored as its MP3, then its result JSON (mix_execution.cc).
+  auto listed = storage_.list("mixes/");
+  if (!listed) return listed.error();
+  std::set<std::string> keys;
+  for (const ObjectInfo& info : *listed) keys.insert(info.key);
+  for (const std::string& key : keys) {
+    if (!key.ends_with(".mp3") || keys.count(key.substr(0, key.size() - 4) + ".json")) continue;
+    NAMIX_TRY(storage_.remove(key));
+  }
   return jobs_.fail_unfinished(
       "the server restarted before this job finished; submit the mix again");
 }

@@ -88,7 +88,10 @@ class MixService {
   // same way); errors are for a job that cannot be read or recorded.
   Result<void> run_job(const std::string& job_id);
 
-  // At start-up: jobs a previous process left unfinished are marked failed.
+  // At start-up, with no other server on this storage: jobs a previous
+  // process left unfinished are marked failed (the count is returned), and
+  // the MP3s of mixes it was storing when it died, which have no result JSON
+  // and so are in no history, are removed.
   Result<std::size_t> recover_jobs();
   // No new mixes from now on.
   void begin_drain() { draining_.store(true); }

@@ -452,6 +452,23 @@ TEST_F(RouterTest, ADiskBelowTheFreeSpaceFloorIsDegraded) {
   EXPECT_EQ(mix.body.find(dir_.string()), std::string::npos) << mix.body;
 }
 
+TEST_F(RouterTest, AtStartAnMp3WithoutItsResultJsonIsRemoved) {
+  // A server killed between storing a mix's MP3 and its JSON leaves the MP3
+  // in no history; the next one to start removes it, and only it.
+  const auto bytes = [](const std::string& text) {
+    return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()),
+                                         text.size());
+  };
+  ASSERT_TRUE(storage_->put("mixes/1779/best-of/cut.mp3", bytes("ID3"), "audio/mpeg").ok());
+  ASSERT_TRUE(storage_->put("mixes/1779/best-of/whole.mp3", bytes("ID3"), "audio/mpeg").ok());
+  ASSERT_TRUE(storage_->put("mixes/1779/best-of/whole.json", bytes("{}"), "application/json").ok());
+  start();
+  ASSERT_TRUE(service_->recover_jobs().ok());
+  EXPECT_EQ(storage_->head("mixes/1779/best-of/cut.mp3").error().code, Errc::not_found);
+  EXPECT_TRUE(storage_->head("mixes/1779/best-of/whole.mp3").ok());
+  EXPECT_TRUE(storage_->head("mixes/1779/best-of/whole.json").ok());
+}
+
 TEST_F(RouterTest, AnUploadIsMixedStoredAndListed) {
   start();
   const HttpResponse r = post_upload(
