@@ -82,7 +82,7 @@ Result<std::optional<double>> read_target_duration(const SentFields& sent,
   if (value.is_string()) {
     if (ascii_lower(value.get<std::string>()) == "full") return std::optional<double>();
     return make_error(Errc::invalid_argument, range + " (got the string \"" +
-                                                  value.get<std::string>().substr(0, 40) + "\")");
+                                                  quoted_input(value.get<std::string>()) + "\")");
   }
   if (!value.is_number()) {
     return make_error(Errc::invalid_argument,

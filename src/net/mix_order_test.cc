@@ -87,6 +87,16 @@ TEST_F(MixOrderTest, JsonBodyAndFormReadTheSameFields) {
   EXPECT_EQ(fs::file_size(form->upload->path()), kAudioBytes.size());
 }
 
+TEST_F(MixOrderTest, AWordForADurationIsQuotedOnOneLine) {
+  // Found by fuzz/mix_order: a form value with line breaks was quoted whole.
+  auto form = from_form({{"theme", "best of"}, {"target_duration", "600\r\n\r\n-18"}});
+  ASSERT_FALSE(form.ok());
+  EXPECT_EQ(form.error().code, Errc::invalid_argument);
+  EXPECT_EQ(form.error().message.find('\n'), std::string::npos) << form.error().message;
+  EXPECT_NE(form.error().message.find("got the string \"600??"), std::string::npos)
+      << form.error().message;
+}
+
 TEST_F(MixOrderTest, FormTakesItsLoudnessRangeFromTheLimits) {
   limits_.min_target_lufs = -30.0;
   limits_.max_target_lufs = -10.0;
