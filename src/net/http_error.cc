@@ -4,8 +4,10 @@ namespace namix {
 namespace {
 
 // A full disk is not the client's fault and passes once an operator frees
-// space or old mixes expire: the client is told when to ask again.
+// space or old mixes expire; storage that cannot be reached is usually back
+// within a restart. Either way the client is told when to ask again.
 constexpr int kStorageFullRetryAfterS = 120;
+constexpr int kUnavailableRetryAfterS = 30;
 
 }  // namespace
 
@@ -65,8 +67,11 @@ HttpResponse json_response(int status, const nlohmann::json& body) {
 HttpResponse error_response(const Error& error, std::string_view session_id, int status) {
   HttpResponse r =
       json_response(status != 0 ? status : http_status(error.code), error_json(error, session_id));
-  if (error.code == Errc::storage_full)
+  if (error.code == Errc::storage_full) {
     r.headers["Retry-After"] = std::to_string(kStorageFullRetryAfterS);
+  } else if (error.code == Errc::unavailable) {
+    r.headers["Retry-After"] = std::to_string(kUnavailableRetryAfterS);
+  }
   return r;
 }
 

@@ -22,7 +22,7 @@ nlohmann::json error_json(const Error& error, std::string_view session_id = "");
 
 HttpResponse json_response(int status, const nlohmann::json& body);
 // The error JSON with http_status(error.code), or `status` when it is not 0;
-// storage_full adds a Retry-After.
+// storage_full and unavailable add a Retry-After (a caller may set its own).
 HttpResponse error_response(const Error& error, std::string_view session_id = "", int status = 0);
 
 }  // namespace namix

@@ -527,6 +527,12 @@ TEST(HttpError, OneShapeAndOneStatusPerCode) {
   EXPECT_EQ(http_status(Errc::unavailable), 503);
   EXPECT_EQ(http_status(Errc::upstream_timeout), 504);
   EXPECT_EQ(http_status(Errc::storage_full), 507);
+  // Neither a full disk nor storage that is down is the client's fault.
+  EXPECT_EQ(error_response(make_error(Errc::storage_full, "full")).headers.at("Retry-After"),
+            "120");
+  EXPECT_EQ(error_response(make_error(Errc::unavailable, "down")).headers.at("Retry-After"), "30");
+  EXPECT_EQ(error_response(make_error(Errc::invalid_argument, "bad")).headers.count("Retry-After"),
+            0u);
 }
 
 }  // namespace
