@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -33,14 +34,19 @@ const namix::ThemeCatalog& shipped_themes() {
 }
 
 const std::string& upload_dir() {
-  static const std::string dir = [] {
+  // Never destroyed: the exit handler that removes it runs after static
+  // objects are gone.
+  static const std::string* const dir = [] {
     const fs::path path =
         fs::temp_directory_path() / ("namix-mix-order-fuzz-" + std::to_string(::getpid()));
     fs::create_directories(path);
-    std::atexit([] { fs::remove_all(upload_dir()); });
-    return path.string();
+    std::atexit([] {
+      std::error_code ignored;
+      fs::remove_all(*dir, ignored);
+    });
+    return new std::string(path.string());
   }();
-  return dir;
+  return *dir;
 }
 
 void check_error(const namix::Error& error) {
