@@ -19,6 +19,8 @@
 #include "mix/chain_builder.h"
 #include "mix/episode_plot.h"
 #include "mix/mastering.h"
+#include "mix/mix_chapters.h"
+#include "mix/mix_transcript.h"
 #include "mix/render_plan.h"
 #include "mix/renderer.h"
 #include "select/loudness_target.h"
@@ -41,14 +43,8 @@ std::string iso_now() {
   return buf;
 }
 
-std::string clock_text(double seconds) {
-  const long s = std::lround(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  return buf;
-}
-
-Mp3Tags tags_for(const MixRequest& request, const EditList& edits, const RenderPlan& plan) {
+Mp3Tags tags_for(const MixRequest& request, const std::vector<ChapterMark>& chapters,
+                 const RenderPlan& plan) {
   Mp3Tags tags;
   const std::string source = !request.source_name.empty()
                                  ? request.source_name
@@ -57,17 +53,27 @@ Mp3Tags tags_for(const MixRequest& request, const EditList& edits, const RenderP
   tags.artist = "namix";
   tags.album = request.episode_number.empty() ? source : "Episode " + request.episode_number;
   tags.date = iso_now().substr(0, 10);
-  for (std::size_t i = 0; i < edits.segments.size(); ++i) {
-    const double start = plan.segment_mix_start_s[i];
-    const double end =
-        i + 1 < edits.segments.size() ? plan.segment_mix_start_s[i + 1] : plan.duration_s;
-    Chapter ch;
-    ch.start_ms = static_cast<std::uint32_t>(std::lround(start * 1000.0));
-    ch.end_ms = static_cast<std::uint32_t>(std::lround(end * 1000.0));
-    ch.title = clock_text(edits.segments[i].start_s) + " " + edits.segments[i].kind;
-    tags.chapters.push_back(ch);
-  }
+  tags.chapters = id3_chapters(chapters, plan.duration_s);
   return tags;
+}
+
+// The first unplaced cues a result lists: enough to see what went wrong.
+constexpr std::size_t kUnplacedListed = 5;
+
+TranscriptOutcome transcript_outcome(const Transcript& published,
+                                     const TranscriptAlignment& aligned) {
+  TranscriptOutcome outcome;
+  outcome.format = published.format;
+  outcome.cues = published.cues.size();
+  outcome.pieces = aligned.pieces;
+  outcome.unplaced_count = aligned.unplaced_cues.size();
+  for (std::size_t index : aligned.unplaced_cues) {
+    if (outcome.unplaced.size() >= kUnplacedListed) break;
+    const Cue& cue = published.cues[index];
+    outcome.unplaced.push_back({index, cue.start_s, cue.text});
+  }
+  outcome.warnings = published.warnings;
+  return outcome;
 }
 
 // Reads a download for the streaming analysis and gives up on it when the
@@ -153,6 +159,11 @@ std::optional<Result<EpisodeAnalysis>> analyse_download(
 
 }  // namespace
 
+Result<void> check_about_has_transcript(const std::string& about, bool has_transcript) {
+  if (about.empty() || has_transcript) return {};
+  return make_error(Errc::invalid_argument, kAboutNeedsTranscript);
+}
+
 std::string episode_number_from_name(const std::string& name) {
   // "NA-1779-2025-07-06-Final.mp3", "episode_1779.mp3", "ep1779" -> "1779"
   static const std::regex kNumber(R"((?:^|[^0-9])([0-9]{2,5})(?:[^0-9]|$))");
@@ -195,6 +206,7 @@ Result<MixReport> mix_episode(const MixRequest& request, ByteSink& out) {
   // Checked before the minutes of analysis that LAME's own check would follow.
   if (auto q = checked_mp3_quality(request.mp3_quality, "mp3_quality"); !q.ok()) return q.error();
   if (request.target_lufs) NAMIX_TRY(checked_target_lufs(*request.target_lufs, "target_lufs"));
+  NAMIX_TRY(check_about_has_transcript(request.about, request.transcript.has_value()));
   auto progress = [&](std::string_view stage, double f) {
     if (request.progress) request.progress(stage, std::clamp(f, 0.0, 1.0));
   };
@@ -251,9 +263,22 @@ Result<MixReport> mix_episode(const MixRequest& request, ByteSink& out) {
   report.timeline_step_s = timeline.step_s;
   report.timeline_level_db = std::move(timeline.level_db);
 
+  // The published transcript and chapters, moved onto the audio's timeline.
+  std::optional<TranscriptAlignment> aligned;
+  if (request.transcript) aligned = align_transcript(*request.transcript, *analysis);
+  std::vector<ChapterMark> published_chapters;
+  if (request.chapters) {
+    published_chapters =
+        aligned ? align_chapters(request.chapters->chapters, aligned->pieces, analysis->duration_s)
+                : request.chapters->chapters;
+  }
+
   // 2. Select.
   progress("select", 0.4);
-  auto edits = select_segments(*analysis, theme, request.target_s);
+  SelectionText selection_text;
+  if (aligned) selection_text.transcript = &aligned->transcript;
+  selection_text.about = request.about;
+  auto edits = select_segments(*analysis, theme, request.target_s, selection_text);
   if (!edits.ok()) return edits.error();
   RenderOptions render_options;
   render_options.crossfade_s = theme.crossfade_s;
@@ -285,7 +310,18 @@ Result<MixReport> mix_episode(const MixRequest& request, ByteSink& out) {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto chains = build_theme_chains(theme, *hum_hz, cores - 1);
   if (!chains.ok()) return chains.error();
-  const Mp3Tags tags = tags_for(request, *edits, plan);
+  report.chapters = mix_chapters(*edits, published_chapters);
+  if (aligned) {
+    // Each segment's excerpt, where the selection did not give one.
+    for (EditSegment& segment : edits->segments) {
+      if (segment.text.empty()) {
+        segment.text = text_between(aligned->transcript, segment.start_s, segment.end_s);
+      }
+    }
+    report.transcript = transcript_outcome(*request.transcript, *aligned);
+    report.transcript->mix = mix_transcript(aligned->transcript, *edits);
+  }
+  const Mp3Tags tags = tags_for(request, report.chapters, plan);
   auto render_fraction = [&](double f) { progress("render", 0.42 + 0.43 * f); };
   auto mastered = request.target_s ? master_in_memory(request.input_path, plan, *chains, mastering,
                                                       tags, out, render_fraction)
@@ -306,6 +342,10 @@ Result<MixReport> mix_episode(const MixRequest& request, ByteSink& out) {
                             std::to_string(std::lround(mastering.target_lufs)) +
                             " LUFS → true-peak limiter";
   report.warnings = report.edit_list.warnings;
+  if (request.chapters) {
+    for (const std::string& w : request.chapters->warnings)
+      report.warnings.push_back("chapters: " + w);
+  }
   for (const std::string& w : mastered->warnings) report.warnings.push_back(w);
   report.timings.total_ms = ms_since(t_start);
   return report;

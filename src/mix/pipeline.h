@@ -16,6 +16,9 @@
 #include "core/progress.h"
 #include "select/edit_list.h"
 #include "select/theme.h"
+#include "transcript/alignment.h"
+#include "transcript/chapters.h"
+#include "transcript/transcript.h"
 
 namespace namix {
 
@@ -37,7 +40,40 @@ struct MixRequest {
   // whole-episode remaster takes about a third less time (README, Performance).
   int mp3_quality = kDefaultMp3Quality;
   std::string episode_number;  // "1779", from the file name or the request; may be empty
+  // The episode's published transcript and chapters as read, timed to the
+  // file they were made from: the mix aligns them to the audio it analyses
+  // (served files may carry stitched-in ads).
+  std::optional<Transcript> transcript;
+  std::optional<Chapters> chapters;
+  // The producer's own subject ("gas stoves, electric car mandate"): a mix
+  // of the passages that talk about it. Needs a transcript.
+  std::string about;
   ProgressFn progress;
+};
+
+// The refusal of an `about` without a transcript to read it in, given
+// before any audio is decoded.
+inline constexpr const char* kAboutNeedsTranscript =
+    "--about needs a transcript: add --transcript FILE|URL (or a feed that publishes one)";
+Result<void> check_about_has_transcript(const std::string& about, bool has_transcript);
+
+// A published cue the alignment could not place, for the result JSON.
+struct UnplacedCue {
+  std::size_t index = 0;  // among the published cues
+  double start_s = 0.0;   // its published time
+  std::string text;
+};
+
+// What the mix made of the published transcript.
+struct TranscriptOutcome {
+  TranscriptFormat format = TranscriptFormat::vtt;
+  std::size_t cues = 0;  // published
+  std::vector<AlignmentPiece> pieces;
+  std::size_t unplaced_count = 0;
+  std::vector<UnplacedCue> unplaced;  // the first few
+  std::vector<std::string> warnings;  // repairs made while reading it
+  // The mix's own transcript: the words it plays, at their mix times.
+  Transcript mix;
 };
 
 struct StageTimings {
@@ -66,6 +102,10 @@ struct MixReport {
   StageTimings timings;
   std::vector<std::string> warnings;
   std::string created_at;  // ISO 8601 UTC
+  // Set when the request had a transcript.
+  std::optional<TranscriptOutcome> transcript;
+  // The mix's chapters (mix_chapters.h), as written into its ID3 CHAP frames.
+  std::vector<ChapterMark> chapters;
   // For the picture of the episode (web page, --plot): level over time and blocks.
   double timeline_step_s = 1.0;
   std::vector<float> timeline_level_db;

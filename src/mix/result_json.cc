@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "mix/mix_chapters.h"
+
 namespace namix {
 namespace {
 
@@ -10,11 +12,27 @@ double round_to(double x, int decimals) {
   return std::round(x * f) / f;
 }
 
-std::string clock_text(double seconds) {
-  const long s = std::lround(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  return buf;
+nlohmann::json transcript_json(const TranscriptOutcome& outcome) {
+  using nlohmann::json;
+  json alignment = json::array();
+  for (const AlignmentPiece& p : outcome.pieces) {
+    alignment.push_back({{"start_s", round_to(p.source_start_s, 3)},
+                         {"end_s", round_to(p.source_end_s, 3)},
+                         {"offset_s", round_to(p.offset_s, 3)},
+                         {"cues", p.cue_count},
+                         {"matched_onsets", p.matched_onsets}});
+  }
+  json unplaced = json::array();
+  for (const UnplacedCue& c : outcome.unplaced) {
+    unplaced.push_back({{"index", c.index}, {"start_s", round_to(c.start_s, 3)}, {"text", c.text}});
+  }
+  return {{"format", transcript_format_name(outcome.format)},
+          {"cues", outcome.cues},
+          {"alignment", alignment},
+          {"unplaced_cues", outcome.unplaced_count},
+          {"unplaced", unplaced},
+          {"mix_cues", outcome.mix.cues.size()},
+          {"warnings", outcome.warnings}};
 }
 
 std::string summary_text(const MixReport& report) {
@@ -41,16 +59,21 @@ nlohmann::json result_json(const MixReport& report, const DownloadInfo& download
     json dropped = json::array();
     for (const Pause& p : s.dropped)
       dropped.push_back(json::array({round_to(p.start_s, 3), round_to(p.end_s, 3)}));
-    segments.push_back({{"name", "Segment " + std::to_string(i + 1) + " (" + clock_text(s.start_s) +
-                                     " " + s.kind + ")"},
-                        {"start_time", round_to(s.start_s, 3)},
-                        {"end_time", round_to(s.end_s, 3)},
-                        {"duration", round_to(s.duration_s(), 3)},
-                        {"mix_start", round_to(s.mix_start_s, 3)},
-                        {"kind", s.kind},
-                        {"confidence", round_to(s.confidence, 3)},
-                        {"description", s.description},
-                        {"dropped", dropped}});
+    segments.push_back(
+        {{"name", "Segment " + std::to_string(i + 1) + " (" + segment_chapter_title(s) + ")"},
+         {"start_time", round_to(s.start_s, 3)},
+         {"end_time", round_to(s.end_s, 3)},
+         {"duration", round_to(s.duration_s(), 3)},
+         {"mix_start", round_to(s.mix_start_s, 3)},
+         {"kind", s.kind},
+         {"confidence", round_to(s.confidence, 3)},
+         {"description", s.description},
+         {"dropped", dropped}});
+    if (report.transcript) {
+      segments.back()["text"] = s.text;
+      segments.back()["matched"] = s.matched;
+    }
+    if (s.score) segments.back()["score"] = round_to(*s.score, 3);
   }
   const double mb = static_cast<double>(report.file_size_bytes) / (1024.0 * 1024.0);
   json target = report.target_s ? json(round_to(*report.target_s, 3)) : json("full");
@@ -106,6 +129,15 @@ nlohmann::json result_json(const MixReport& report, const DownloadInfo& download
                    {"total", std::lround(report.timings.total_ms)}}},
                  {"warnings", report.warnings},
                  {"message", summary_text(report)}};
+  if (report.transcript) result["transcript"] = transcript_json(*report.transcript);
+  if (!download.companions.empty()) {
+    json downloads = json::object();
+    for (const CompanionLink& link : download.companions) {
+      downloads[link.name] = {
+          {"url", link.url}, {"s3_key", link.s3_key}, {"content_type", link.content_type}};
+    }
+    result["downloads"] = downloads;
+  }
   return result;
 }
 

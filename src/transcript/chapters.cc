@@ -85,6 +85,12 @@ Result<Chapters> parse_chapters(std::string_view bytes, std::string_view display
   return result;
 }
 
+Result<Chapters> load_chapters_file(const std::string& path) {
+  auto bytes = read_text_file(path, kExpected);
+  if (!bytes.ok()) return bytes.error();
+  return parse_chapters(*bytes, path);
+}
+
 std::string write_chapters_json(const std::vector<ChapterMark>& chapters) {
   std::vector<ChapterMark> sorted = chapters;
   std::stable_sort(sorted.begin(), sorted.end(), [](const ChapterMark& a, const ChapterMark& b) {

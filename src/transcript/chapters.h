@@ -38,6 +38,10 @@ struct Chapters {
 Result<Chapters> parse_chapters(std::string_view bytes,
                                 std::string_view display_name = "the chapters");
 
+// Reads and parses the file at `path` (refusing files over the size cap
+// before reading them); the path is its display name.
+Result<Chapters> load_chapters_file(const std::string& path);
+
 // {"version": "1.2.0", "chapters": [...]}, ascending startTime (sorted here,
 // stably), times rounded to the millisecond; url, img and endTime only when
 // set, toc only when false.

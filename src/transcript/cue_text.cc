@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <iterator>
 #include <limits>
 
 #include "core/ascii_text.h"
+#include "core/input_file.h"
 #include "core/utf8.h"
 #include "transcript/cue_timing.h"
 
@@ -300,6 +302,21 @@ void append_cue_body(double start_s, double end_s, std::string_view body, std::v
     out.push_back(std::move(part));
     first = i;
   }
+}
+
+Result<std::string> read_text_file(const std::string& path, std::string_view expected) {
+  auto size = input_file_size(path, expected);
+  if (!size.ok()) return size.error();
+  if (*size > kMaxTranscriptBytes) {
+    return checked_text({}, path, expected, static_cast<std::int64_t>(*size)).error();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return make_error(Errc::unreadable, path + " cannot be read; check its permissions");
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return make_error(Errc::unreadable, path + " cannot be read (I/O error)");
+  return bytes;
 }
 
 }  // namespace namix

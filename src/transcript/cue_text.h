@@ -24,6 +24,12 @@ namespace namix {
 Result<std::string_view> checked_text(std::string_view bytes, std::string_view display_name,
                                       std::string_view expected, std::int64_t size = -1);
 
+// The bytes of the transcript or chapters file at `path`, refused unread
+// when it is over kMaxTranscriptBytes (then checked_text()'s error). The
+// path names the file in messages. Errc::not_found and Errc::unreadable as
+// for audio files.
+Result<std::string> read_text_file(const std::string& path, std::string_view expected);
+
 // Splits text into lines at "\n", "\r\n" or a lone "\r".
 class LineReader {
  public:

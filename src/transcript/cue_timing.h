@@ -1,7 +1,8 @@
 // The repairs every parsed transcript goes through, whatever its format:
 // times are never trusted as given.
 //
-// Internal to the transcript library (the writers and alignment use it too).
+// Internal to the transcript library (the writers and alignment use it too,
+// and the mix's own transcript joins its words with join_words()).
 #pragma once
 
 #include <string>

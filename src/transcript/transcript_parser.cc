@@ -2,10 +2,7 @@
 // the format told from the first bytes, then the format's reader and the
 // common repairs.
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
-#include "core/input_file.h"
 #include "transcript/cue_text.h"
 #include "transcript/cue_timing.h"
 #include "transcript/transcript.h"
@@ -61,18 +58,9 @@ Result<Transcript> parse_transcript(std::string_view bytes, std::string_view dis
 }
 
 Result<Transcript> load_transcript_file(const std::string& path) {
-  auto size = input_file_size(path, kExpected);
-  if (!size.ok()) return size.error();
-  if (*size > kMaxTranscriptBytes) {
-    return checked_text({}, path, kExpected, static_cast<std::int64_t>(*size)).error();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error(Errc::unreadable, path + " cannot be read; check its permissions");
-  }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(Errc::unreadable, path + " cannot be read (I/O error)");
-  return parse_transcript(bytes, path);
+  auto bytes = read_text_file(path, kExpected);
+  if (!bytes.ok()) return bytes.error();
+  return parse_transcript(*bytes, path);
 }
 
 std::string text_between(const Transcript& transcript, double start_s, double end_s) {
