@@ -11,7 +11,7 @@
 #include "feed/feed_json.h"
 #include "feed/feed_time.h"
 #include "feed/item_selection.h"
-#include "net/fetch.h"
+#include "net/episode_documents.h"
 
 namespace namix {
 namespace {
@@ -71,13 +71,7 @@ int run(const FeedOptions& o) {
   }
   FetchOptions fetch_options;
   fetch_options.allow_private_urls = o.allow_private_urls;
-  DocumentRequest request;
-  request.url = o.url;
-  request.kind = DocumentKind::feed;
-  auto fetched = fetch_document(request, fetch_options);
-  if (!fetched.ok()) return report_error(fetched.error());
-  // Relative URLs in the feed are relative to where it was finally served from.
-  auto feed = parse_feed(fetched->body, fetched->report.final_url);
+  auto feed = fetch_feed(o.url, fetch_options);
   if (!feed.ok()) return report_error(feed.error());
   const auto limit = static_cast<std::size_t>(o.limit);
   if (o.json) {

@@ -1,5 +1,6 @@
 // `namix mix INPUT --theme T --duration S|full --out mix.mp3|- [--json R] [--target-lufs L]
-// [--quiet]`
+// [--transcript FILE|URL] [--chapters FILE|URL] [--about TEXT] [--transcript-out PATH]
+// [--chapters-out PATH] [--allow-private-urls] [--quiet]`
 #include <signal.h>
 #include <unistd.h>
 
@@ -15,12 +16,15 @@
 #include "codec/mp3_encoder.h"
 #include "core/output_file.h"
 #include "core/partial_files.h"
+#include "mix/mix_companions.h"
 #include "mix/pipeline.h"
 #include "mix/result_json.h"
+#include "net/episode_documents.h"
 #include "select/loudness_target.h"
 #include "select/theme.h"
 #include "store/s3_url.h"
 #include "store/storage_factory.h"
+#include "transcript/transcript_writer.h"
 
 namespace namix {
 namespace {
@@ -36,7 +40,19 @@ struct MixOptions {
   std::string themes_dir;
   std::string episode;
   std::string s3_endpoint;
+  std::string transcript;  // a file or an http(s) URL
+  std::string chapters;    // a file or an http(s) URL
+  std::string about;
+  std::string transcript_out;
+  std::string chapters_out;
+  bool allow_private_urls = false;
   bool quiet = false;
+};
+
+// An output beside the MP3, as the user named it, and its file.
+struct CompanionOutput {
+  CompanionFile file;
+  std::optional<OutputFile> output;
 };
 
 // "90", "90.5" -> seconds; "full" -> nullopt (whole-episode remaster).
@@ -55,21 +71,39 @@ Result<std::optional<double>> parse_duration(const std::string& text) {
   return std::optional<double>{v};
 }
 
-// --out and --json must be two places, and at most one of them standard output.
-Result<void> check_distinct_outputs(const std::string& out, const std::string& json) {
-  if (json.empty()) return {};
-  if (out == "-" && json == "-") {
-    return make_error(Errc::invalid_argument,
-                      "--out - and --json - cannot both be standard output; give one a file");
-  }
-  std::error_code ec;
-  const auto a = std::filesystem::weakly_canonical(std::filesystem::absolute(out, ec), ec);
-  const auto b = std::filesystem::weakly_canonical(std::filesystem::absolute(json, ec), ec);
-  if (out != "-" && !is_s3_url(out) && a == b) {
-    return make_error(Errc::invalid_argument,
-                      "--out and --json name the same file; give the result JSON its own path");
+// Every output must be a place of its own, and at most one of them standard
+// output. `outputs` pairs each option with its path ("" when not given).
+Result<void> check_distinct_outputs(
+    const std::vector<std::pair<std::string, std::string>>& outputs) {
+  std::vector<std::pair<std::string, std::filesystem::path>> seen;
+  bool stdout_taken = false;
+  for (const auto& [option, path] : outputs) {
+    if (path.empty()) continue;
+    if (path == "-") {
+      if (stdout_taken) {
+        return make_error(Errc::invalid_argument,
+                          "only one output can be standard output (-); give " + option + " a file");
+      }
+      stdout_taken = true;
+      continue;
+    }
+    if (is_s3_url(path)) continue;
+    std::error_code ec;
+    const auto canonical =
+        std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+    for (const auto& [other, other_path] : seen) {
+      if (other_path == canonical) {
+        return make_error(Errc::invalid_argument,
+                          other + " and " + option + " name the same file; give each its own path");
+      }
+    }
+    seen.emplace_back(option, canonical);
   }
   return {};
+}
+
+Result<void> write_text(ByteSink& sink, const std::string& text) {
+  return sink.write(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
 int run(const MixOptions& o) {
@@ -89,14 +123,51 @@ int run(const MixOptions& o) {
   if (!catalog.ok()) return report_error(catalog.error());
   auto theme = catalog->find(o.theme);
   if (!theme.ok()) return report_error(theme.error());
+  std::optional<TranscriptFormat> transcript_format;
+  if (!o.transcript_out.empty()) {
+    transcript_format = transcript_format_for_path(o.transcript_out);
+    if (!transcript_format) {
+      return report_error(make_error(Errc::invalid_argument,
+                                     "--transcript-out " + quoted_input(o.transcript_out) +
+                                         " must end in .vtt (WebVTT), .srt (SubRip) or .json "
+                                         "(Podcasting 2.0 JSON)"));
+    }
+    if (o.transcript.empty()) {
+      return report_error(
+          make_error(Errc::invalid_argument,
+                     "--transcript-out needs a transcript: add --transcript FILE|URL"));
+    }
+  }
+  if (auto about = check_about_has_transcript(o.about, !o.transcript.empty()); !about.ok()) {
+    return report_error(about.error());
+  }
   std::error_code ec;
   if (!std::filesystem::exists(o.input, ec)) {
     return report_error(make_error(
         Errc::not_found,
         "input " + o.input + " does not exist; give the path of an MP3, WAV or FLAC episode"));
   }
-  if (auto distinct = check_distinct_outputs(o.out, o.json_path); !distinct.ok()) {
+  if (auto distinct = check_distinct_outputs({{"--out", o.out},
+                                              {"--json", o.json_path},
+                                              {"--transcript-out", o.transcript_out},
+                                              {"--chapters-out", o.chapters_out}});
+      !distinct.ok()) {
     return report_error(distinct.error());
+  }
+  // The episode's words, read and checked before any audio is decoded.
+  FetchOptions fetch_options;
+  fetch_options.allow_private_urls = o.allow_private_urls;
+  std::optional<Transcript> transcript;
+  if (!o.transcript.empty()) {
+    auto read = read_transcript_source(o.transcript, fetch_options);
+    if (!read.ok()) return report_error(read.error());
+    transcript = std::move(*read);
+  }
+  std::optional<Chapters> chapters;
+  if (!o.chapters.empty()) {
+    auto read = read_chapters_source(o.chapters, fetch_options);
+    if (!read.ok()) return report_error(read.error());
+    chapters = std::move(*read);
   }
 
   // Every output is opened before the work starts, so that one that cannot
@@ -112,6 +183,17 @@ int run(const MixOptions& o) {
     if (!opened.ok()) return report_error(opened.error());
     json_out.emplace(std::move(*opened));
   }
+  std::vector<CompanionOutput> companions;
+  if (transcript_format) {
+    auto opened = OutputFile::open(o.transcript_out, "--transcript-out");
+    if (!opened.ok()) return report_error(opened.error());
+    companions.push_back({transcript_companion(*transcript_format), std::move(*opened)});
+  }
+  if (!o.chapters_out.empty()) {
+    auto opened = OutputFile::open(o.chapters_out, "--chapters-out");
+    if (!opened.ok()) return report_error(opened.error());
+    companions.push_back({chapters_companion(), std::move(*opened)});
+  }
   ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
   MixRequest request;
   request.input_path = o.input;
@@ -120,11 +202,26 @@ int run(const MixOptions& o) {
   request.target_lufs = o.target_lufs;
   request.mp3_quality = *mp3_quality;
   request.episode_number = o.episode.empty() ? episode_number_from_name(o.input) : o.episode;
+  request.transcript = std::move(transcript);
+  request.chapters = std::move(chapters);
+  request.about = o.about;
   request.progress = [&bar](std::string_view stage, double f) { bar.update(stage, f); };
   auto report = run_mix(request, out->sink());
   bar.finish();
   if (!report.ok()) return report_error(report.error());
+  // Every companion is written in full before anything is committed.
+  for (CompanionOutput& companion : companions) {
+    const std::string text = companion_text(companion.file, *report);
+    if (auto written = write_text(*companion.output, text); !written.ok()) {
+      return report_error(written.error());
+    }
+  }
   if (auto committed = out->commit(); !committed.ok()) return report_error(committed.error());
+  for (CompanionOutput& companion : companions) {
+    if (auto committed = companion.output->commit(); !committed.ok()) {
+      return report_error(committed.error());
+    }
+  }
 
   auto url = out->download_url();
   if (!url.ok()) return report_error(url.error());
@@ -133,12 +230,16 @@ int run(const MixOptions& o) {
   download.s3_key = out->key();
   download.bucket = out->bucket();
   download.expires_in_hours = out->expires_in_hours();
+  for (const CompanionOutput& companion : companions) {
+    download.companions.push_back(
+        {companion.file.name, companion.output->destination(), "", companion.file.content_type});
+  }
   const std::string session = "cli-" + std::to_string(::getpid());
   if (json_out) {
     const std::string text = result_json(*report, download, session).dump(2) + "\n";
-    auto written =
-        json_out->write(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-    if (!written.ok()) return report_error(written.error());
+    if (auto written = write_text(*json_out, text); !written.ok()) {
+      return report_error(written.error());
+    }
     if (auto committed = json_out->commit(); !committed.ok())
       return report_error(committed.error());
   }
@@ -181,6 +282,23 @@ std::function<int()> add_mix(CLI::App& app) {
                   "Extra directory of theme files (also NAMIX_THEMES_DIR)");
   cmd->add_option("--episode", o->episode,
                   "Episode number for tags and keys (default: from the file name)");
+  cmd->add_option("--transcript", o->transcript,
+                  "The episode's published transcript (SRT, WebVTT or Podcasting 2.0 JSON), a "
+                  "file or an http(s) URL: aligned to the audio, it lets the theme choose by "
+                  "the words");
+  cmd->add_option("--chapters", o->chapters,
+                  "The episode's JSON chapters, a file or an http(s) URL: those inside the mix "
+                  "go into its chapters");
+  cmd->add_option("--about", o->about,
+                  "Mix the passages that talk about this (\"gas stoves, electric car "
+                  "mandate\"); needs --transcript");
+  cmd->add_option("--transcript-out", o->transcript_out,
+                  "Write the mix's own transcript here: .vtt, .srt or .json (Podcasting 2.0)");
+  cmd->add_option("--chapters-out", o->chapters_out,
+                  "Write the mix's chapters here (JSON chapters 1.2)");
+  cmd->add_flag("--allow-private-urls", o->allow_private_urls,
+                "Allow loopback, private and link-local addresses in URLs (refused by default, "
+                "as in namix serve)");
   cmd->add_flag("--quiet", o->quiet, "No progress bar or summary");
   return [cmd, o]() -> int {
     if (!cmd->parsed()) return -1;

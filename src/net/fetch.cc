@@ -529,6 +529,11 @@ std::uint64_t max_document_bytes(DocumentKind kind) {
   return kind == DocumentKind::feed ? kMaxFeedBytes : std::uint64_t{20} << 20;
 }
 
+Result<void> check_document_url(const std::string& url, const std::string& field,
+                                DocumentKind kind) {
+  return check_url(url, field, "the " + document_noun(kind), "");
+}
+
 Result<FetchedDocument> fetch_document(const DocumentRequest& request,
                                        const FetchOptions& options) {
   const std::string noun = document_noun(request.kind);

@@ -71,6 +71,11 @@ struct FetchedDocument {
   FetchReport report;  // final_url (after redirects) is the base of relative URLs in the body
 };
 
+// invalid_argument unless `url` is an absolute http(s) URL with a host;
+// the message names it as `field` ("transcript_url").
+Result<void> check_document_url(const std::string& url, const std::string& field,
+                                DocumentKind kind);
+
 // A feed may be large (decades of show notes); transcripts and chapters
 // stay well under 20 MiB even for a 3-hour show with word timings.
 std::uint64_t max_document_bytes(DocumentKind kind);
