@@ -6,7 +6,9 @@
 
 #include "core/growing_file.h"
 #include "core/scoped_temp_file.h"
+#include "mix/mix_companions.h"
 #include "mix/result_json.h"
+#include "net/episode_documents.h"
 
 namespace namix {
 namespace {
@@ -67,6 +69,20 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
   };
   if (!runner_) return fail(make_error(Errc::unavailable, "this server has no mixer wired in"));
 
+  // The transcript and chapters the order links: fetched and read first,
+  // since a bad one ends the order before the episode is fetched.
+  MixRequest request = order.mix_request();
+  if (!order.transcript_url.empty()) {
+    auto transcript = read_transcript_source(order.transcript_url, fetch_);
+    if (!transcript) return fail(transcript.error());
+    request.transcript = std::move(*transcript);
+  }
+  if (!order.chapters_url.empty()) {
+    auto chapters = read_chapters_source(order.chapters_url, fetch_);
+    if (!chapters) return fail(chapters.error());
+    request.chapters = std::move(*chapters);
+  }
+
   // A URL is fetched on its own thread into a growing file that the mix
   // starts decoding at once (run_mix waits for the end before rendering).
   std::optional<ScopedTempFile> download;
@@ -114,7 +130,6 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
     if (auto e = fetch_outcome()) return fail(*e);
     return fail(pending.error());
   }
-  MixRequest request = order.mix_request();
   request.input_path = input_path;
   request.source_name = source_name(order);
   request.download = growing ? &*growing : nullptr;
@@ -139,18 +154,38 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
   if (fetched && fetched->ok()) report->timings.fetch_ms = (*fetched)->elapsed_ms;
   report->timings.store_ms = ms_since(store_started);
   report->timings.total_ms = ms_since(started);
-  DownloadInfo info{*url, key_stem + ".mp3", storage_.bucket(),
-                    static_cast<double>(link_ttl_.count()) / 3600.0};
+  DownloadInfo info{*url,
+                    key_stem + ".mp3",
+                    storage_.bucket(),
+                    static_cast<double>(link_ttl_.count()) / 3600.0,
+                    {}};
+  // The transcripts and chapters beside the MP3, then the JSON: what history
+  // lists, written last so history never shows a mix with a file missing.
+  const std::vector<CompanionFile> companions = stored_companions(*report);
+  const auto remove_stored = [&] {
+    (void)storage_.remove(key_stem + ".mp3");
+    for (const CompanionFile& file : companions) (void)storage_.remove(key_stem + file.suffix);
+  };
+  for (const CompanionFile& file : companions) {
+    const std::string key = key_stem + file.suffix;
+    const std::string body = companion_text(file, *report);
+    auto put = storage_.put(key, {reinterpret_cast<const std::uint8_t*>(body.data()), body.size()},
+                            file.content_type);
+    auto link = put ? storage_.download_url(key, link_ttl_) : Result<std::string>(put.error());
+    if (!link) {
+      remove_stored();
+      return fail(link.error());
+    }
+    info.companions.push_back({file.name, *link, key, file.content_type});
+  }
   nlohmann::json result = result_json(*report, info, order.session_id);
   result["mix_id"] = mix_id;
   const std::string text = result.dump();
-  // The JSON beside the MP3 is what history lists; written last so history
-  // never shows a mix whose MP3 is missing.
   auto stored = storage_.put(key_stem + ".json",
                              {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
                              "application/json");
   if (!stored) {
-    (void)storage_.remove(key_stem + ".mp3");
+    remove_stored();
     return fail(stored.error());
   }
   outcome.ok = true;

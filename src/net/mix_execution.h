@@ -1,7 +1,8 @@
 // One mix order from start to end: fetch the episode (or take the upload),
-// mix it, store the MP3 and then the result JSON beside it. Mixes are stored
-// as mixes/{episode}/{theme slug}/{mix id}.mp3 and .json, which is how
-// GET /mix/history finds them.
+// mix it, store the MP3, the files beside it (the mix's transcript as .vtt,
+// .srt and .transcript.json when it had one, its .chapters.json) and then
+// the result JSON. Mixes are stored as mixes/{episode}/{theme slug}/{mix
+// id}.mp3 and .json, which is how GET /mix/history finds them.
 #pragma once
 
 #include <atomic>

@@ -115,6 +115,61 @@ Result<int> read_mp3_quality(const SentFields& sent) {
                              value.is_number() ? "" : value.dump());
 }
 
+// The longest `about` a request may send: a sentence or two of subject.
+constexpr std::size_t kMaxAboutBytes = 1000;
+
+// The episode's words: transcript_url or a `transcript` file (a form part,
+// or its text in a job's record), chapters_url or a `chapters` file, and
+// `about`. Files are read here, so a bad one is refused before the mix.
+Result<void> read_words(const SentFields& sent, MixOrder& order) {
+  auto url = sent.text("transcript_url", false);
+  if (!url) return url.error();
+  if (!url->empty())
+    NAMIX_TRY(check_document_url(*url, "transcript_url", DocumentKind::transcript));
+  order.transcript_url = *url;
+  auto text = sent.text("transcript", false);
+  if (!text) return text.error();
+  if (sent.has("transcript")) {
+    if (!url->empty()) {
+      return make_error(Errc::invalid_argument,
+                        "send either a transcript file or transcript_url, not both");
+    }
+    auto parsed = parse_transcript(*text, "the transcript file");
+    if (!parsed) return parsed.error();
+    order.transcript = std::make_shared<const Transcript>(std::move(*parsed));
+    order.transcript_text = std::move(*text);
+  }
+  auto chapters_url = sent.text("chapters_url", false);
+  if (!chapters_url) return chapters_url.error();
+  if (!chapters_url->empty()) {
+    NAMIX_TRY(check_document_url(*chapters_url, "chapters_url", DocumentKind::chapters));
+  }
+  order.chapters_url = *chapters_url;
+  auto chapters = sent.text("chapters", false);
+  if (!chapters) return chapters.error();
+  if (sent.has("chapters")) {
+    if (!chapters_url->empty()) {
+      return make_error(Errc::invalid_argument,
+                        "send either a chapters file or chapters_url, not both");
+    }
+    auto parsed = parse_chapters(*chapters, "the chapters file");
+    if (!parsed) return parsed.error();
+    order.chapters = std::make_shared<const Chapters>(std::move(*parsed));
+    order.chapters_text = std::move(*chapters);
+  }
+  auto about = sent.text("about", false);
+  if (!about) return about.error();
+  if (about->size() > kMaxAboutBytes) {
+    return make_error(Errc::invalid_argument, "about is longer than " +
+                                                  std::to_string(kMaxAboutBytes) +
+                                                  " bytes; describe the subject in a sentence");
+  }
+  order.about = *about;
+  const bool has_transcript = order.transcript != nullptr || !order.transcript_url.empty();
+  NAMIX_TRY(check_about_has_transcript(order.about, has_transcript));
+  return {};
+}
+
 // Every field of an order but its episode, in the order they are checked; the
 // episode comes first, as episode_number falls back to its name. A new field
 // is read here and written back in MixOrder::to_json().
@@ -147,7 +202,7 @@ Result<void> read_fields(const SentFields& sent, const ThemeCatalog& themes,
       !episode->empty() ? *episode
                         : episode_number_from_name(order.episode_url.empty() ? order.upload_name
                                                                              : order.episode_url);
-  return {};
+  return read_words(sent, order);
 }
 
 Result<void> read_episode_url(const SentFields& sent, MixOrder& order) {
@@ -236,6 +291,9 @@ MixRequest MixOrder::mix_request() const {
   request.target_lufs = target_lufs;
   request.mp3_quality = mp3_quality;
   request.episode_number = episode_number;
+  if (transcript) request.transcript = *transcript;
+  if (chapters) request.chapters = *chapters;
+  request.about = about;
   return request;
 }
 
@@ -246,6 +304,11 @@ json MixOrder::to_json() const {
                  {"mp3_quality", mp3_quality},
                  {"episode_number", episode_number}};
   if (target_lufs) stored["target_lufs"] = *target_lufs;
+  if (!transcript_url.empty()) stored["transcript_url"] = transcript_url;
+  if (!transcript_text.empty()) stored["transcript"] = transcript_text;
+  if (!chapters_url.empty()) stored["chapters_url"] = chapters_url;
+  if (!chapters_text.empty()) stored["chapters"] = chapters_text;
+  if (!about.empty()) stored["about"] = about;
   if (episode_url.empty()) {
     stored["upload_key"] = upload_key;
     stored["upload_name"] = upload_name;

@@ -46,6 +46,15 @@ struct MixOrder {
   std::shared_ptr<ScopedTempFile> upload;
   std::string upload_name;
   std::string upload_key;
+  // The episode's words: URLs fetched when the mix starts, or files sent
+  // with the order (kept as their text for a job's record, and as read).
+  std::string transcript_url;
+  std::string chapters_url;
+  std::string transcript_text;
+  std::string chapters_text;
+  std::shared_ptr<const Transcript> transcript;
+  std::shared_ptr<const Chapters> chapters;
+  std::string about;  // needs a transcript
 
   // The episode URL, or "upload:<file name>".
   std::string source() const;
@@ -61,7 +70,8 @@ struct MixOrder {
 };
 
 // The order in a POST body: JSON, or multipart/form-data with the episode in
-// a `file` part (written to a temporary file in `upload_dir`). A request
+// a `file` part (and the transcript or chapters, if sent, in `transcript`
+// and `chapters` parts) (written to a temporary file in `upload_dir`). A request
 // without a session_id is given a new one.
 Result<MixOrder> parse_mix_order(const HttpRequest& request, const ThemeCatalog& themes,
                                  const OrderLimits& limits, const std::string& upload_dir);

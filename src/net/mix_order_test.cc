@@ -181,5 +181,56 @@ TEST_F(MixOrderTest, StoredOrderIsCheckedAsARequestIs) {
   EXPECT_FALSE(MixOrder::from_json(json::array(), *themes_, limits_).ok());
 }
 
+TEST_F(MixOrderTest, TranscriptAndChaptersComeAsUrlsOrFiles) {
+  auto by_url = from_body({{"episode_url", "https://example.com/NA-1802.mp3"},
+                           {"theme", "Best Of"},
+                           {"target_duration", 90},
+                           {"transcript_url", "https://example.com/1802.srt"},
+                           {"chapters_url", "https://example.com/1802.chapters.json"},
+                           {"about", "gas stoves"}});
+  ASSERT_TRUE(by_url.ok()) << by_url.error().message;
+  EXPECT_EQ(by_url->transcript_url, "https://example.com/1802.srt");
+  EXPECT_EQ(by_url->chapters_url, "https://example.com/1802.chapters.json");
+  EXPECT_EQ(by_url->mix_request().about, "gas stoves");
+
+  const std::string srt = "1\n00:00:01,000 --> 00:00:02,500\nHello there.\n";
+  auto by_file = from_form({{"theme", "Best Of"}, {"target_duration", "60"}, {"transcript", srt}});
+  ASSERT_TRUE(by_file.ok()) << by_file.error().message;
+  ASSERT_TRUE(by_file->transcript);
+  EXPECT_EQ(by_file->transcript->cues.size(), 1u);
+  ASSERT_TRUE(by_file->mix_request().transcript);
+  EXPECT_EQ(by_file->mix_request().transcript->cues.front().text, "Hello there.");
+  // A job's record keeps the file's text; read back, it is the same order.
+  by_file->upload_key = "temp/uploads/x.mp3";
+  auto stored = MixOrder::from_json(by_file->to_json(), *themes_, limits_);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  ASSERT_TRUE(stored->transcript);
+  EXPECT_EQ(stored->transcript->cues, by_file->transcript->cues);
+}
+
+TEST_F(MixOrderTest, BadTranscriptsAndAboutAloneAreRefused) {
+  const json base = {{"episode_url", "https://example.com/NA-1802.mp3"},
+                     {"theme", "Best Of"},
+                     {"target_duration", 90}};
+  json about = base;
+  about["about"] = "gas stoves";
+  auto refused = from_body(about);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::invalid_argument);
+  EXPECT_EQ(refused.error().message, kAboutNeedsTranscript);
+  json ftp = base;
+  ftp["transcript_url"] = "ftp://example.com/t.srt";
+  EXPECT_EQ(from_body(ftp).error().code, Errc::invalid_argument);
+  for (const std::string& bad : {std::string(""), std::string("just notes"),
+                                 std::string("1\n00:00:01,000 --> 00:00:02,000\n\xff\n")}) {
+    auto r = from_form({{"theme", "Best Of"}, {"target_duration", "60"}, {"transcript", bad}});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, Errc::undecodable) << r.error().message;
+  }
+  auto chapters = from_form({{"theme", "Best Of"}, {"target_duration", "60"}, {"chapters", "{"}});
+  ASSERT_FALSE(chapters.ok());
+  EXPECT_EQ(chapters.error().code, Errc::undecodable);
+}
+
 }  // namespace
 }  // namespace namix

@@ -41,6 +41,18 @@ HttpResponse metrics_response(const HttpRequest& request, const Metrics& metrics
   return r;
 }
 
+namespace {
+
+// A mix's result JSON, "{id}.json": the files beside it ("{id}.vtt",
+// "{id}.transcript.json", "{id}.chapters.json") are not mixes.
+bool is_result_key(const std::string& key) {
+  const std::string name = std::filesystem::path(key).filename().string();
+  return name.size() > 5 && name.find('.') == name.size() - 5 &&
+         name.compare(name.size() - 5, 5, ".json") == 0;
+}
+
+}  // namespace
+
 HttpResponse history_response(const HttpRequest& request, Storage& storage,
                               std::chrono::seconds link_ttl) {
   std::string prefix = "mixes/";
@@ -66,9 +78,7 @@ HttpResponse history_response(const HttpRequest& request, Storage& storage,
   if (!listed) return error_response(listed.error());
   std::vector<ObjectInfo> results;
   for (const auto& info : *listed) {
-    if (info.key.size() > 5 && info.key.compare(info.key.size() - 5, 5, ".json") == 0) {
-      results.push_back(info);
-    }
+    if (is_result_key(info.key)) results.push_back(info);
   }
   // Keys end in {id}.json and ids start with a UTC timestamp; newest first.
   std::sort(results.begin(), results.end(), [](const ObjectInfo& a, const ObjectInfo& b) {
@@ -86,6 +96,14 @@ HttpResponse history_response(const HttpRequest& request, Storage& storage,
     if (storage.head(mp3_key).ok()) {
       auto url = storage.download_url(mp3_key, link_ttl);
       if (url && j.contains("download") && j["download"].is_object()) j["download"]["url"] = *url;
+    }
+    // The files beside it: links signed afresh the same way.
+    if (j.contains("downloads") && j["downloads"].is_object()) {
+      for (auto& [name, link] : j["downloads"].items()) {
+        if (!link.is_object() || !link.contains("s3_key") || !link["s3_key"].is_string()) continue;
+        auto fresh = storage.download_url(link["s3_key"].get<std::string>(), link_ttl);
+        if (fresh) link["url"] = *fresh;
+      }
     }
     j["mix_key"] = mp3_key;
     mixes.push_back(std::move(j));
