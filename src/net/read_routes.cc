@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "core/ascii_text.h"
+#include "feed/feed_json.h"
+#include "net/episode_documents.h"
 #include "net/http_error.h"
 #include "net/mix_execution.h"
 #include "net/static_files.h"
@@ -109,6 +111,26 @@ HttpResponse history_response(const HttpRequest& request, Storage& storage,
     mixes.push_back(std::move(j));
   }
   return json_response(200, {{"status", "success"}, {"count", mixes.size()}, {"mixes", mixes}});
+}
+
+HttpResponse feed_response(const HttpRequest& request, const FetchOptions& fetch) {
+  auto url = request.query.find("url");
+  if (url == request.query.end() || url->second.empty()) {
+    return error_response(
+        make_error(Errc::invalid_argument, "missing ?url= : give the podcast feed's http(s) URL"));
+  }
+  std::size_t limit = 10;
+  auto limit_it = request.query.find("limit");
+  if (limit_it != request.query.end()) {
+    auto n = number_in_text(limit_it->second);
+    if (!n || *n < 1 || *n > 50 || std::floor(*n) != *n) {
+      return error_response(make_error(Errc::invalid_argument, "limit must be 1..50"));
+    }
+    limit = static_cast<std::size_t>(*n);
+  }
+  auto feed = fetch_feed(url->second, fetch);
+  if (!feed) return error_response(feed.error());
+  return json_response(200, feed_listing_json(*feed, limit));
 }
 
 HttpResponse job_status_response(const std::string& job_id, MixService& service) {

@@ -1,10 +1,12 @@
 // The read-only routes behind the router's method, key and CORS checks:
-// GET /mix/themes, /metrics, /mix/history, /mix/jobs/{id} and /files/{key}.
+// GET /mix/themes, /metrics, /mix/history, /mix/jobs/{id}, /files/{key}
+// and /feed.
 #pragma once
 
 #include <chrono>
 #include <string>
 
+#include "net/fetch.h"
 #include "net/http_types.h"
 #include "net/metrics.h"
 #include "net/mix_service.h"
@@ -21,6 +23,10 @@ HttpResponse metrics_response(const HttpRequest& request, const Metrics& metrics
 // narrows to one episode, ?limit=N (1..1000, default 50) caps the count.
 HttpResponse history_response(const HttpRequest& request, Storage& storage,
                               std::chrono::seconds link_ttl);
+// A podcast feed's latest items (feed_listing_json()) for ?url=…, fetched
+// under `fetch` (address policy, size and time limits); ?limit=N (1..50,
+// default 10). A feed that is not RSS is a 502, as a failed fetch is.
+HttpResponse feed_response(const HttpRequest& request, const FetchOptions& fetch);
 HttpResponse job_status_response(const std::string& job_id, MixService& service);
 // A mix in local storage, through a link signed by LocalStorage (the local
 // twin of an S3 presigned URL): 403 for a wrong signature or an expired link.

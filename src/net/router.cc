@@ -45,6 +45,8 @@ const Router::Route Router::kRoutes[] = {
      &Router::podcast_feed},
     {"/published/", "/published/{subscription}/{theme}/{file}", "GET, HEAD", Access::open,
      &Router::published_file},
+    // Fetches a URL for the caller: throttled and refused while draining, as mixes are.
+    {"/feed", "/feed", "GET", Access::admitted, &Router::feed},
 };
 
 namespace {
@@ -297,6 +299,10 @@ HttpResponse Router::podcast_feed(const HttpRequest& request, const std::string&
 HttpResponse Router::published_file(const HttpRequest& request, const std::string& rest) {
   if (auto refused = refuse_without_follow(request.path)) return *refused;
   return options_.follow->published_file(request, rest);
+}
+
+HttpResponse Router::feed(const HttpRequest& request, const std::string&) {
+  return feed_response(request, service_.options().fetch);
 }
 
 }  // namespace namix

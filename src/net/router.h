@@ -69,6 +69,7 @@ class Router {
   HttpResponse podcast_feed(const HttpRequest& request, const std::string& rest);
   HttpResponse published_file(const HttpRequest& request, const std::string& rest);
   std::optional<HttpResponse> refuse_without_follow(const std::string& path) const;
+  HttpResponse feed(const HttpRequest& request, const std::string& rest);
 
   RouterOptions options_;
   MixService& service_;

@@ -409,6 +409,21 @@ TEST_F(RouterTest, FilesNeedAValidSignature) {
              "forbidden");
 }
 
+TEST_F(RouterTest, FeedListingChecksItsQueryAndIsThrottledLikeMixes) {
+  RouterOptions options;
+  options.throttle = {1.0, 2.0};  // one a minute, two at once
+  start(options);
+  EXPECT_NE(message_of(call("GET", "/feed"), 400, "invalid_argument").find("?url="),
+            std::string::npos);
+  // The address policy holds: loopback is refused (no --allow-private-urls).
+  const HttpResponse refused = call("GET", "/feed", "", {}, {{"url", "http://127.0.0.1:9/rss"}});
+  message_of(refused, 403, "forbidden");
+  const HttpResponse throttled =
+      call("GET", "/feed", "", {}, {{"url", "https://example.com/rss.xml"}});
+  message_of(throttled, 429, "throttled");
+  EXPECT_EQ(call("POST", "/feed").status, 405);
+}
+
 TEST_F(RouterTest, UnknownJobIs404) {
   start();
   EXPECT_NE(message_of(call("GET", "/mix/jobs/20261129T132400Z-1a2b3c4d"), 404, "not_found")
