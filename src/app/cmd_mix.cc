@@ -1,4 +1,5 @@
-// `namix mix INPUT --theme T --duration S|full --out mix.mp3|- [--json R] [--target-lufs L]
+// `namix mix INPUT|URL|--feed URL [--item latest|GUID|N] --theme T --duration S|full --out
+// mix.mp3|- [--json R] [--target-lufs L]
 // [--transcript FILE|URL] [--chapters FILE|URL] [--about TEXT] [--transcript-out PATH]
 // [--chapters-out PATH] [--allow-private-urls] [--quiet]`
 #include <signal.h>
@@ -6,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -16,10 +18,13 @@
 #include "codec/mp3_encoder.h"
 #include "core/output_file.h"
 #include "core/partial_files.h"
+#include "core/scoped_temp_file.h"
+#include "feed/media_url.h"
 #include "mix/mix_companions.h"
 #include "mix/pipeline.h"
 #include "mix/result_json.h"
 #include "net/episode_documents.h"
+#include "net/feed_episode.h"
 #include "select/loudness_target.h"
 #include "select/theme.h"
 #include "store/s3_url.h"
@@ -30,7 +35,9 @@ namespace namix {
 namespace {
 
 struct MixOptions {
-  std::string input;
+  std::string input;  // a file or an http(s) URL; empty with --feed
+  std::string feed;
+  std::string item = "latest";
   std::string theme = "Best Of";
   std::string duration = "90";
   std::string out;
@@ -102,6 +109,51 @@ Result<void> check_distinct_outputs(
   return {};
 }
 
+// The episode a feed names, with the transcript and chapters it publishes
+// (those the user gave override them; ones that fail are warnings).
+struct FeedChoice {
+  EpisodeSource source;
+  FeedWords words;
+};
+
+Result<FeedChoice> choose_from_feed(const MixOptions& o, const FetchOptions& fetch_options) {
+  auto source = resolve_feed_episode(o.feed, o.item, fetch_options);
+  if (!source.ok()) return source.error();
+  FeedChoice choice{*source, {}};
+  if (!o.chapters.empty()) choice.source.chapters_url.clear();
+  choice.words = read_feed_words(choice.source, o.transcript.empty(), fetch_options);
+  if (!o.transcript.empty()) choice.source.transcript_url = o.transcript;
+  if (!o.chapters.empty()) choice.source.chapters_url = o.chapters;
+  return choice;
+}
+
+// Downloads an episode URL to a temporary file (removed when the run ends):
+// the mix seeks in it.
+Result<ScopedTempFile> download_episode(const std::string& url, const FetchOptions& options) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  auto file = ScopedTempFile::create(tmpdir != nullptr && *tmpdir ? tmpdir : "/tmp", "namix-fetch");
+  if (!file.ok()) return file.error();
+  auto fetched = fetch_episode(url, options, *file);
+  if (!fetched.ok()) return fetched.error();
+  return std::move(*file);
+}
+
+// The file name a URL ends in, for tags and the episode number.
+std::string url_file_name(const std::string& url) {
+  const std::string path = url.substr(0, url.find_first_of("?#"));
+  return path.substr(path.find_last_of('/') + 1);
+}
+
+// --about and --transcript-out need a transcript to work on.
+Result<void> check_words_wanted(const MixOptions& o, bool has_transcript) {
+  if (!o.transcript_out.empty() && !has_transcript) {
+    return make_error(Errc::invalid_argument,
+                      "--transcript-out needs a transcript: add --transcript FILE|URL (or a feed "
+                      "that publishes one)");
+  }
+  return check_about_has_transcript(o.about, has_transcript);
+}
+
 Result<void> write_text(ByteSink& sink, const std::string& text) {
   return sink.write(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
@@ -132,17 +184,22 @@ int run(const MixOptions& o) {
                                          " must end in .vtt (WebVTT), .srt (SubRip) or .json "
                                          "(Podcasting 2.0 JSON)"));
     }
-    if (o.transcript.empty()) {
-      return report_error(
-          make_error(Errc::invalid_argument,
-                     "--transcript-out needs a transcript: add --transcript FILE|URL"));
+  }
+  if (o.input.empty() == o.feed.empty()) {
+    return report_error(make_error(
+        Errc::invalid_argument, o.input.empty() ? "give an episode (a file or an http(s) URL), or "
+                                                  "--feed URL"
+                                                : "give either an episode or --feed, not both"));
+  }
+  // With a feed, whether there is a transcript is known once it is read.
+  if (o.feed.empty()) {
+    if (auto checked = check_words_wanted(o, !o.transcript.empty()); !checked.ok()) {
+      return report_error(checked.error());
     }
   }
-  if (auto about = check_about_has_transcript(o.about, !o.transcript.empty()); !about.ok()) {
-    return report_error(about.error());
-  }
+  const bool input_is_url = is_http_url(o.input);
   std::error_code ec;
-  if (!std::filesystem::exists(o.input, ec)) {
+  if (o.feed.empty() && !input_is_url && !std::filesystem::exists(o.input, ec)) {
     return report_error(make_error(
         Errc::not_found,
         "input " + o.input + " does not exist; give the path of an MP3, WAV or FLAC episode"));
@@ -169,6 +226,17 @@ int run(const MixOptions& o) {
     if (!read.ok()) return report_error(read.error());
     chapters = std::move(*read);
   }
+  std::optional<FeedChoice> from_feed;
+  if (!o.feed.empty()) {
+    auto chosen = choose_from_feed(o, fetch_options);
+    if (!chosen.ok()) return report_error(chosen.error());
+    from_feed.emplace(std::move(*chosen));
+    if (!transcript) transcript = std::move(from_feed->words.transcript);
+    if (!chapters) chapters = std::move(from_feed->words.chapters);
+    if (auto checked = check_words_wanted(o, transcript.has_value()); !checked.ok()) {
+      return report_error(checked.error());
+    }
+  }
 
   // Every output is opened before the work starts, so that one that cannot
   // be written fails in milliseconds and leaves the others unwritten.
@@ -194,14 +262,31 @@ int run(const MixOptions& o) {
     if (!opened.ok()) return report_error(opened.error());
     companions.push_back({chapters_companion(), std::move(*opened)});
   }
+  // The episode: the file itself, or a download of the URL or the feed's enclosure.
+  const std::string episode_url = from_feed ? from_feed->source.episode_url : o.input;
+  std::optional<ScopedTempFile> episode_file;
+  if (from_feed || input_is_url) {
+    auto fetched = download_episode(episode_url, fetch_options);
+    if (!fetched.ok()) return report_error(fetched.error());
+    episode_file.emplace(std::move(*fetched));
+  }
+  const std::string episode_name =
+      from_feed ? url_file_name(from_feed->source.media_url)
+                : (input_is_url ? url_file_name(strip_measurement_prefixes(o.input))
+                                : std::filesystem::path(o.input).filename().string());
   ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
   MixRequest request;
-  request.input_path = o.input;
+  request.input_path = episode_file ? episode_file->path() : o.input;
+  request.source_name = episode_name;
+  if (from_feed) request.source = from_feed->source;
   request.theme = *theme;
   request.target_s = *duration;
   request.target_lufs = o.target_lufs;
   request.mp3_quality = *mp3_quality;
-  request.episode_number = o.episode.empty() ? episode_number_from_name(o.input) : o.episode;
+  request.episode_number = !o.episode.empty() ? o.episode
+                           : from_feed && !from_feed->source.episode.empty()
+                               ? from_feed->source.episode
+                               : episode_number_from_name(episode_name);
   request.transcript = std::move(transcript);
   request.chapters = std::move(chapters);
   request.about = o.about;
@@ -209,6 +294,9 @@ int run(const MixOptions& o) {
   auto report = run_mix(request, out->sink());
   bar.finish();
   if (!report.ok()) return report_error(report.error());
+  if (from_feed) {
+    for (const std::string& w : from_feed->words.warnings) report->warnings.push_back(w);
+  }
   // Every companion is written in full before anything is committed.
   for (CompanionOutput& companion : companions) {
     const std::string text = companion_text(companion.file, *report);
@@ -259,7 +347,13 @@ int run(const MixOptions& o) {
 std::function<int()> add_mix(CLI::App& app) {
   auto o = std::make_shared<MixOptions>();
   CLI::App* cmd = app.add_subcommand("mix", "Mix an episode into a themed, mastered MP3");
-  cmd->add_option("input", o->input, "Episode file (MP3, WAV or FLAC)")->required();
+  cmd->add_option("input", o->input,
+                  "The episode: a file (MP3, WAV or FLAC) or an http(s) URL (or give --feed)");
+  cmd->add_option("--feed", o->feed,
+                  "A podcast RSS feed's URL: mix the item --item names, with the transcript and "
+                  "chapters it publishes");
+  cmd->add_option("--item", o->item, "With --feed: latest, an item's GUID, or an episode number")
+      ->capture_default_str();
   cmd->add_option("--theme", o->theme, "Theme name (see `namix themes`)")->capture_default_str();
   cmd->add_option("--duration", o->duration, "Mix length in seconds, or \"full\"")
       ->capture_default_str();

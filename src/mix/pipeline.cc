@@ -49,10 +49,13 @@ Mp3Tags tags_for(const MixRequest& request, const std::vector<ChapterMark>& chap
   const std::string source = !request.source_name.empty()
                                  ? request.source_name
                                  : std::filesystem::path(request.input_path).filename().string();
-  tags.title = request.theme->name + " — " + source;
+  // A feed's item names itself better than its file does, and dates itself.
+  const bool titled = request.source && !request.source->title.empty();
+  tags.title = request.theme->name + " — " + (titled ? request.source->title : source);
   tags.artist = "namix";
   tags.album = request.episode_number.empty() ? source : "Episode " + request.episode_number;
-  tags.date = iso_now().substr(0, 10);
+  const bool dated = request.source && request.source->published.size() >= 10;
+  tags.date = (dated ? request.source->published : iso_now()).substr(0, 10);
   tags.chapters = id3_chapters(chapters, plan.duration_s);
   return tags;
 }
@@ -214,6 +217,7 @@ Result<MixReport> mix_episode(const MixRequest& request, ByteSink& out) {
   report.theme_name = theme.name;
   report.episode_number = request.episode_number;
   report.target_s = request.target_s;
+  report.source = request.source;
   report.created_at = iso_now();
 
   // Hum detection reads the first 45 s of the finished file at full rate; it

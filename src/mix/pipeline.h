@@ -22,6 +22,20 @@
 
 namespace namix {
 
+// Where an episode came from when its podcast feed named it: for tags,
+// storage keys and the result's "source".
+struct EpisodeSource {
+  std::string feed_url;
+  std::string item_guid;
+  std::string episode;  // itunes:episode (or the number its title gives); may be empty
+  std::string title;
+  std::string published;       // ISO 8601 UTC; empty when the item has no date
+  std::string episode_url;     // the enclosure, as fetched
+  std::string media_url;       // the same without measurement prefixes: names the file
+  std::string transcript_url;  // the one chosen (JSON, WebVTT, SubRip); empty when none
+  std::string chapters_url;
+};
+
 struct MixRequest {
   std::string input_path;
   // What the MP3's tags and the error messages call the input: the name its
@@ -40,6 +54,9 @@ struct MixRequest {
   // whole-episode remaster takes about a third less time (README, Performance).
   int mp3_quality = kDefaultMp3Quality;
   std::string episode_number;  // "1779", from the file name or the request; may be empty
+  // Names the episode in the MP3's tags; empty: input_path's file name.
+  std::string source_name;
+  std::optional<EpisodeSource> source;  // set when a feed named the episode
   // The episode's published transcript and chapters as read, timed to the
   // file they were made from: the mix aligns them to the audio it analyses
   // (served files may carry stitched-in ads).
@@ -104,6 +121,7 @@ struct MixReport {
   std::string created_at;  // ISO 8601 UTC
   // Set when the request had a transcript.
   std::optional<TranscriptOutcome> transcript;
+  std::optional<EpisodeSource> source;  // the request's
   // The mix's chapters (mix_chapters.h), as written into its ID3 CHAP frames.
   std::vector<ChapterMark> chapters;
   // For the picture of the episode (web page, --plot): level over time and blocks.

@@ -130,6 +130,18 @@ nlohmann::json result_json(const MixReport& report, const DownloadInfo& download
                  {"warnings", report.warnings},
                  {"message", summary_text(report)}};
   if (report.transcript) result["transcript"] = transcript_json(*report.transcript);
+  if (report.source) {
+    const EpisodeSource& source = *report.source;
+    result["source"] = {
+        {"feed_url", source.feed_url},
+        {"item_guid", source.item_guid},
+        {"episode", source.episode},
+        {"title", source.title},
+        {"published", source.published.empty() ? json(nullptr) : json(source.published)},
+        {"episode_url", source.episode_url},
+        {"transcript_url", source.transcript_url},
+        {"chapters_url", source.chapters_url}};
+  }
   if (!download.companions.empty()) {
     json downloads = json::object();
     for (const CompanionLink& link : download.companions) {

@@ -49,5 +49,45 @@ TEST(ResultJson, ReportsTheMp3Quality) {
   EXPECT_EQ(result_json(r, {}, "s1")["mix_metadata"]["mp3_quality"], 7);
 }
 
+// Without a transcript, a feed or companions, none of their keys appear;
+// with them, the agreed names.
+TEST(ResultJson, TranscriptSourceAndDownloadsOnlyWhenThere) {
+  MixReport r = two_segment_report();
+  auto plain = result_json(r, {}, "s1");
+  for (const char* key : {"transcript", "source", "downloads"}) EXPECT_FALSE(plain.contains(key));
+  EXPECT_FALSE(plain["segments"][0].contains("text"));
+
+  r.transcript.emplace();
+  r.transcript->format = TranscriptFormat::srt;
+  r.transcript->cues = 12;
+  r.transcript->pieces.push_back({0.0, 50.0, 12.25, 10, 8, 0.02});
+  r.transcript->unplaced_count = 1;
+  r.transcript->unplaced.push_back({11, 49.5, "Goodbye."});
+  r.edit_list.segments[0].text = "Good morning";
+  r.edit_list.segments[0].matched = {"morning"};
+  r.edit_list.segments[0].score = 1.23456;
+  EpisodeSource source;
+  source.feed_url = "https://example.com/rss";
+  source.item_guid = "g1";
+  source.episode = "1800";
+  r.source = source;
+  DownloadInfo download;
+  download.companions.push_back(
+      {"chapters", "https://x/c", "mixes/1/best-of/a.chapters.json", "application/json+chapters"});
+  const auto j = result_json(r, download, "s1");
+  EXPECT_EQ(j["transcript"]["format"], "srt");
+  EXPECT_EQ(j["transcript"]["cues"], 12);
+  EXPECT_DOUBLE_EQ(j["transcript"]["alignment"][0]["offset_s"].get<double>(), 12.25);
+  EXPECT_EQ(j["transcript"]["unplaced_cues"], 1);
+  EXPECT_EQ(j["transcript"]["unplaced"][0]["text"], "Goodbye.");
+  EXPECT_EQ(j["segments"][0]["text"], "Good morning");
+  EXPECT_EQ(j["segments"][0]["matched"][0], "morning");
+  EXPECT_DOUBLE_EQ(j["segments"][0]["score"].get<double>(), 1.235);
+  EXPECT_FALSE(j["segments"][1].contains("score"));
+  EXPECT_EQ(j["source"]["episode"], "1800");
+  EXPECT_TRUE(j["source"]["published"].is_null());
+  EXPECT_EQ(j["downloads"]["chapters"]["s3_key"], "mixes/1/best-of/a.chapters.json");
+}
+
 }  // namespace
 }  // namespace namix

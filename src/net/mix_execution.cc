@@ -9,6 +9,7 @@
 #include "mix/mix_companions.h"
 #include "mix/result_json.h"
 #include "net/episode_documents.h"
+#include "net/feed_episode.h"
 
 namespace namix {
 namespace {
@@ -72,6 +73,29 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
   // The transcript and chapters the order links: fetched and read first,
   // since a bad one ends the order before the episode is fetched.
   MixRequest request = order.mix_request();
+  // A feed names the episode, and may publish its transcript and chapters.
+  std::vector<std::string> feed_warnings;
+  if (!order.feed_url.empty()) {
+    auto source = resolve_feed_episode(order.feed_url, order.item, fetch_);
+    if (!source) return fail(source.error());
+    const bool own_transcript = order.transcript != nullptr || !order.transcript_url.empty();
+    const bool own_chapters = order.chapters != nullptr || !order.chapters_url.empty();
+    if (own_chapters) source->chapters_url.clear();
+    FeedWords words = read_feed_words(*source, !own_transcript, fetch_);
+    if (words.transcript) request.transcript = std::move(words.transcript);
+    if (words.chapters) request.chapters = std::move(words.chapters);
+    feed_warnings = std::move(words.warnings);
+    if (!order.transcript_url.empty()) source->transcript_url = order.transcript_url;
+    if (!order.chapters_url.empty()) source->chapters_url = order.chapters_url;
+    order.episode_url = source->episode_url;
+    if (order.episode_number.empty() || order.episode_number == "unknown") {
+      order.episode_number =
+          !source->episode.empty() ? source->episode : episode_number_from_name(source->media_url);
+      request.episode_number = order.episode_number;
+    }
+    request.source_name = source->media_url.substr(source->media_url.find_last_of('/') + 1);
+    request.source = std::move(*source);
+  }
   if (!order.transcript_url.empty()) {
     auto transcript = read_transcript_source(order.transcript_url, fetch_);
     if (!transcript) return fail(transcript.error());
@@ -81,6 +105,12 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
     auto chapters = read_chapters_source(order.chapters_url, fetch_);
     if (!chapters) return fail(chapters.error());
     request.chapters = std::move(*chapters);
+  }
+
+  // --about needs the words, wherever they came from.
+  if (auto about = check_about_has_transcript(request.about, request.transcript.has_value());
+      !about) {
+    return fail(about.error());
   }
 
   // A URL is fetched on its own thread into a growing file that the mix
@@ -144,6 +174,7 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
   order.upload.reset();
   if (fetch_error) return fail(*fetch_error);
   if (!report) return fail(report.error());
+  for (const std::string& w : feed_warnings) report->warnings.push_back(w);
 
   if (progress) progress("store", 0.95);
   const auto store_started = std::chrono::steady_clock::now();

@@ -165,7 +165,9 @@ Result<void> read_words(const SentFields& sent, MixOrder& order) {
                                                   " bytes; describe the subject in a sentence");
   }
   order.about = *about;
-  const bool has_transcript = order.transcript != nullptr || !order.transcript_url.empty();
+  // A feed's own transcript is known only once the feed is read.
+  const bool has_transcript =
+      order.transcript != nullptr || !order.transcript_url.empty() || !order.feed_url.empty();
   NAMIX_TRY(check_about_has_transcript(order.about, has_transcript));
   return {};
 }
@@ -205,7 +207,29 @@ Result<void> read_fields(const SentFields& sent, const ThemeCatalog& themes,
   return read_words(sent, order);
 }
 
+// The episode by URL: episode_url, or feed_url (+ item).
 Result<void> read_episode_url(const SentFields& sent, MixOrder& order) {
+  if (sent.has("feed_url")) {
+    if (sent.has("episode_url")) {
+      return make_error(Errc::invalid_argument, "send either episode_url or feed_url, not both");
+    }
+    auto feed = sent.text("feed_url", true);
+    if (!feed) return feed.error();
+    NAMIX_TRY(check_document_url(*feed, "feed_url", DocumentKind::feed));
+    auto item = sent.text("item", false);
+    if (!item) return item.error();
+    if (item->size() > 200) {
+      return make_error(Errc::invalid_argument,
+                        "item must be \"latest\", an item's GUID or an episode number");
+    }
+    order.feed_url = *feed;
+    order.item = item->empty() ? "latest" : *item;
+    return {};
+  }
+  if (!sent.has("episode_url")) {
+    return make_error(Errc::invalid_argument,
+                      "missing field 'episode_url' (or 'feed_url' to mix a feed's episode)");
+  }
   auto url = sent.text("episode_url", true);
   if (!url) return url.error();
   NAMIX_TRY(check_episode_url(*url));
@@ -254,8 +278,9 @@ Result<MixOrder> parse_form_order(const HttpRequest& request, const std::string&
     return make_error(Errc::invalid_argument,
                       "the upload has no 'file' part; send the episode as -F file=@episode.mp3");
   }
-  if (fields.contains("episode_url")) {
-    return make_error(Errc::invalid_argument, "send either an upload or episode_url, not both");
+  if (fields.contains("episode_url") || fields.contains("feed_url")) {
+    return make_error(Errc::invalid_argument,
+                      "send either an upload or episode_url/feed_url, not both");
   }
   if (file->data.size() > limits.max_upload_bytes) {
     return make_error(Errc::too_large, "the upload is larger than the " +
@@ -281,6 +306,7 @@ Result<MixOrder> parse_form_order(const HttpRequest& request, const std::string&
 }  // namespace
 
 std::string MixOrder::source() const {
+  if (!feed_url.empty()) return feed_url;
   return episode_url.empty() ? "upload:" + upload_name : episode_url;
 }
 
@@ -309,7 +335,10 @@ json MixOrder::to_json() const {
   if (!chapters_url.empty()) stored["chapters_url"] = chapters_url;
   if (!chapters_text.empty()) stored["chapters"] = chapters_text;
   if (!about.empty()) stored["about"] = about;
-  if (episode_url.empty()) {
+  if (!feed_url.empty()) {
+    stored["feed_url"] = feed_url;
+    stored["item"] = item;
+  } else if (episode_url.empty()) {
     stored["upload_key"] = upload_key;
     stored["upload_name"] = upload_name;
   } else {

@@ -43,6 +43,10 @@ struct MixOrder {
   // The episode: a URL to fetch, or an upload in a temporary file. A stored
   // order names the storage key its upload waits under instead.
   std::string episode_url;
+  // Or the podcast feed that names it, and which item ("latest", a GUID or
+  // an episode number): resolved when the mix starts.
+  std::string feed_url;
+  std::string item;
   std::shared_ptr<ScopedTempFile> upload;
   std::string upload_name;
   std::string upload_key;
@@ -56,7 +60,7 @@ struct MixOrder {
   std::shared_ptr<const Chapters> chapters;
   std::string about;  // needs a transcript
 
-  // The episode URL, or "upload:<file name>".
+  // The episode URL, the feed URL, or "upload:<file name>".
   std::string source() const;
   // The pipeline's request for this order; the caller adds its input.
   MixRequest mix_request() const;

@@ -21,6 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "transcript"))
 import service_test  # noqa: E402
+import test_mix_feed_cli as feed_fixture  # noqa: E402
 import test_mix_transcript_cli as mix_fixture  # noqa: E402
 import test_transcript_cli as fixture  # noqa: E402
 
@@ -32,20 +33,19 @@ COMPANIONS = {"transcript_vtt": (".vtt", "text/vtt"),
               "chapters": (".chapters.json", "application/json+chapters")}
 
 
-class TranscriptService(unittest.TestCase):
+class ServedFixture(unittest.TestCase):
+    """A namix server and a loopback server of the fixture's files."""
+
     @classmethod
     def setUpClass(cls):
-        files = os.path.join(ARGS.work, "files")
+        files = os.path.join(ARGS.work, "files-" + cls.__name__)
         os.makedirs(files)
         cls.mp3, cls.paths, cls.cues, _, _, _ = fixture.build(files)
-        with open(os.path.join(files, "episode.chapters.json"), "w") as f:
-            json.dump({"version": "1.2.0", "chapters": [
-                {"startTime": round(c["start"], 3), "title": "Published %d" % i}
-                for i, c in enumerate(cls.cues) if i % 5 == 0]}, f)
+        feed_fixture.write_feed(files, cls.cues)  # and episode.chapters.json
         with open(os.path.join(files, "notes.srt"), "w") as f:
             f.write("Show notes: gas stoves.\n")
         cls.files = mix_fixture.Server(files)
-        cls.server = service_test.Namix("transcripts", "--allow-private-urls")
+        cls.server = service_test.Namix(cls.__name__, "--allow-private-urls")
 
     @classmethod
     def tearDownClass(cls):
@@ -86,6 +86,8 @@ class TranscriptService(unittest.TestCase):
                 self.assertTrue(json.loads(data)["segments"])
         return downloads
 
+
+class TranscriptService(ServedFixture):
     def test_1_transcript_url_and_chapters_url(self):
         status, _, result = self.server.json("POST", "/mix/professional", self.order(
             transcript_url=self.files.url("episode.srt"),
@@ -158,17 +160,63 @@ class TranscriptService(unittest.TestCase):
         self.assertFalse([n for n in stored if ".part-" in n], stored)
 
 
+class FeedService(ServedFixture):
+    """feed_url orders and GET /feed."""
+
+    def test_5_feed_listing(self):
+        query = urllib.parse.urlencode({"url": self.files.url("feed.xml"), "limit": 2})
+        status, _, listing = self.server.json("GET", "/feed?" + query)
+        self.assertEqual(status, 200, listing)
+        self.assertEqual([i["guid"] for i in listing["items"]], ["guid-1800", "guid-1799"])
+        self.assertEqual(listing["items"][0]["transcript"]["format"], "json")
+        query = urllib.parse.urlencode({"url": self.files.url("page.html")})
+        status, _, body = self.server.json("GET", "/feed?" + query)
+        self.assertEqual(status, 502, body)
+
+    def test_6_mix_from_a_feed(self):
+        status, _, result = self.server.json("POST", "/mix/professional", {
+            "feed_url": self.files.url("feed.xml"), "item": "latest", "theme": "Best Of",
+            "target_duration": TARGET_S})
+        self.assertEqual(status, 200, result)
+        self.assertEqual(result["source"]["item_guid"], "guid-1800")
+        self.assertEqual(result["source"]["transcript_url"],
+                         self.files.url("episode.transcript.json"))
+        self.assertIn("mixes/1800/", result["download"]["s3_key"])
+        self.check_stored(result, "json")
+        # A transcript the feed names but does not serve: a warning, and a mix by sound.
+        status, _, result = self.server.json("POST", "/mix/jobs", {
+            "feed_url": self.files.url("feed.xml"), "item": "guid-1799", "theme": "Best Of",
+            "target_duration": TARGET_S})
+        self.assertEqual(status, 202, result)
+        deadline = time.time() + 240
+        while time.time() < deadline:
+            status, _, job = self.server.json("GET", "/mix/jobs/" + result["job_id"])
+            if job["state"] in ("done", "failed"):
+                break
+            time.sleep(0.2)
+        self.assertEqual(job["state"], "done", job)
+        self.assertNotIn("transcript", job["result"])
+        self.assertTrue(any("transcript" in w for w in job["result"]["warnings"]))
+        for item, status_wanted in [("1798", 502), ("4242", 502)]:
+            status, _, body = self.server.json("POST", "/mix/professional", {
+                "feed_url": self.files.url("feed.xml"), "item": item, "theme": "Best Of",
+                "target_duration": TARGET_S})
+            self.assertEqual(status, status_wanted, body)
+
+
 def main():
     global ARGS
     parser = argparse.ArgumentParser()
     parser.add_argument("--namix", required=True)
     parser.add_argument("--work", required=True)
+    parser.add_argument("--group", choices=["transcripts", "feeds"], default="transcripts")
     ARGS, rest = parser.parse_known_args()
     ARGS.work = os.path.abspath(ARGS.work)
     shutil.rmtree(ARGS.work, ignore_errors=True)
     os.makedirs(ARGS.work)
     service_test.ARGS = ARGS
-    suite = unittest.TestLoader().loadTestsFromTestCase(TranscriptService)
+    case = TranscriptService if ARGS.group == "transcripts" else FeedService
+    suite = unittest.TestLoader().loadTestsFromTestCase(case)
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     sys.exit(0 if result.wasSuccessful() else 1)
 

@@ -36,6 +36,16 @@ def read_text(path):
         return f.read()
 
 
+def write_chapters(work, cues):
+    """Published chapters at every sixth cue, on the published timeline (no ads)."""
+    path = os.path.join(work, "episode.chapters.json")
+    with open(path, "w") as f:
+        json.dump({"version": "1.2.0", "chapters": [
+            {"startTime": round(c["start"], 3), "title": "Published %d" % i}
+            for i, c in enumerate(cues) if i % 6 == 0]}, f)
+    return path
+
+
 def parse_stamp(text):
     h, m, rest = text.replace(",", ".").split(":")
     return int(h) * 3600 + int(m) * 60 + float(rest)
@@ -106,12 +116,7 @@ class MixTranscriptCli(unittest.TestCase):
         os.makedirs(ARGS.workdir, exist_ok=True)
         cls.mp3, cls.paths, cls.cues, truth, cls.ads, cls.ad_lengths = fixture.build(ARGS.workdir)
         cls.truth = staticmethod(truth)
-        # Published chapters, on the published timeline (no ads).
-        cls.chapters_path = os.path.join(ARGS.workdir, "episode.chapters.json")
-        with open(cls.chapters_path, "w") as f:
-            json.dump({"version": "1.2.0", "chapters": [
-                {"startTime": round(c["start"], 3), "title": "Published %d" % i}
-                for i, c in enumerate(cls.cues) if i % 6 == 0]}, f)
+        cls.chapters_path = write_chapters(ARGS.workdir, cls.cues)
         cls.server = Server(ARGS.workdir)
 
     @classmethod
