@@ -45,13 +45,13 @@ bool worth_retrying(Errc code) {
          code == Errc::unavailable || code == Errc::io_error || code == Errc::internal;
 }
 
-// The place where the item's published transcript and chapters join the
-// order (MixOrder::transcript_url and chapters_url, which the mix's
-// transcript support brings). FollowedItem carries both URLs already; while
-// MixOrder has no such fields the mix is chosen by sound alone.
+// The item's published transcript and chapters join the order as the
+// feed's: one that cannot be read is a warning in the result, and the mix
+// is then chosen by sound alone.
 void attach_transcript_and_chapters(const FollowedItem& item, MixOrder& order) {
-  (void)item;
-  (void)order;
+  order.transcript_url = item.transcript_url;
+  order.chapters_url = item.chapters_url;
+  order.words_from_feed = true;
 }
 
 MixOrder order_for(const Subscription& s, const SubscriptionOutput& output,

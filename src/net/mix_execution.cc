@@ -98,13 +98,25 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
   }
   if (!order.transcript_url.empty()) {
     auto transcript = read_transcript_source(order.transcript_url, fetch_);
-    if (!transcript) return fail(transcript.error());
-    request.transcript = std::move(*transcript);
+    if (transcript) {
+      request.transcript = std::move(*transcript);
+    } else if (order.words_from_feed) {
+      feed_warnings.push_back("the feed's transcript could not be used (" +
+                              transcript.error().message + "); mixed by sound alone");
+    } else {
+      return fail(transcript.error());
+    }
   }
   if (!order.chapters_url.empty()) {
     auto chapters = read_chapters_source(order.chapters_url, fetch_);
-    if (!chapters) return fail(chapters.error());
-    request.chapters = std::move(*chapters);
+    if (chapters) {
+      request.chapters = std::move(*chapters);
+    } else if (order.words_from_feed) {
+      feed_warnings.push_back("the feed's chapters could not be used (" + chapters.error().message +
+                              ")");
+    } else {
+      return fail(chapters.error());
+    }
   }
 
   // --about needs the words, wherever they came from.

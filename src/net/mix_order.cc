@@ -165,6 +165,9 @@ Result<void> read_words(const SentFields& sent, MixOrder& order) {
                                                   " bytes; describe the subject in a sentence");
   }
   order.about = *about;
+  const auto from_feed =
+      sent.has("words_from_feed") ? sent.number_or_word("words_from_feed") : nlohmann::json(false);
+  order.words_from_feed = from_feed.is_boolean() && from_feed.get<bool>();
   // A feed's own transcript is known only once the feed is read.
   const bool has_transcript =
       order.transcript != nullptr || !order.transcript_url.empty() || !order.feed_url.empty();
@@ -335,6 +338,7 @@ json MixOrder::to_json() const {
   if (!chapters_url.empty()) stored["chapters_url"] = chapters_url;
   if (!chapters_text.empty()) stored["chapters"] = chapters_text;
   if (!about.empty()) stored["about"] = about;
+  if (words_from_feed) stored["words_from_feed"] = true;
   if (!feed_url.empty()) {
     stored["feed_url"] = feed_url;
     stored["item"] = item;

@@ -59,6 +59,9 @@ struct MixOrder {
   std::shared_ptr<const Transcript> transcript;
   std::shared_ptr<const Chapters> chapters;
   std::string about;  // needs a transcript
+  // The URLs are a feed's, optional to the mix: one that cannot be read is
+  // a warning and the mix goes on without it (a user's own is an error).
+  bool words_from_feed = false;
 
   // The episode URL, the feed URL, or "upload:<file name>".
   std::string source() const;
