@@ -1,10 +1,14 @@
-// The namix page: submits a mix job to the API served beside it (SPEC.md,
-// "HTTP API"), follows its progress and shows the result. Plain script, no
-// build step; uPlot (web/node_modules, installed by `npm ci`) draws the
-// loudness curve when present, and the page works without it.
+// The namix page: submits a mix job to the API served beside it, follows
+// its progress and shows the result, which stays at its own address
+// (?mix=EPISODE/THEME/ID) to reopen or share. Plain scripts, no build step:
+// markup.js and api.js first, then the views (history_view.js,
+// chapter_timeline.js), then this one.
+// uPlot (web/node_modules, installed by `npm ci`) draws the loudness curve
+// when present, and the page works without it.
 'use strict';
 
-(function () {
+(function (namix) {
+  const { el, clock, apiMessage, getJson } = namix;
   const POLL_MS = 500;
   // Same colours as src/mix/episode_plot.cc (Okabe-Ito, safe for colour-blind readers).
   const KIND_COLOURS = {
@@ -26,13 +30,6 @@
   let busy = false;
 
   // ---- formatting -------------------------------------------------------
-  function clock(seconds) {
-    const total = Math.max(0, Math.round(Number(seconds) || 0));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor(total / 60) % 60;
-    const s = String(total % 60).padStart(2, '0');
-    return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
-  }
   function fixed(value, digits) {
     const n = Number(value);
     return Number.isFinite(n) ? n.toFixed(digits) : '–';
@@ -42,29 +39,8 @@
     const v = parseInt(hex.slice(1), 16);
     return `rgba(${(v >> 16) & 255}, ${(v >> 8) & 255}, ${v & 255}, ${alpha})`;
   }
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    Object.assign(node, props || {});
-    for (const child of children) {
-      if (child !== null && child !== undefined) node.append(child);
-    }
-    return node;
-  }
 
-  // ---- API errors -------------------------------------------------------
-  // The API answers {status:"error", error:{code, message}}; a failed job
-  // carries that whole document as its `error`. Show the message it gave.
-  function apiMessage(body, httpStatus) {
-    for (let doc = body, depth = 0; doc && typeof doc === 'object' && depth < 3; depth += 1) {
-      const e = doc.error;
-      if (typeof e === 'string' && e) return e;
-      if (e && typeof e === 'object' && typeof e.message === 'string' && e.message) return e.message;
-      if (doc.status === 'error' && typeof doc.message === 'string' && doc.message) return doc.message;
-      doc = e;
-    }
-    return httpStatus ? `The server answered HTTP ${httpStatus} without an explanation.`
-                      : 'The server could not be reached. Is namix serve running?';
-  }
+  // ---- errors -----------------------------------------------------------
   function showError(box, message) {
     box.textContent = message;
     box.hidden = false;
@@ -72,19 +48,6 @@
   function clearError(box) {
     box.textContent = '';
     box.hidden = true;
-  }
-
-  async function getJson(path) {
-    let response;
-    try {
-      response = await fetch(path, { headers: { Accept: 'application/json' } });
-    } catch (err) {
-      throw new Error(apiMessage(null, 0));
-    }
-    let body = null;
-    try { body = await response.json(); } catch (err) { body = null; }
-    if (!response.ok) throw new Error(apiMessage(body, response.status));
-    return body;
   }
 
   // XMLHttpRequest rather than fetch: only it reports upload progress.
@@ -288,8 +251,10 @@
       const accepted = await postJob(body, file ? (f) => setProgress('upload', f) : null);
       setStage('queued');
       const result = await followJob(accepted.job_id);
+      const path = namix.mixPath(result);
+      if (path) window.history.pushState({ mix: path }, '', namix.mixAddress(path));
       showResult(result);
-      loadHistory();
+      historyView.load();
     } catch (err) {
       showError(formError, err.message);
       $('progress-section').hidden = true;
@@ -302,7 +267,12 @@
   });
 
   // ---- result -----------------------------------------------------------
+  const chapterTimeline = namix.createChapterTimeline({
+    box: $('chapter-timeline'), track: $('chapter-track'), now: $('chapter-now'), player });
+  let showing = 0;  // a later showResult() wins over an earlier one still fetching
+
   function showResult(result) {
+    const mine = ++showing;
     const meta = result.mix_metadata || {};
     const analysis = result.analysis || {};
     const timings = result.timings_ms || {};
@@ -316,6 +286,18 @@
     const link = $('download-link');
     link.href = url || '#';
     link.hidden = !url;
+    const path = namix.mixPath(result);
+    const share = $('share-link');
+    share.href = path ? namix.mixAddress(path) : '#';
+    share.hidden = !path;
+    $('result-error').hidden = true;
+
+    chapterTimeline.clear();
+    namix.loadChapters(result).then(({ chapters, note }) => {
+      if (mine !== showing) return;
+      chapterTimeline.show(chapters, Number(meta.duration_actual) || 0);
+      if (note) $('chapter-now').textContent = note;
+    });
 
     const target = meta.duration_target;
     const figures = [
@@ -344,11 +326,7 @@
     section.scrollIntoView({ behavior: 'smooth', block: 'start' });
   }
 
-  function seekMix(seconds) {
-    player.currentTime = Math.max(0, Number(seconds) || 0);
-    const playing = player.play();
-    if (playing && playing.catch) playing.catch(() => { /* autoplay refused; the seek stands */ });
-  }
+  function seekMix(seconds) { namix.seekPlayer(player, seconds); }
 
   function segmentLabel(seg, i) {
     return `Segment ${i + 1}: ${seg.kind || 'segment'} from ${clock(seg.start_time)} to ` +
@@ -473,38 +451,34 @@
     if (plot) plot.setSize({ width: Math.max(240, $('episode-plot').clientWidth), height: plotHeight() });
   });
 
-  // ---- history ----------------------------------------------------------
-  async function loadHistory() {
-    const list = $('history');
-    const box = $('history-error');
+  // ---- history and the mix's own address ------------------------------
+  const historyView = namix.createHistoryView({
+    list: $('history'), errorBox: $('history-error'), empty: $('history-empty'),
+    onOpen: (path, result) => {
+      window.history.pushState({ mix: path }, '', namix.mixAddress(path));
+      showResult(result);
+    },
+  });
+  $('history-refresh').addEventListener('click', historyView.load);
+
+  // The mix named in the address (?mix=EPISODE/THEME/ID), from the service.
+  async function openAddressedMix() {
+    const path = namix.mixPathInAddress(window.location.search);
+    if (!path) return;
+    const mine = ++showing;
     try {
-      const body = await getJson('mix/history');
-      clearError(box);
-      const mixes = (body && body.mixes) || [];
-      list.replaceChildren(...mixes.map((m) => {
-        const meta = m.mix_metadata || m;
-        const url = (m.download && m.download.url) || m.download_url || m.url;
-        const when = meta.created_at ? new Date(meta.created_at) : null;
-        const title = `${meta.theme || 'Mix'}` +
-          (meta.episode_number ? `, episode ${meta.episode_number}` : '');
-        const details = [
-          when && !Number.isNaN(when.getTime()) ? when.toLocaleString() : null,
-          meta.duration_actual !== undefined ? clock(meta.duration_actual) : null,
-          meta.segments_count !== undefined ? `${meta.segments_count} segments` : null,
-        ].filter(Boolean).join(' · ');
-        return el('li', {},
-          url ? el('a', { href: url, className: 'history-link' }, title)
-              : el('span', {}, title),
-          details ? el('span', { className: 'hint' }, ` ${details}`) : null);
-      }));
-      $('history-empty').hidden = mixes.length > 0;
+      const result = await getJson(`mix/history/${path.split('/').map(encodeURIComponent).join('/')}`);
+      if (mine === showing) showResult(result);
     } catch (err) {
-      showError(box, `History could not be loaded: ${err.message}`);
+      if (mine !== showing) return;
+      $('result-section').hidden = true;
+      showError($('result-error'), `The mix in this address could not be opened: ${err.message}`);
     }
   }
-  $('history-refresh').addEventListener('click', loadHistory);
+  window.addEventListener('popstate', openAddressedMix);
 
   $('result-heading').tabIndex = -1;
   loadThemes();
-  loadHistory();
-}());
+  historyView.load();
+  openAddressedMix();
+}(window.namix));

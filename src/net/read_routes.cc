@@ -1,8 +1,11 @@
 #include "net/read_routes.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/ascii_text.h"
@@ -13,6 +16,70 @@
 #include "net/static_files.h"
 
 namespace namix {
+
+namespace {
+
+// A mix's result JSON, "{id}.json": the files beside it ("{id}.vtt",
+// "{id}.transcript.json", "{id}.chapters.json") are not mixes.
+bool is_result_key(const std::string& key) {
+  const std::string name = std::filesystem::path(key).filename().string();
+  return name.size() > 5 && name.find('.') == name.size() - 5 &&
+         name.compare(name.size() - 5, 5, ".json") == 0;
+}
+
+// EPISODE/THEME/ID, each of letters, digits, '-' and '_': the only shape a
+// stored mix's key takes below mixes/, so nothing else is ever looked up.
+bool is_mix_path(std::string_view path) {
+  int parts = 0;
+  std::size_t part_size = 0;
+  for (char c : path) {
+    if (c == '/') {
+      if (part_size == 0) return false;
+      ++parts;
+      part_size = 0;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') {
+      if (++part_size > 64) return false;
+    } else {
+      return false;
+    }
+  }
+  return parts == 2 && part_size > 0;
+}
+
+// Stored links expire: a fresh one for the MP3 beside the JSON and for each
+// of its other downloads (transcript, chapters) still in storage.
+void refresh_links(nlohmann::json& result, Storage& storage, std::chrono::seconds link_ttl,
+                   const std::string& mp3_key) {
+  const auto refresh = [&](nlohmann::json& link, const std::string& key) {
+    if (!link.is_object() || key.empty() || !storage.head(key).ok()) return;
+    auto url = storage.download_url(key, link_ttl);
+    if (url) link["url"] = *url;
+  };
+  if (result.contains("download")) refresh(result["download"], mp3_key);
+  if (result.contains("downloads") && result["downloads"].is_object()) {
+    for (auto& [name, link] : result["downloads"].items()) {
+      (void)name;
+      if (link.is_object() && link.contains("s3_key") && link["s3_key"].is_string())
+        refresh(link, link["s3_key"].get<std::string>());
+    }
+  }
+}
+
+// The result JSON stored at `json_key` with fresh links and its "mix_key";
+// nothing when it is gone or not a result.
+std::optional<nlohmann::json> stored_result(const std::string& json_key, Storage& storage,
+                                            std::chrono::seconds link_ttl) {
+  auto text = storage.get(json_key);
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  const std::string mp3_key = json_key.substr(0, json_key.size() - 5) + ".mp3";
+  refresh_links(j, storage, link_ttl, mp3_key);
+  j["mix_key"] = mp3_key;
+  return j;
+}
+
+}  // namespace
 
 HttpResponse themes_response(const ThemeCatalog& themes) {
   nlohmann::json list = nlohmann::json::array();
@@ -42,18 +109,6 @@ HttpResponse metrics_response(const HttpRequest& request, const Metrics& metrics
   r.body = metrics.prometheus_text();
   return r;
 }
-
-namespace {
-
-// A mix's result JSON, "{id}.json": the files beside it ("{id}.vtt",
-// "{id}.transcript.json", "{id}.chapters.json") are not mixes.
-bool is_result_key(const std::string& key) {
-  const std::string name = std::filesystem::path(key).filename().string();
-  return name.size() > 5 && name.find('.') == name.size() - 5 &&
-         name.compare(name.size() - 5, 5, ".json") == 0;
-}
-
-}  // namespace
 
 HttpResponse history_response(const HttpRequest& request, Storage& storage,
                               std::chrono::seconds link_ttl) {
@@ -89,28 +144,24 @@ HttpResponse history_response(const HttpRequest& request, Storage& storage,
   nlohmann::json mixes = nlohmann::json::array();
   for (const auto& info : results) {
     if (mixes.size() >= limit) break;
-    auto text = storage.get(info.key);
-    if (!text) continue;  // removed meanwhile
-    auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) continue;
-    // Stored links expire; hand out a fresh one for the MP3 beside the JSON.
-    const std::string mp3_key = info.key.substr(0, info.key.size() - 5) + ".mp3";
-    if (storage.head(mp3_key).ok()) {
-      auto url = storage.download_url(mp3_key, link_ttl);
-      if (url && j.contains("download") && j["download"].is_object()) j["download"]["url"] = *url;
-    }
-    // The files beside it: links signed afresh the same way.
-    if (j.contains("downloads") && j["downloads"].is_object()) {
-      for (auto& [name, link] : j["downloads"].items()) {
-        if (!link.is_object() || !link.contains("s3_key") || !link["s3_key"].is_string()) continue;
-        auto fresh = storage.download_url(link["s3_key"].get<std::string>(), link_ttl);
-        if (fresh) link["url"] = *fresh;
-      }
-    }
-    j["mix_key"] = mp3_key;
-    mixes.push_back(std::move(j));
+    auto j = stored_result(info.key, storage, link_ttl);
+    if (!j) continue;  // removed meanwhile, or not a result
+    mixes.push_back(std::move(*j));
   }
   return json_response(200, {{"status", "success"}, {"count", mixes.size()}, {"mixes", mixes}});
+}
+
+HttpResponse stored_result_response(const std::string& mix_path, Storage& storage,
+                                    std::chrono::seconds link_ttl) {
+  const auto refuse = [&] {
+    return error_response(make_error(
+        Errc::not_found, "no stored mix '" + mix_path.substr(0, 100) +
+                             "'; give EPISODE/THEME/ID as the mix_key of GET /mix/history has it"));
+  };
+  if (!is_mix_path(mix_path)) return refuse();
+  auto j = stored_result("mixes/" + mix_path + ".json", storage, link_ttl);
+  if (!j) return refuse();
+  return json_response(200, *j);
 }
 
 HttpResponse feed_response(const HttpRequest& request, const FetchOptions& fetch) {

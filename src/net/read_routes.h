@@ -1,6 +1,6 @@
 // The read-only routes behind the router's method, key and CORS checks:
-// GET /mix/themes, /metrics, /mix/history, /mix/jobs/{id}, /files/{key}
-// and /feed.
+// GET /mix/themes, /metrics, /mix/history, /mix/history/{episode}/{theme}/{id},
+// /mix/jobs/{id}, /files/{key} and /feed.
 #pragma once
 
 #include <chrono>
@@ -23,6 +23,11 @@ HttpResponse metrics_response(const HttpRequest& request, const Metrics& metrics
 // narrows to one episode, ?limit=N (1..1000, default 50) caps the count.
 HttpResponse history_response(const HttpRequest& request, Storage& storage,
                               std::chrono::seconds link_ttl);
+// One stored mix's result JSON, as history lists it, by EPISODE/THEME/ID
+// (its mix_key without "mixes/" and ".mp3"): the address a shared page
+// reopens. 404 for anything else.
+HttpResponse stored_result_response(const std::string& mix_path, Storage& storage,
+                                    std::chrono::seconds link_ttl);
 // A podcast feed's latest items (feed_listing_json()) for ?url=…, fetched
 // under `fetch` (address policy, size and time limits); ?limit=N (1..50,
 // default 10). A feed that is not RSS is a 502, as a failed fetch is.

@@ -35,6 +35,7 @@ const Router::Route Router::kRoutes[] = {
     {"/mix/themes", "/mix/themes", "GET", Access::open, &Router::themes},
     {"/metrics", "/metrics", "GET", Access::key, &Router::metrics},
     {"/mix/history", "/mix/history", "GET", Access::key, &Router::history},
+    {"/mix/history/", "/mix/history/{mix}", "GET", Access::key, &Router::stored_result},
     {"/mix/professional", "/mix/professional", "POST", Access::admitted, &Router::mix_now},
     {"/mix/jobs", "/mix/jobs", "POST", Access::admitted, &Router::start_job},
     {"/mix/jobs/", "/mix/jobs/{id}", "GET", Access::key, &Router::job_status},
@@ -240,6 +241,10 @@ HttpResponse Router::metrics(const HttpRequest& request, const std::string&) {
 
 HttpResponse Router::history(const HttpRequest& request, const std::string&) {
   return history_response(request, storage_, service_.options().link_ttl);
+}
+
+HttpResponse Router::stored_result(const HttpRequest&, const std::string& mix_path) {
+  return stored_result_response(mix_path, storage_, service_.options().link_ttl);
 }
 
 HttpResponse Router::mix_now(const HttpRequest& request, const std::string&) {

@@ -60,6 +60,7 @@ class Router {
   HttpResponse themes(const HttpRequest& request, const std::string& rest);
   HttpResponse metrics(const HttpRequest& request, const std::string& rest);
   HttpResponse history(const HttpRequest& request, const std::string& rest);
+  HttpResponse stored_result(const HttpRequest& request, const std::string& rest);
   HttpResponse mix_now(const HttpRequest& request, const std::string& rest);
   HttpResponse start_job(const HttpRequest& request, const std::string& rest);
   HttpResponse job_status(const HttpRequest& request, const std::string& rest);

@@ -502,6 +502,45 @@ TEST_F(RouterTest, AnUploadIsMixedStoredAndListed) {
   EXPECT_EQ(listed["mixes"][0].value("mix_id", ""), result.value("mix_id", ""));
 }
 
+TEST_F(RouterTest, OneStoredMixIsServedByItsKeyWithFreshLinks) {
+  start();
+  const HttpResponse r =
+      post_upload("/mix/professional", {{"theme", "Best Of"}, {"target_duration", "90"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json result = json::parse(r.body);
+  const std::string mix_path = "1779/best-of/" + result.value("mix_id", "");
+  const std::string stem = "mixes/" + mix_path;
+  const auto put_text = [&](const std::string& key, const std::string& text) {
+    return storage_->put(key, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
+                         "application/json");
+  };
+  // A chapters file and its link beside the mix, as every stored mix has.
+  ASSERT_TRUE(put_text(stem + ".chapters.json", R"({"version":"1.2.0","chapters":[]})").ok());
+  json stored = json::parse(*storage_->get(stem + ".json"));
+  stored["downloads"]["chapters"] = {{"url", "expired"}, {"s3_key", stem + ".chapters.json"}};
+  ASSERT_TRUE(put_text(stem + ".json", stored.dump()).ok());
+
+  const HttpResponse one = call("GET", "/mix/history/" + mix_path);
+  ASSERT_EQ(one.status, 200) << one.body;
+  const json reopened = json::parse(one.body);
+  EXPECT_EQ(reopened.value("mix_id", ""), result.value("mix_id", ""));
+  EXPECT_EQ(reopened.value("mix_key", ""), stem + ".mp3");
+  const std::string chapters_url = reopened["downloads"]["chapters"].value("url", "");
+  EXPECT_EQ(chapters_url.rfind("/files/" + stem + ".chapters.json?", 0), 0u) << chapters_url;
+
+  // The chapters file is not a mix of its own in the history.
+  const json listed = json::parse(call("GET", "/mix/history").body);
+  EXPECT_EQ(listed.value("count", 0), 1) << listed.dump();
+
+  for (const std::string& bad : std::vector<std::string>{
+           "1779/best-of", "1779/best-of/" + result.value("mix_id", "") + "/x", "../best-of/x",
+           "1779//x", "1779/best-of/x.chapters", "1779/best-of/no-such-mix"}) {
+    const HttpResponse refused = call("GET", "/mix/history/" + bad);
+    EXPECT_EQ(refused.status, 404) << bad;
+    EXPECT_EQ(refused.body.find(dir_.string()), std::string::npos) << refused.body;
+  }
+}
+
 TEST_F(RouterTest, AJobIsAcceptedAndRunsToDone) {
   start();
   const HttpResponse r =

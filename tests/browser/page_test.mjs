@@ -12,12 +12,13 @@
 //
 // `--url http://127.0.0.1:PORT/` drives an already running server instead
 // (for working on the page); ctest always starts the real binary.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { makeEpisode } from './fixture_episode.mjs';
+import { serveFiles, startNamix } from './loopback_servers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
@@ -60,142 +61,6 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-// ---- fixture episode ------------------------------------------------------
-// Two hosts (espeak-ng voices a fifth apart, the second 6 dB quieter, like
-// the reference show's hosts) taking turns with 0.5-1.4 s pauses; ~70 s.
-const LINES = [
-  ['a', 'Welcome back to the show. This is episode one hundred, and we have a lot to get through today.'],
-  ['b', 'We certainly do. The news this week was full of the usual nonsense.'],
-  ['a', 'Let me start with the media. Every single network ran the same story, word for word, on the same morning.'],
-  ['b', 'Same words, same order. You have to wonder who writes these things.'],
-  ['a', 'I will tell you who writes them. Nobody does. It comes down from above and they simply read it out.'],
-  ['b', 'Now before we go on, we need to thank our producers.'],
-  ['a', 'Yes. Thank you to everyone who supported this episode. You make the show possible.'],
-  ['b', 'A special thanks to our executive producers this week. You know who you are.'],
-  ['a', 'And now back to the story. The committee met again on Tuesday and decided absolutely nothing.'],
-  ['b', 'Nothing at all? That seems to be their specialty.'],
-  ['a', 'Three hours of talking, a press conference, and a report that nobody will ever read. Incredible.'],
-  ['b', 'That is all the time we have today. Thanks for listening, and see you on Sunday.'],
-];
-const VOICES = { a: ['-v', 'en-us+m3', '-p', '40', '-s', '165'], b: ['-v', 'en-gb+m1', '-p', '60', '-s', '175', '-a', '90'] };
-
-function readWavPcm(file) {
-  const buf = fs.readFileSync(file);
-  let offset = 12;
-  let format = null;
-  while (offset + 8 <= buf.length) {
-    const id = buf.toString('ascii', offset, offset + 4);
-    const size = buf.readUInt32LE(offset + 4);
-    if (id === 'fmt ') {
-      format = { channels: buf.readUInt16LE(offset + 10), rate: buf.readUInt32LE(offset + 12), bits: buf.readUInt16LE(offset + 22) };
-    } else if (id === 'data') {
-      // espeak-ng may leave the data size at its streaming placeholder.
-      const end = Math.min(buf.length, offset + 8 + size);
-      return { format, pcm: buf.subarray(offset + 8, end) };
-    }
-    offset += 8 + size + (size & 1);
-  }
-  throw new Error(`${file}: no data chunk`);
-}
-
-function makeEpisode(dir) {
-  const parts = [];
-  let format = null;
-  LINES.forEach(([who, text], i) => {
-    const wav = path.join(dir, `line${i}.wav`);
-    const run = spawnSync('espeak-ng', [...VOICES[who], '-w', wav, text]);
-    if (run.status !== 0) throw new Error(`espeak-ng failed: ${run.stderr}`);
-    const { format: f, pcm } = readWavPcm(wav);
-    format = f;
-    parts.push(pcm);
-    const pause_s = 0.5 + ((i * 7) % 10) / 10;  // 0.5..1.4 s, deterministic
-    parts.push(Buffer.alloc(Math.round(pause_s * f.rate) * f.channels * (f.bits / 8)));
-  });
-  const pcm = Buffer.concat(parts);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0); header.writeUInt32LE(36 + pcm.length, 4); header.write('WAVE', 8);
-  header.write('fmt ', 12); header.writeUInt32LE(16, 16); header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(format.channels, 22); header.writeUInt32LE(format.rate, 24);
-  header.writeUInt32LE(format.rate * format.channels * format.bits / 8, 28);
-  header.writeUInt16LE(format.channels * format.bits / 8, 32); header.writeUInt16LE(format.bits, 34);
-  header.write('data', 36); header.writeUInt32LE(pcm.length, 40);
-  const wav = path.join(dir, 'episode.wav');
-  fs.writeFileSync(wav, Buffer.concat([header, pcm]));
-  const mp3 = path.join(dir, 'episode-100.mp3');
-  const lame = spawnSync('lame', ['--quiet', '--resample', '44.1', '-b', '128', wav, mp3]);
-  if (lame.status !== 0) throw new Error(`lame failed: ${lame.stderr}`);
-  const seconds = pcm.length / (format.rate * format.channels * format.bits / 8);
-  return { mp3, seconds };
-}
-
-// ---- loopback servers -----------------------------------------------------
-function serveFile(file) {
-  const bytes = fs.readFileSync(file);
-  const name = `/${path.basename(file)}`;
-  const server = http.createServer((req, res) => {
-    if (req.url !== name) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('not found');
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': bytes.length });
-    res.end(req.method === 'HEAD' ? undefined : bytes);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    cleanups.push(() => server.close());
-    resolve({ base: `http://127.0.0.1:${server.address().port}`, name });
-  }));
-}
-
-async function waitForPortFile(file, child, logFile) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`namix serve exited with ${child.exitCode}; its log: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-    }
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
-    if (/^\d+$/.test(text) && Number(text) > 0) return Number(text);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`namix serve wrote no port to ${file} within 30 s`);
-}
-
-async function waitForHealth(base, child, logFile) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) {
-      throw new Error(`namix serve exited with ${child.exitCode}; its log: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-    }
-    try {
-      const r = await fetch(`${base}/health`);
-      if (r.ok) return;
-    } catch (err) { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`namix serve did not answer ${base}/health within 30 s`);
-}
-
-async function startNamix(namix, work) {
-  const portFile = path.join(work, 'port');
-  const dataDir = path.join(work, 'namix-data');
-  const logFile = path.join(outDir, 'namix-serve.log');
-  const log = fs.openSync(logFile, 'w');
-  // --port 0 --port-file: the server picks a free port itself, so no race.
-  const child = spawn(path.resolve(namix), ['serve', '--host', '127.0.0.1', '--port', '0',
-    '--port-file', portFile, '--data-dir', dataDir, '--allow-private-urls', '--web-dir', webDir],
-  { stdio: ['ignore', log, log], env: { ...process.env, NAMIX_WEB_DIR: webDir } });
-  cleanups.push(() => new Promise((resolve) => {
-    if (child.exitCode !== null) { resolve(); return; }
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-    setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 10_000);
-  }));
-  const port = await waitForPortFile(portFile, child, logFile);
-  const base = `http://127.0.0.1:${port}`;
-  await waitForHealth(base, child, logFile);
-  return base;
-}
-
 // ---- the test -------------------------------------------------------------
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
@@ -204,13 +69,19 @@ async function main() {
 
   const episode = makeEpisode(work);
   console.log(`fixture: ${episode.seconds.toFixed(1)} s episode`);
-  const files = await serveFile(episode.mp3);
+  const fileServer = await serveFiles({
+    '/episode-100.mp3': { type: 'audio/mpeg', body: fs.readFileSync(episode.mp3) },
+  });
+  cleanups.push(fileServer.close);
+  const files = { base: fileServer.base, name: '/episode-100.mp3' };
   let base;
   if (args.url) {
     base = args.url.replace(/\/$/, '');
   } else {
     if (!args.namix) throw new Error('pass --namix PATH (the namix binary) or --url BASE');
-    base = await startNamix(args.namix, work);
+    const namix = await startNamix({ namix: args.namix, work, outDir, webDir });
+    cleanups.push(namix.stop);
+    base = namix.base;
   }
 
   const context = await playwright.chromium.launchPersistentContext(path.join(work, 'profile'), {
@@ -338,12 +209,94 @@ async function main() {
     await page.evaluate(() => document.getElementById('player').pause());
   });
 
-  await check('history lists the mix with its link', async () => {
+  // EPISODE/THEME/ID: the mix's storage key without "mixes/" and ".mp3".
+  const mixPath = (r) => /^mixes\/(.+)\.mp3$/.exec(r.download.s3_key)[1];
+
+  await check('the mix has its own address, and history links to it', async () => {
+    const want = mixPath(result);
+    assert(new URL(page.url()).searchParams.get('mix') === want, `the address is ${page.url()}, not ?mix=${want}`);
+    assert(await page.getAttribute('#share-link', 'href') === `?mix=${want}`, 'the share link is not the mix\'s address');
     await page.waitForSelector('#history a.history-link', { timeout: 10_000 });
-    const links = await page.$$eval('#history a.history-link', (els) => els.map((a) => a.getAttribute('href')));
-    const key = result.download.s3_key;
-    assert(links.some((l) => l === result.download.url || (key && l.includes(key.split('/').pop()))),
-      `no history link for ${result.download.url}: ${links.join(', ')}`);
+    const rows = await page.$$eval('#history li', (els) => els.map((li) => ({
+      open: li.querySelector('a.history-link') && li.querySelector('a.history-link').getAttribute('href'),
+      mp3: li.querySelector('a.history-download') && li.querySelector('a.history-download').getAttribute('href'),
+    })));
+    const row = rows.find((r) => r.open === `?mix=${want}`);
+    assert(row, `no history link to ?mix=${want}: ${JSON.stringify(rows)}`);
+    // The MP3 link is a fresh signed one for the same file.
+    assert(row.mp3 && new URL(row.mp3, base).pathname === new URL(result.download.url, base).pathname,
+      `history's MP3 link ${row.mp3}, the result's ${result.download.url}`);
+  });
+
+  await check('the chapters are marked on the player\'s timeline, and one seeks there', async () => {
+    let want;
+    if (result.downloads && result.downloads.chapters) {
+      const doc = await (await fetch(new URL(result.downloads.chapters.url, base))).json();
+      want = doc.chapters.map((c) => Number(c.startTime));
+    } else {
+      want = result.segments.map((seg) => Number(seg.mix_start));
+    }
+    await page.waitForSelector('#chapter-timeline:not([hidden]) .chapter', { timeout: 10_000 });
+    const bands = await page.$$eval('#chapter-track .chapter', (els) => els.map((b) => ({
+      start: Number(b.dataset.start), left: parseFloat(b.style.left), label: b.getAttribute('aria-label') })));
+    assert(bands.length === want.length, `${bands.length} chapters drawn, the mix has ${want.length}`);
+    const duration = Number(result.mix_metadata.duration_actual);
+    bands.forEach((b, i) => {
+      assert(Math.abs(b.start - want[i]) < 0.01, `chapter ${i + 1} at ${b.start} s, the mix says ${want[i]} s`);
+      assert(Math.abs(b.left - (100 * want[i]) / duration) < 0.5, `chapter ${i + 1} drawn at ${b.left} %`);
+      assert(/^Chapter \d+: \S/.test(b.label), `chapter ${i + 1} is labelled "${b.label}"`);
+    });
+    const i = bands.length - 1;
+    await page.evaluate(() => {
+      const a = document.getElementById('player');
+      a.pause();
+      window.seekedAt = [];
+      a.addEventListener('seeked', (ev) => window.seekedAt.push(ev.target.currentTime));
+    });
+    await page.click(`#chapter-track .chapter >> nth=${i}`);
+    await page.waitForFunction((w) => window.seekedAt.find((t) => Math.abs(t - w) < 0.25), want[i], { timeout: 10_000 });
+    await page.waitForFunction((n) => {
+      const b = document.querySelectorAll('#chapter-track .chapter')[n];
+      return b && b.getAttribute('aria-current') === 'true';
+    }, i, { timeout: 5_000 });
+    await page.evaluate(() => document.getElementById('player').pause());
+  });
+
+  await check('the mix\'s address opened in a fresh page shows the same view', async () => {
+    const want = mixPath(result);
+    const fresh = await context.newPage();
+    const errors = [];
+    fresh.on('pageerror', (err) => errors.push(err.message));
+    try {
+      await fresh.goto(`${base}/?mix=${want}`);
+      await fresh.waitForSelector('#result-section:not([hidden])', { timeout: 10_000 });
+      const view = (p) => p.evaluate(() => ({
+        figures: document.getElementById('figures').textContent,
+        segments: document.querySelectorAll('#segment-list li').length,
+        plotted: document.querySelectorAll('#episode-plot .plot-segment').length,
+        blocks: document.querySelectorAll('#episode-plot .plot-block').length,
+        curve: !!document.querySelector('#episode-plot canvas'),
+        chapters: [...document.querySelectorAll('#chapter-track .chapter')].map((b) => b.dataset.start).join(','),
+        transcript: document.querySelectorAll('#transcript .cue').length,
+        message: document.getElementById('result-message').textContent,
+      }));
+      await fresh.waitForSelector('#chapter-track .chapter', { timeout: 10_000 });
+      const [before, after] = [await view(page), await view(fresh)];
+      assert(JSON.stringify(before) === JSON.stringify(after),
+        `the reopened view differs:\n  first ${JSON.stringify(before)}\n  fresh ${JSON.stringify(after)}`);
+      assert(after.segments === result.segments.length, `${after.segments} segments listed`);
+      const duration = await fresh.waitForFunction(() => {
+        const a = document.getElementById('player');
+        return a.readyState >= 2 && a.duration > 0 ? a.duration : null;
+      }, null, { timeout: 30_000 }).then((h) => h.jsonValue());
+      assert(Math.abs(duration - Number(result.mix_metadata.duration_actual)) < 1.0, `the reopened player plays ${duration} s`);
+      const missing = await fresh.goto(`${base}/?mix=100/best-of/20000101T000000Z-00000000`).then(() =>
+        fresh.waitForSelector('#result-error:not([hidden])', { timeout: 10_000 })).then((e) => e.textContent());
+      assert(/no stored mix/.test(missing) && !/\/tmp\//.test(missing), `an unknown mix shows "${missing}"`);
+      assert(errors.length === 0, errors.join('; '));
+    } finally {
+      await fresh.close();
+    }
   });
 
   const screenshot = path.join(outDir, 'browser_page.png');
@@ -405,6 +358,23 @@ async function main() {
     assert(done.body.result.mix_metadata.mp3_quality === 7, `fast encoding made -q ${done.body.result.mix_metadata.mp3_quality}`);
     const count = await page.$$eval('#episode-plot .plot-segment', (els) => els.length);
     assert(count === done.body.result.segments.length, `${count} segments drawn for the upload's mix`);
+  });
+
+  await check('a mix picked under Recent mixes reopens its view; Back returns', async () => {
+    const first = mixPath(result);
+    const latest = new URL(page.url()).searchParams.get('mix');
+    assert(latest && latest !== first, `the upload's mix has no address of its own: ${page.url()}`);
+    await page.click('#history-refresh');
+    await page.click(`#history a.history-link[href="?mix=${first}"]`);
+    await page.waitForFunction((w) => new URLSearchParams(window.location.search).get('mix') === w, first, { timeout: 5_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('#episode-plot .plot-segment').length === n &&
+      document.getElementById('download-link').getAttribute('href').includes('/files/'), result.segments.length, { timeout: 10_000 });
+    const href = await page.getAttribute('#download-link', 'href');
+    assert(new URL(href, base).pathname === new URL(result.download.url, base).pathname, `the player's mix is ${href}`);
+    await page.goBack();
+    await page.waitForFunction((w) => new URLSearchParams(window.location.search).get('mix') === w, latest, { timeout: 5_000 });
+    await page.waitForFunction((w) => document.getElementById('download-link').getAttribute('href').includes(w.split('/').pop()),
+      latest, { timeout: 10_000 });
   });
 
   await check('the page threw no script errors', async () => {
