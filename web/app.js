@@ -2,7 +2,7 @@
 // its progress and shows the result, which stays at its own address
 // (?mix=EPISODE/THEME/ID) to reopen or share. Plain scripts, no build step:
 // markup.js and api.js first, then the views (history_view.js,
-// chapter_timeline.js), then this one.
+// chapter_timeline.js, transcript_view.js), then this one.
 // uPlot (web/node_modules, installed by `npm ci`) draws the loudness curve
 // when present, and the page works without it.
 'use strict';
@@ -269,6 +269,9 @@
   // ---- result -----------------------------------------------------------
   const chapterTimeline = namix.createChapterTimeline({
     box: $('chapter-timeline'), track: $('chapter-track'), now: $('chapter-now'), player });
+  const transcriptView = namix.createTranscriptView({
+    section: $('transcript-section'), box: $('transcript-box'), list: $('transcript'),
+    status: $('transcript-status'), player });
   let showing = 0;  // a later showResult() wins over an earlier one still fetching
 
   function showResult(result) {
@@ -298,6 +301,7 @@
       chapterTimeline.show(chapters, Number(meta.duration_actual) || 0);
       if (note) $('chapter-now').textContent = note;
     });
+    transcriptView.load(result);
 
     const target = meta.duration_target;
     const figures = [
@@ -312,6 +316,10 @@
       ['Segments', String(meta.segments_count ?? (result.segments || []).length)],
       ['Episode length', clock(analysis.audio_duration)],
     ];
+    const source = result.source;
+    if (source && (source.title || source.episode)) {
+      figures.unshift(['Episode', `${source.episode ? `#${source.episode} ` : ''}${source.title || ''}`.trim()]);
+    }
     $('figures').replaceChildren(...figures.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))));
 
     $('selection-method').textContent = analysis.selection_method

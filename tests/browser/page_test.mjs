@@ -4,11 +4,14 @@
 //
 // Starts the real `namix serve` on a free loopback port with
 // --allow-private-urls, serves a fixture episode (made here with espeak-ng
-// and lame: two voices, pauses between turns) from a loopback file server,
-// then drives the page like a producer would: submit a job, watch progress
-// reach 100 %, play the mix, check the episode picture against the result,
-// click a segment, and submit an unknown URL to see the API's own error.
-// Screenshots of the finished page land in --out-dir.
+// and lame: two voices, pauses between turns) and its WebVTT transcript
+// from a loopback file server, then drives the page like a producer would:
+// submit a job, watch progress reach 100 %, play the mix, check the episode
+// picture and the chapters against the result, click a segment, reopen the
+// mix at its address in a fresh page and from "Recent mixes", follow a
+// mix's transcript as it plays and click a line, and submit an unknown URL
+// to see the API's own error. Screenshots of the finished page land in
+// --out-dir.
 //
 // `--url http://127.0.0.1:PORT/` drives an already running server instead
 // (for working on the page); ctest always starts the real binary.
@@ -17,7 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { makeEpisode } from './fixture_episode.mjs';
+import { checkTranscriptView } from './transcript_checks.mjs';
+import { makeEpisode, SPEAKERS } from './fixture_episode.mjs';
 import { serveFiles, startNamix } from './loopback_servers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -71,7 +75,9 @@ async function main() {
   console.log(`fixture: ${episode.seconds.toFixed(1)} s episode`);
   const fileServer = await serveFiles({
     '/episode-100.mp3': { type: 'audio/mpeg', body: fs.readFileSync(episode.mp3) },
+    '/episode-100.vtt': { type: 'text/vtt', body: episode.vtt },
   });
+  const fileBase = fileServer.base;
   cleanups.push(fileServer.close);
   const files = { base: fileServer.base, name: '/episode-100.mp3' };
   let base;
@@ -375,6 +381,35 @@ async function main() {
     await page.waitForFunction((w) => new URLSearchParams(window.location.search).get('mix') === w, latest, { timeout: 5_000 });
     await page.waitForFunction((w) => document.getElementById('download-link').getAttribute('href').includes(w.split('/').pop()),
       latest, { timeout: 10_000 });
+  });
+
+  // A mix with the fixture's transcript, ordered from the API as a script
+  // would, then opened at its address: the transcript view of a reopened mix.
+  let wordsResult = null;
+  await check('a mix with a transcript, opened at its address, shows it under the player', async () => {
+    const accepted = await (await fetch(`${base}/mix/jobs`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ episode_url: `${fileBase}/episode-100.mp3`, transcript_url: `${fileBase}/episode-100.vtt`,
+        theme: 'Best Of', target_duration: 30 }),
+    })).json();
+    assert(accepted.job_id, `the job was refused: ${JSON.stringify(accepted)}`);
+    const deadline = Date.now() + MIX_TIMEOUT_MS;
+    let job;
+    do {
+      await new Promise((r) => setTimeout(r, 250));
+      job = await (await fetch(`${base}/mix/jobs/${accepted.job_id}`)).json();
+    } while (job.state !== 'done' && job.state !== 'failed' && Date.now() < deadline);
+    assert(job.state === 'done', `the job ended ${job.state}: ${JSON.stringify(job.error || '')}`);
+    wordsResult = job.result;
+    assert(wordsResult.downloads && wordsResult.downloads.transcript_vtt, 'the mix has no transcript link');
+    await page.goto(`${base}/?mix=${mixPath(wordsResult)}`);
+    await page.waitForSelector('#result-section:not([hidden])', { timeout: 10_000 });
+  });
+
+  await check('the transcript shows its speakers, follows playback, and a line seeks', async () => {
+    assert(wordsResult, 'no mix with a transcript');
+    await checkTranscriptView({ page, base, result: wordsResult, assert, speakers: Object.values(SPEAKERS) });
+    await page.screenshot({ path: path.join(outDir, 'browser_page_transcript.png'), fullPage: true });
   });
 
   await check('the page threw no script errors', async () => {
