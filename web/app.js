@@ -2,7 +2,7 @@
 // its progress and shows the result, which stays at its own address
 // (?mix=EPISODE/THEME/ID) to reopen or share. Plain scripts, no build step:
 // markup.js and api.js first, then the views (history_view.js,
-// chapter_timeline.js, transcript_view.js), then this one.
+// chapter_timeline.js, transcript_view.js, feed_picker.js), then this one.
 // uPlot (web/node_modules, installed by `npm ci`) draws the loudness curve
 // when present, and the page works without it.
 'use strict';
@@ -113,7 +113,23 @@
     }
   }
 
-  // ---- episode source: URL or dropped file ------------------------------
+  // ---- episode source: URL, dropped file or an episode of a feed --------
+  let feedChoice = null;  // {feed_url, item, title} while an episode of a feed is picked
+  const feedPicker = namix.createFeedPicker({
+    urlInput: $('feed-url'), button: $('feed-list'), list: $('feed-items'), status: $('feed-status'),
+    onPick: (choice) => {
+      feedChoice = choice;
+      if (choice) urlInput.value = '';
+      $('feed-chosen').textContent = choice ? `Chosen: ${choice.title}` : '';
+    },
+  });
+  urlInput.addEventListener('input', () => {
+    if (urlInput.value.trim() && feedChoice) {
+      feedPicker.unpick();
+      feedChoice = null;
+      $('feed-chosen').textContent = '';
+    }
+  });
   function updateFileChosen() {
     const file = fileInput.files && fileInput.files[0];
     $('file-chosen').textContent = file
@@ -220,8 +236,8 @@
     const mp3Quality = qualityInput ? Number(qualityInput.value) : 3;
     const file = fileInput.files && fileInput.files[0];
     const url = urlInput.value.trim();
-    if (!file && !url) {
-      showError(formError, 'Paste an episode URL or choose a file to upload.');
+    if (!file && !url && !feedChoice) {
+      showError(formError, 'Paste an episode URL, choose a file to upload, or pick an episode of a feed.');
       urlInput.focus();
       return;
     }
@@ -233,6 +249,9 @@
       body.append('theme', theme);
       body.append('target_duration', String(duration));
       body.append('mp3_quality', String(mp3Quality));
+    } else if (feedChoice && !url) {
+      body = { feed_url: feedChoice.feed_url, item: feedChoice.item, theme,
+               target_duration: duration, mp3_quality: mp3Quality };
     } else {
       body = { episode_url: url, theme, target_duration: duration, mp3_quality: mp3Quality };
     }

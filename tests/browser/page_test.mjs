@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { fixtureChapters, fixtureFeed, pickAndMixFromFeed } from './feed_checks.mjs';
 import { checkTranscriptView } from './transcript_checks.mjs';
 import { makeEpisode, SPEAKERS } from './fixture_episode.mjs';
 import { serveFiles, startNamix } from './loopback_servers.mjs';
@@ -76,6 +77,9 @@ async function main() {
   const fileServer = await serveFiles({
     '/episode-100.mp3': { type: 'audio/mpeg', body: fs.readFileSync(episode.mp3) },
     '/episode-100.vtt': { type: 'text/vtt', body: episode.vtt },
+    '/episode-100.chapters.json': { type: 'application/json+chapters', body: fixtureChapters(episode.cues) },
+    // The feed names its own server, known only once it listens.
+    '/feed.xml': { type: 'application/rss+xml', body: () => fixtureFeed(fileBase) },
   });
   const fileBase = fileServer.base;
   cleanups.push(fileServer.close);
@@ -111,6 +115,19 @@ async function main() {
       apiBodies.push({ url: response.url(), status: response.status(), body: await response.json() });
     } catch (err) { /* not JSON */ }
   });
+
+  // Submits through the page and waits for the job's result, as the page saw it.
+  async function waitForResult(submit) {
+    apiBodies.length = 0;
+    await submit();
+    await page.waitForFunction(() => !document.getElementById('submit-mix').disabled,
+      null, { timeout: MIX_TIMEOUT_MS });
+    const error = await page.$eval('#form-error', (e) => (e.hidden ? '' : e.textContent));
+    assert(!error, `the page shows an error: ${error}`);
+    const done = apiBodies.find((r) => r.body && r.body.state === 'done');
+    assert(done && done.body.result, 'no done job with a result seen by the page');
+    return done.body.result;
+  }
 
   await page.goto(`${base}/`);
   let result = null;
@@ -410,6 +427,14 @@ async function main() {
     assert(wordsResult, 'no mix with a transcript');
     await checkTranscriptView({ page, base, result: wordsResult, assert, speakers: Object.values(SPEAKERS) });
     await page.screenshot({ path: path.join(outDir, 'browser_page_transcript.png'), fullPage: true });
+  });
+
+  await check('the feed picker lists the feed\'s episodes and mixes the one picked', async () => {
+    const result = await pickAndMixFromFeed({ page, base, feedUrl: `${fileBase}/feed.xml`, assert, waitForResult });
+    assert(result.source.title === 'The one with the words', `the mix's source is ${JSON.stringify(result.source)}`);
+    await page.waitForSelector('#transcript .cue', { timeout: 10_000 });
+    assert(await page.$$eval('#transcript .cue', (els) => els.length) > 1, 'the feed\'s mix shows no transcript');
+    await page.screenshot({ path: path.join(outDir, 'browser_page_feed.png'), fullPage: true });
   });
 
   await check('the page threw no script errors', async () => {
