@@ -277,7 +277,9 @@ int run(const MixOptions& o) {
   ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
   MixRequest request;
   request.input_path = episode_file ? episode_file->path() : o.input;
-  request.source_name = episode_name;
+  // A downloaded episode is named by its URL in tags and messages, never by
+  // the temporary file it was saved to; a local file by the path given.
+  if (episode_file) request.source_name = episode_name;
   if (from_feed) request.source = from_feed->source;
   request.theme = *theme;
   request.target_s = *duration;

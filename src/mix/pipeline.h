@@ -53,9 +53,7 @@ struct MixRequest {
   // LAME -q, 0 (best) to 9 (fastest). At 7 LAME skips noise shaping, and a
   // whole-episode remaster takes about a third less time (README, Performance).
   int mp3_quality = kDefaultMp3Quality;
-  std::string episode_number;  // "1779", from the file name or the request; may be empty
-  // Names the episode in the MP3's tags; empty: input_path's file name.
-  std::string source_name;
+  std::string episode_number;           // "1779", from the file name or the request; may be empty
   std::optional<EpisodeSource> source;  // set when a feed named the episode
   // The episode's published transcript and chapters as read, timed to the
   // file they were made from: the mix aligns them to the audio it analyses

@@ -93,7 +93,6 @@ Result<nlohmann::json> MixExecutor::execute(const std::string& mix_id, MixOrder&
           !source->episode.empty() ? source->episode : episode_number_from_name(source->media_url);
       request.episode_number = order.episode_number;
     }
-    request.source_name = source->media_url.substr(source->media_url.find_last_of('/') + 1);
     request.source = std::move(*source);
   }
   if (!order.transcript_url.empty()) {
