@@ -49,11 +49,13 @@ const std::string& upload_dir() {
   return *dir;
 }
 
-void check_error(const namix::Error& error) {
-  // One line, quoting at most a bounded part of what was sent, no path.
+void check_error(const namix::Error& error, std::string_view sent) {
+  // One line, quoting at most a bounded part of what was sent, no path
+  // (unless the input itself carried it, and the message quotes it back).
   const bool one_line = error.message.find('\n') == std::string::npos;
   const bool bounded = error.message.size() < 2048;
-  const bool no_path = error.message.find(upload_dir()) == std::string::npos;
+  const bool no_path = sent.find(upload_dir()) != std::string_view::npos ||
+                       error.message.find(upload_dir()) == std::string::npos;
   if (!one_line || !bounded || !no_path)
     std::fprintf(stderr, "message: %s\n", error.message.c_str());
   NAMIX_FUZZ_CHECK(one_line);
@@ -83,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (stored.is_discarded()) return 0;
     auto order = namix::MixOrder::from_json(stored, shipped_themes(), limits);
     if (!order.ok()) {
-      check_error(order.error());
+      check_error(order.error(), input);
       return 0;
     }
     // A stored order reads back to the same record.
@@ -101,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (order.ok()) {
       check_order(*order, limits);
     } else {
-      check_error(order.error());
+      check_error(order.error(), input);
     }
   }
   // Whatever happened, the upload's temporary file went with the order.

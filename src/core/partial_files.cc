@@ -13,11 +13,16 @@
 namespace namix {
 namespace {
 
-std::mutex g_mutex;
+// Both are never destroyed: a worker thread may still commit a file while
+// the process exits, after static destructors have run.
+std::mutex& registry_mutex() {
+  static auto* mutex = new std::mutex;
+  return *mutex;
+}
 
 std::set<std::string>& registered() {
-  static std::set<std::string> paths;
-  return paths;
+  static auto* paths = new std::set<std::string>;
+  return *paths;
 }
 
 std::size_t remove_registered_locked() {
@@ -30,17 +35,17 @@ std::size_t remove_registered_locked() {
 }  // namespace
 
 void register_partial_file(const std::string& path) {
-  const std::lock_guard lock(g_mutex);
+  const std::lock_guard lock(registry_mutex());
   registered().insert(path);
 }
 
 void unregister_partial_file(const std::string& path) {
-  const std::lock_guard lock(g_mutex);
+  const std::lock_guard lock(registry_mutex());
   registered().erase(path);
 }
 
 std::size_t remove_partial_files() {
-  const std::lock_guard lock(g_mutex);
+  const std::lock_guard lock(registry_mutex());
   return remove_registered_locked();
 }
 
@@ -57,7 +62,7 @@ void exit_on_signals_leaving_no_partial_files(std::string_view what, std::string
     if (sigwait(&signals, &signal_number) != 0) return;
     // The registry stays locked to the end: a file registered after the
     // removal would outlive the process.
-    const std::lock_guard lock(g_mutex);
+    const std::lock_guard lock(registry_mutex());
     remove_registered_locked();
     if (::isatty(STDERR_FILENO) != 0) std::fprintf(stderr, "\r%60s\r", "");  // a progress bar
     std::fprintf(stderr, "namix: %s interrupted by SIG%s; %s\n", message_what.c_str(),
