@@ -293,7 +293,8 @@ Result<std::optional<std::string>> LocalStorage::put_if(const std::string& key,
   FileLock lock(root_ + "/" + kConditionalLockFile);
   if (!lock.held()) {
     return make_error(Errc::unavailable,
-                      "storage: cannot lock " + describe() + " for a conditional write");
+                      "storage: cannot lock the data directory for a conditional write of " + key +
+                          "; try again");
   }
   auto current = get_versioned(key);
   if (!current && current.error().code != Errc::not_found) return current.error();
