@@ -199,7 +199,9 @@ void MixService::run_order(const std::string& job_id, MixOrder& order) {
         r.stage = "fetch";
       },
       true);
-  std::string last_stage;
+  // The record just stored says "fetch": the executor's first report of
+  // that stage is no change, and is not written again.
+  std::string last_stage = "fetch";
   auto result = executor_.execute(job_id, order, [&](std::string_view stage, double fraction) {
     const bool changed = stage != last_stage;
     last_stage = std::string(stage);
