@@ -54,6 +54,7 @@ struct ServeSettings {
   std::string subscriptions_file;
   std::string public_base_url;
   int min_poll_interval_s = 60;
+  int webhook_first_retry_s = 30;
   std::uint64_t min_free_mb = 512;
 };
 
@@ -192,6 +193,7 @@ int serve(const ServeSettings& s) {
   follow_options.follow.fetch = service.fetch;
   follow_options.follow.links.server_base = s.public_url;
   follow_options.follow.links.public_base_url = s.public_base_url;
+  follow_options.webhooks.first_retry = std::chrono::seconds(s.webhook_first_retry_s);
   while (!follow_options.follow.links.public_base_url.empty() &&
          follow_options.follow.links.public_base_url.back() == '/')
     follow_options.follow.links.public_base_url.pop_back();
@@ -337,6 +339,12 @@ std::function<int()> add_serve(CLI::App& app) {
   cmd->add_option("--min-poll-interval", settings->min_poll_interval_s,
                   "Shortest poll_interval a subscription may ask for, seconds")
       ->envname("NAMIX_MIN_POLL_INTERVAL_S")
+      ->capture_default_str();
+  cmd->add_option("--webhook-first-retry", settings->webhook_first_retry_s,
+                  "Seconds before a failed webhook delivery is tried again; each later wait "
+                  "doubles, up to an hour, for 12 attempts")
+      ->envname("NAMIX_WEBHOOK_FIRST_RETRY_S")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   cmd->add_option("--min-free-mb", settings->min_free_mb,
                   "Free space on the data directory's disk below which /mix/health says "

@@ -32,7 +32,9 @@ import xml.etree.ElementTree as ET
 ARGS = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 SECRET = "whsec-follow-test-0123456789"
+API_KEY = "follow-test-key-1"
 POLL_S = 3
+WEBHOOK_FIRST_RETRY_S = 2
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
       "podcast": "https://podcastindex.org/namespace/1.0",
       "atom": "http://www.w3.org/2005/Atom"}
@@ -83,6 +85,7 @@ class Show:
         self.lock = threading.Lock()
         self.episode_delay_s = 0.0
         self.feed_requests = 0
+        self.requests_by_query = {}  # "?added" -> how often that feed URL was asked for
         show = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -108,11 +111,13 @@ class Show:
                     time.sleep(show.episode_delay_s)
                     self.send(200, show.episode, "audio/mpeg")
                     return
-                if self.path != "/feed.xml":
+                path, _, query = self.path.partition("?")
+                if path != "/feed.xml":
                     self.send(404, b"not found", "text/plain")
                     return
                 with show.lock:
                     show.feed_requests += 1
+                    show.requests_by_query[query] = show.requests_by_query.get(query, 0) + 1
                     mode = show.mode
                     xml = show.render().encode()
                 if mode == "500":
@@ -188,7 +193,8 @@ class Receiver:
                 receiver.deliveries.append({
                     "at": time.time(), "verified": hmac.compare_digest(expected, parts.get("v1", ""))
                     and fresh, "id": self.headers.get("X-Namix-Delivery"),
-                    "event": self.headers.get("X-Namix-Event"), "body": json.loads(body)})
+                    "event": self.headers.get("X-Namix-Event"), "body": json.loads(body),
+                    "answered": receiver.status})
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -207,6 +213,9 @@ class Namix:
         self.subscriptions = subscriptions
         self.proc = None
         self.log = open(os.path.join(work, "namix-serve.log"), "ab")
+        self.api_keys = os.path.join(work, "api-keys")
+        with open(self.api_keys, "w") as f:
+            f.write(API_KEY + "\n")
 
     def start(self, port="0"):
         port_file = os.path.join(self.work, "port")
@@ -216,7 +225,8 @@ class Namix:
             [ARGS.namix, "serve", "--host", "127.0.0.1", "--port", port, "--port-file", port_file,
              "--data-dir", self.data_dir, "--subscriptions", self.subscriptions,
              "--allow-private-urls", "--min-poll-interval", "1", "--fetch-timeout", "3",
-             "--workers", "1"],
+             "--workers", "1", "--api-keys", self.api_keys,
+             "--webhook-first-retry", str(WEBHOOK_FIRST_RETRY_S)],
             stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -236,21 +246,35 @@ class Namix:
         self.proc.send_signal(sig)
         self.proc.wait(timeout=60)
 
-    def get(self, path, headers=None):
-        request = urllib.request.Request(self.base + path, headers=headers or {})
+    def get(self, path, headers=None, method="GET", body=None, key=API_KEY):
+        """(status, body, headers) of a request; with the API key unless
+        `key` is None."""
+        headers = dict(headers or {})
+        if key is not None:
+            headers["x-api-key"] = key
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.base + path, headers=headers, method=method,
+                                         data=None if body is None else json.dumps(body).encode())
         try:
             with urllib.request.urlopen(request, timeout=30) as r:
                 return r.status, r.read(), dict(r.headers)
         except urllib.error.HTTPError as e:
             return e.code, e.read(), dict(e.headers)
 
-    def subscription(self):
-        status, body, _ = self.get("/subscriptions/show")
+    def subscription(self, sid="show"):
+        status, body, _ = self.get("/subscriptions/" + sid)
         assert status == 200, body
         return json.loads(body)["subscription"]
 
-    def feed_items(self, slug="best-of"):
-        status, body, _ = self.get("/feeds/show/%s.xml" % slug)
+    def deliveries(self):
+        status, body, _ = self.get("/subscriptions/show/deliveries")
+        assert status == 200, body
+        return json.loads(body)["deliveries"]
+
+    def feed_items(self, slug="best-of", sid="show"):
+        # As a podcast app asks: without a key.
+        status, body, _ = self.get("/feeds/%s/%s.xml" % (sid, slug), key=None)
         assert status == 200, body
         return ET.fromstring(body).findall("./channel/item"), body
 
@@ -414,14 +438,16 @@ webhooks = [ { url = "%s", secret = "%s" } ]
         # The enclosure is a stable link: no signature in the feed, and it
         # serves the mix itself.
         self.assertNotIn("sig=", xml.decode())
-        status, body, _ = self.namix.get(newest["enclosure"]["url"][len(self.namix.base):])
+        status, body, _ = self.namix.get(newest["enclosure"]["url"][len(self.namix.base):],
+                                         key=None)
         self.assertEqual(status, 200)
         self.assertEqual(len(body), int(newest["enclosure"]["length"]))
         self.assertIn(body[:3], (b"ID3", b"\xff\xfb"))
         # An unchanged feed is the same bytes, and a 304 when asked so.
-        _, again, headers = self.namix.get("/feeds/show/best-of.xml")
+        _, again, headers = self.namix.get("/feeds/show/best-of.xml", key=None)
         self.assertEqual(again, xml)
-        status, _, _ = self.namix.get("/feeds/show/best-of.xml", {"If-None-Match": headers["ETag"]})
+        status, _, _ = self.namix.get("/feeds/show/best-of.xml", {"If-None-Match": headers["ETag"]},
+                                      key=None)
         self.assertEqual(status, 304)
 
     def test_3_feed_faults_are_visible_and_mix_nothing(self):
@@ -515,6 +541,86 @@ webhooks = [ { url = "%s", secret = "%s" } ]
         self.assertTrue(all(d["state"] == "delivered" for d in deliveries), deliveries)
         status, body, _ = self.namix.get("/feeds/show/no-such-theme.xml")
         self.assertEqual(status, 404)
+
+    def test_7_a_webhook_receiver_that_is_down_gets_each_delivery_when_back(self):
+        wait_for("episode 4 in both feeds", lambda: len(self.mixed_titles()) == 3 and
+                 len(self.mixed_titles("donation-nation")) == 3, 90)
+        ep5 = lambda: [d for d in self.namix.deliveries()  # noqa: E731
+                       if d["body"]["item"]["guid"] == "test-show-5"]
+        self.receiver.status = 503
+        try:
+            self.show.publish(5)
+            # Mixing goes on while the receiver is down.
+            wait_for("episode 5 in both feeds", lambda: len(self.mixed_titles()) == 4 and
+                     len(self.mixed_titles("donation-nation")) == 4, 90)
+            wait_for("two refused attempts at each delivery", lambda: len(ep5()) == 2 and all(
+                len(d["attempts"]) >= 2 for d in ep5()), 60)
+            for d in ep5():
+                self.assertEqual(d["state"], "pending", d)
+                self.assertEqual({a["status"] for a in d["attempts"]}, {503}, d)
+                self.assertGreater(d["next_attempt_ms"], d["attempts"][-1]["at_ms"])
+        finally:
+            self.receiver.status = 200
+        wait_for("both delivered once the receiver is back",
+                 lambda: all(d["state"] == "delivered" for d in ep5()), 60)
+        for d in ep5():
+            posts = [r for r in self.receiver.deliveries if r["id"] == d["id"]]
+            # Each attempt the log shows reached the receiver, signed afresh,
+            # and the last one was taken.
+            self.assertEqual([r["answered"] for r in posts], [a["status"] for a in d["attempts"]])
+            self.assertEqual(posts[-1]["answered"], 200)
+            self.assertTrue(all(r["verified"] for r in posts), posts)
+            gaps_s = [(b["at_ms"] - a["at_ms"]) / 1000 for a, b in zip(d["attempts"],
+                                                                        d["attempts"][1:])]
+            # Back-off: each wait at least the first retry, and doubling.
+            self.assertGreaterEqual(gaps_s[0], WEBHOOK_FIRST_RETRY_S * 0.9, gaps_s)
+            for shorter, longer in zip(gaps_s, gaps_s[1:]):
+                self.assertGreater(longer, shorter * 1.5, gaps_s)
+
+    def test_8_subscriptions_are_added_and_removed_through_the_api(self):
+        order = {"id": "added", "feed_url": self.show.base + "/feed.xml?added",
+                 "poll_interval": "%ds" % POLL_S, "outputs": [{"theme": "Best Of", "duration": 20}]}
+        status, _, _ = self.namix.get("/subscriptions", method="POST", body=order, key=None)
+        self.assertEqual(status, 401)
+        status, _, _ = self.namix.get("/subscriptions", method="POST", body=order, key="not-a-key")
+        self.assertEqual(status, 403)
+        status, body, _ = self.namix.get("/subscriptions", method="POST",
+                                         body=dict(order, outputs=[{"theme": "No Such Theme"}]))
+        self.assertEqual(status, 400, body)
+        self.assertIn("No Such Theme", json.loads(body)["error"]["message"])
+        status, body, headers = self.namix.get("/subscriptions", method="POST", body=order)
+        self.assertEqual(status, 201, body)
+        self.assertEqual(headers["Location"], "/subscriptions/added")
+        status, body, _ = self.namix.get("/subscriptions", method="POST", body=order)
+        self.assertEqual(status, 400, body)
+        self.assertIn("exists", json.loads(body)["error"]["message"])
+        status, body, _ = self.namix.get("/subscriptions")
+        self.assertEqual([s["id"] for s in json.loads(body)["subscriptions"]], ["show", "added"])
+        # Its first poll mixes the show's latest episode, for it alone.
+        items = wait_for("the latest episode in the added feed", lambda: self.namix.feed_items(
+            sid="added")[0], POLL_S * 1.1 + 60)
+        self.assertIn("Episode 5", items[0].findtext("title"))
+        self.assertEqual(len(items), 1)
+
+        status, _, _ = self.namix.get("/subscriptions/added", method="DELETE", key=None)
+        self.assertEqual(status, 401)
+        status, body, _ = self.namix.get("/subscriptions/show", method="DELETE")
+        self.assertEqual(status, 403, body)
+        self.assertIn("subscriptions file", json.loads(body)["error"]["message"])
+        status, body, _ = self.namix.get("/subscriptions/added", method="DELETE")
+        self.assertEqual((status, json.loads(body)["status"]), (200, "deleted"), body)
+        self.assertEqual(self.namix.get("/subscriptions/added")[0], 404)
+        self.assertEqual(self.namix.get("/feeds/added/best-of.xml", key=None)[0], 404)
+        # It is polled no more, and stays gone across a restart.
+        polled = self.show.requests_by_query.get("added", 0)
+        self.namix.stop()
+        self.namix.start(port=self.namix.base.rsplit(":", 1)[1])
+        status, body, _ = self.namix.get("/subscriptions")
+        self.assertEqual([s["id"] for s in json.loads(body)["subscriptions"]], ["show"])
+        requests = self.show.feed_requests
+        wait_for("two polls of the show", lambda: self.show.feed_requests >= requests + 2,
+                 POLL_S * 4)
+        self.assertEqual(self.show.requests_by_query.get("added", 0), polled)
 
 
 def main():
