@@ -17,6 +17,7 @@ import hmac
 import http.server
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -49,10 +50,16 @@ LINES = [
 ]
 
 
+def srt_time(seconds):
+    ms = round(seconds * 1000)
+    return "%02d:%02d:%02d,%03d" % (ms // 3600000, ms // 60000 % 60, ms // 1000 % 60, ms % 1000)
+
+
 def make_episode(work):
-    """A ~35 s two-voice MP3 with pauses (espeak-ng -> wav -> lame)."""
+    """A ~35 s two-voice MP3 with pauses (espeak-ng -> wav -> lame), and its
+    SRT transcript as a show publishes it: (mp3 bytes, srt text)."""
     mp3 = os.path.join(work, "episode.mp3")
-    frames, rate = [], None
+    frames, rate, cues = [], None, []
     for i, (voice, pitch, text) in enumerate(LINES):
         path = os.path.join(work, "line%d.wav" % i)
         subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", "150", "-w", path, text],
@@ -60,7 +67,9 @@ def make_episode(work):
         with wave.open(path) as w:
             rate = rate or w.getframerate()
             frames.append(w.readframes(w.getnframes()))
+            cues.append((w.getnframes() / rate, text))
         frames.append(b"\0\0" * int(rate * (0.7 + 0.3 * (i % 3))))
+        cues.append((len(frames[-1]) / 2 / rate, None))
     wav_path = os.path.join(work, "episode.wav")
     with wave.open(wav_path, "wb") as w:
         w.setnchannels(1)
@@ -69,8 +78,14 @@ def make_episode(work):
         w.writeframes(b"".join(frames) * 2)
     subprocess.run(["lame", "--quiet", "-b", "96", "--resample", "44.1", "-m", "m", wav_path, mp3],
                    check=True)
+    srt, at_s = [], 0.0
+    for duration_s, text in cues * 2:
+        if text:
+            srt.append("%d\n%s --> %s\n%s\n" % (len(srt) + 1, srt_time(at_s),
+                                                 srt_time(at_s + duration_s), text))
+        at_s += duration_s
     with open(mp3, "rb") as f:
-        return f.read()
+        return f.read(), "\n".join(srt)
 
 
 # ---------------------------------------------------------------- the show
@@ -78,8 +93,9 @@ def make_episode(work):
 class Show:
     """A podcast's feed and episodes on loopback, with the faults a feed has."""
 
-    def __init__(self, episode):
+    def __init__(self, episode, transcript):
         self.episode = episode
+        self.transcript = transcript.encode()
         self.items = []  # newest first: (number, guid, enclosure path)
         self.mode = "ok"  # ok, 500, timeout, garbage, gone
         self.lock = threading.Lock()
@@ -110,6 +126,9 @@ class Show:
                 if self.path.startswith("/audio/"):
                     time.sleep(show.episode_delay_s)
                     self.send(200, show.episode, "audio/mpeg")
+                    return
+                if self.path.startswith("/transcripts/"):
+                    self.send(200, show.transcript, "application/srt")
                     return
                 path, _, query = self.path.partition("?")
                 if path != "/feed.xml":
@@ -160,10 +179,14 @@ class Show:
             items.append(
                 "<item><title>Episode %d</title><guid isPermaLink='false'>%s</guid>"
                 "<pubDate>%s</pubDate><itunes:episode>%d</itunes:episode>"
-                "<enclosure url='%s%s' length='%d' type='audio/mpeg'/></item>"
-                % (number, guid, date, number, self.base, enclosure, len(self.episode)))
+                "<enclosure url='%s%s' length='%d' type='audio/mpeg'/>"
+                "<podcast:transcript url='%s/transcripts/ep%d.srt' type='application/srt'/>"
+                "</item>"
+                % (number, guid, date, number, self.base, enclosure, len(self.episode),
+                   self.base, number))
         return ("<?xml version='1.0' encoding='UTF-8'?>"
-                "<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'>"
+                "<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'"
+                " xmlns:podcast='https://podcastindex.org/namespace/1.0'>"
                 "<channel><title>Test Show</title><link>%s/</link><language>en</language>"
                 "<description>A show for tests</description>"
                 "<itunes:image href='%s/art.jpg'/>%s</channel></rss>"
@@ -366,7 +389,7 @@ class Follow(unittest.TestCase):
     def setUpClass(cls):
         shutil.rmtree(ARGS.work, ignore_errors=True)
         os.makedirs(ARGS.work)
-        cls.show = Show(make_episode(ARGS.work))
+        cls.show = Show(*make_episode(ARGS.work))
         cls.receiver = Receiver()
         subscriptions = os.path.join(ARGS.work, "subscriptions.toml")
         with open(subscriptions, "w") as f:
@@ -434,6 +457,27 @@ webhooks = [ { url = "%s", secret = "%s" } ]
         self.assertTrue(newest["guid"].startswith("namix:show:best-of:"))
         self.assertTrue(newest["itunes:duration"].isdigit())
         self.assertIn("podcast:soundbite", newest)
+        # The mix's own transcript (the show's SRT, re-timed through the edit
+        # list) and its chapters, linked from the item and served.
+        item = [i for i in items if "Episode 3" in i.findtext("title")][0]
+        transcript = item.find("podcast:transcript", NS)
+        chapters = item.find("podcast:chapters", NS)
+        self.assertEqual(transcript.get("type"), "text/vtt")
+        self.assertEqual(chapters.get("type"), "application/json+chapters")
+        status, vtt, _ = self.namix.get(transcript.get("url")[len(self.namix.base):], key=None)
+        self.assertEqual(status, 200)
+        self.assertTrue(vtt.startswith(b"WEBVTT"), vtt[:40])
+        said = [re.sub(r"<[^>]*>", "", line) for line in vtt.decode().splitlines()[1:]
+                if line.strip() and "-->" not in line and not line.strip().isdigit()]
+        vocabulary = set(re.findall(r"[a-z']+", " ".join(text for _, _, text in LINES).lower()))
+        self.assertTrue(said, vtt)
+        self.assertLessEqual(set(re.findall(r"[a-z']+", " ".join(said).lower())), vocabulary)
+        status, body, _ = self.namix.get(chapters.get("url")[len(self.namix.base):], key=None)
+        self.assertEqual(status, 200)
+        chapter_list = json.loads(body)
+        self.assertEqual(chapter_list["version"], "1.2.0")
+        starts = [c["startTime"] for c in chapter_list["chapters"]]
+        self.assertTrue(starts and starts == sorted(starts), starts)
         self.assertEqual(parsed["feedUrl"], self.namix.base + "/feeds/show/best-of.xml")
         # The enclosure is a stable link: no signature in the feed, and it
         # serves the mix itself.
