@@ -1,5 +1,6 @@
 // `namix lambda`: the container image's entry point on AWS Lambda (Runtime
 // API loop), and `namix lambda invoke` to queue an asynchronous invocation.
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -67,6 +68,8 @@ struct LambdaArgs {
   std::string subscriptions_file;
   std::string public_url;
   std::string public_base_url;
+  bool allow_private_urls = false;
+  int min_poll_interval_s = 60;
 };
 
 // A flag's value, else the environment variable's (a container image sets
@@ -124,6 +127,7 @@ int run_loop(const LambdaArgs& args) {
   if (!catalog) return init_failed(catalog.error());
   ServiceOptions service;
   service.data_dir = data_dir;
+  service.fetch.allow_private_urls = args.allow_private_urls;
   // One invocation is one request: Lambda never sends a second one while
   // this one runs, so one mixing worker and no queue.
   service.workers = 1;
@@ -148,6 +152,8 @@ int run_loop(const LambdaArgs& args) {
       flag_or_env(args.subscriptions_file, "NAMIX_SUBSCRIPTIONS_FILE");
   follow_options.rules.themes = &*catalog;
   follow_options.rules.limits = service.limits;
+  follow_options.rules.min_poll_interval =
+      std::chrono::seconds(std::max(1, args.min_poll_interval_s));
   follow_options.follow.fetch = service.fetch;
   follow_options.follow.links.server_base = flag_or_env(args.public_url, "NAMIX_PUBLIC_URL");
   follow_options.follow.links.public_base_url =
@@ -202,6 +208,10 @@ std::function<int()> add_lambda(CLI::App& app) {
   cmd->add_flag("--diagnostic-echo", args->echo,
                 "Answer every request with what the adapter made of it (checks an API Gateway "
                 "set-up without the mixer)");
+  cmd->add_flag("--allow-private-urls", args->allow_private_urls,
+                "Fetch episodes, feeds and webhooks at loopback/private addresses too (a "
+                "function in a VPC that follows an internal feed)")
+      ->envname("NAMIX_ALLOW_PRIVATE_URLS");
   cmd->add_option("--max-invocations", args->max_invocations,
                   "Exit after this many invocations (default: never)");
   cmd->add_option("--deadline-margin-ms", args->deadline_margin_ms,
@@ -210,6 +220,10 @@ std::function<int()> add_lambda(CLI::App& app) {
   cmd->add_option("--subscriptions", args->subscriptions_file,
                   "TOML file of shows to follow, polled on each scheduled event (default: "
                   "NAMIX_SUBSCRIPTIONS_FILE)");
+  cmd->add_option("--min-poll-interval", args->min_poll_interval_s,
+                  "Shortest poll_interval a subscription may ask for, seconds")
+      ->envname("NAMIX_MIN_POLL_INTERVAL_S")
+      ->capture_default_str();
   cmd->add_option("--public-url", args->public_url,
                   "Base URL of the API, for published feeds' links (default: NAMIX_PUBLIC_URL, "
                   "else each request's host)");

@@ -4,15 +4,20 @@ Run: python3 test_lambda_runtime.py --namix path/to/namix
 """
 
 import base64
+import hashlib
+import hmac
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 import sys
+import threading
 import time
 import unittest
 import urllib.request
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -36,6 +41,14 @@ V1_GET = {
     "body": None,
     "isBase64Encoded": False,
 }
+
+
+# What EventBridge sends on each tick of deploy/serverless.yml's schedule.
+SCHEDULED_EVENT = {
+    "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event", "source": "aws.events",
+    "account": "123456789012", "time": "2026-12-05T04:00:00Z", "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/namix-poll"], "detail": {}}
 
 
 def v2_event(method, raw_path, body=None, base64_body=False, query=None):
@@ -209,11 +222,7 @@ class LambdaApiTest(unittest.TestCase):
         with open(subscriptions, "w") as f:
             f.write('[[subscription]]\nid = "show"\nfeed_url = "http://127.0.0.1:9/feed.xml"\n'
                     'outputs = [ { theme = "Best Of", duration = 60 } ]\n')
-        scheduled = self.emulator.add_event({
-            "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-            "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "123456789012", "time": "2026-12-05T04:00:00Z", "region": "us-east-1",
-            "resources": ["arn:aws:events:us-east-1:123456789012:rule/namix-poll"], "detail": {}})
+        scheduled = self.emulator.add_event(SCHEDULED_EVENT)
         shown = self.emulator.add_event(v2_event("GET", "/subscriptions/show"))
         done = run_namix(["lambda", "--max-invocations", "2"], {
             "AWS_LAMBDA_RUNTIME_API": self.emulator.address,
@@ -433,6 +442,149 @@ class LambdaS3JobTest(RgwTestCase):
         self.assertEqual(failed["state"], "failed", failed)
         self.assertEqual(failed["error"]["error"]["code"], "unavailable")
         self.assertEqual(self.s3_keys("temp/uploads/"), [])
+
+
+class ShowAndReceiver:
+    """A show's feed with one episode, and a webhook receiver that checks
+    each signature, on one loopback server."""
+
+    SECRET = "whsec-lambda-test-0123456789"
+
+    def __init__(self, audio):
+        self.deliveries = []
+        show = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                base = "http://127.0.0.1:%d" % self.server.server_address[1]
+                if self.path == "/feed.xml":
+                    body = ("<?xml version='1.0'?><rss version='2.0' "
+                            "xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'><channel>"
+                            "<title>Lambda Show</title><link>%s/</link><description>d</description>"
+                            "<item><title>Episode 7</title><guid isPermaLink='false'>ls-7</guid>"
+                            "<pubDate>Sat, 05 Dec 2026 04:00:00 GMT</pubDate>"
+                            "<itunes:episode>7</itunes:episode><enclosure url='%s/ep7.mp3' "
+                            "length='%d' type='audio/mpeg'/></item></channel></rss>"
+                            % (base, base, len(audio))).encode()
+                    ctype = "application/rss+xml"
+                elif self.path == "/ep7.mp3":
+                    body, ctype = audio, "audio/mpeg"
+                else:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                parts = dict(p.split("=", 1) for p in
+                             self.headers.get("X-Namix-Signature", "").split(",") if "=" in p)
+                expected = hmac.new(show.SECRET.encode(), parts.get("t", "").encode() + b"." + body,
+                                    hashlib.sha256).hexdigest()
+                show.deliveries.append({
+                    "verified": hmac.compare_digest(expected, parts.get("v1", "")),
+                    "event": self.headers.get("X-Namix-Event"), "body": json.loads(body)})
+                self.send_response(204)
+                self.end_headers()
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class LambdaScheduledMixTest(RgwTestCase):
+    """A show followed on AWS: each EventBridge tick is one `namix lambda`
+    invocation (a fresh process, as a cold start is) that polls the feed,
+    mixes a new episode into the bucket, publishes it in namix's podcast
+    feed and delivers its webhook. The feed and the receiver are on
+    loopback, so the function runs with NAMIX_ALLOW_PRIVATE_URLS."""
+
+    PUBLIC_URL = "https://api.example.com"
+
+    def test_a_scheduled_tick_mixes_a_new_episode_once_into_s3(self):
+        made = run_namix(["s3", "mb", "s3://namix-follow"], self.env)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        show = ShowAndReceiver(self.make_episode(1))
+        self.addCleanup(show.close)
+        subscriptions = os.path.join(self.work, "subscriptions.toml")
+        with open(subscriptions, "w") as f:
+            f.write('[[subscription]]\nid = "show"\nfeed_url = "%s/feed.xml"\n'
+                    'poll_interval = "1s"\n'
+                    'outputs = [ { theme = "Best Of", duration = 20 } ]\n'
+                    'webhooks = [ { url = "%s/hook", secret = "%s" } ]\n'
+                    % (show.base, show.base, show.SECRET))
+        env = dict(self.env, AWS_LAMBDA_RUNTIME_API=self.emulator.address,
+                   NAMIX_DATA_DIR=os.path.join(self.work, "data"), NAMIX_THEMES_DIR=THEMES_DIR,
+                   NAMIX_SUBSCRIPTIONS_FILE=subscriptions, NAMIX_PUBLIC_URL=self.PUBLIC_URL,
+                   NAMIX_ALLOW_PRIVATE_URLS="1", NAMIX_MIN_POLL_INTERVAL_S="1")
+
+        # The schedule's function has 900 s (deploy/serverless.yml); a mix
+        # starts only while five minutes are left.
+        def invoke(event, deadline_in_ms=900000):
+            rid = self.emulator.add_event(event, deadline_in_ms=deadline_in_ms)
+            done = run_namix(["lambda", "--storage", "s3://namix-follow/prod",
+                              "--max-invocations", "1"], env, timeout=180)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(self.emulator.errors, {})
+            return self.emulator.responses[rid]
+
+        report = invoke(SCHEDULED_EVENT)
+        self.assertEqual((report["polled"], report["poll_failures"], report["mixed"]), (1, 0, 1),
+                         report)
+        listed = run_namix(["s3", "ls", "s3://namix-follow/prod/mixes/"], self.env)
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        mp3s = [line.split()[-1] for line in listed.stdout.splitlines() if line.endswith(".mp3")]
+        self.assertEqual(len(mp3s), 1, listed.stdout)
+        self.assertIn("/7/", mp3s[0])
+
+        # The webhook went out in the same tick, signed.
+        self.assertEqual(len(show.deliveries), 1, show.deliveries)
+        self.assertTrue(show.deliveries[0]["verified"])
+        self.assertEqual(show.deliveries[0]["event"], "mix.finished")
+        self.assertEqual(show.deliveries[0]["body"]["item"]["guid"], "ls-7")
+
+        # namix's podcast feed, as an app reads it through API Gateway.
+        answer = invoke(v2_event("GET", "/feeds/show/best-of.xml"))
+        self.assertEqual(answer["statusCode"], 200, answer)
+        xml = base64.b64decode(answer["body"]) if answer.get("isBase64Encoded") else \
+            answer["body"].encode()
+        items = ET.fromstring(xml).findall("./channel/item")
+        self.assertEqual(len(items), 1)
+        self.assertIn("Episode 7", items[0].findtext("title"))
+        enclosure = items[0].find("enclosure")
+        self.assertTrue(enclosure.get("url").startswith(self.PUBLIC_URL + "/published/show/"),
+                        enclosure.get("url"))
+        self.assertNotIn("X-Amz-Signature", xml.decode())
+        # Its stable link redirects to a fresh presigned one on RGW.
+        redirect = invoke(v2_event("GET", enclosure.get("url")[len(self.PUBLIC_URL):]))
+        self.assertEqual(redirect["statusCode"], 302, redirect)
+        location = redirect["headers"]["Location"]
+        self.assertTrue(location.startswith(self.env["NAMIX_S3_ENDPOINT"] + "/namix-follow/prod/"),
+                        location)
+        with urllib.request.urlopen(location, timeout=30) as fetched:
+            mp3 = fetched.read()
+        self.assertEqual(len(mp3), int(enclosure.get("length")))
+        self.assertTrue(mp3[:3] == b"ID3" or mp3[0] == 0xFF, mp3[:4])
+
+        # The next tick, in another process, reads the feed again and finds
+        # nothing new (its poll interval, 1 s and a tenth of jitter, has passed).
+        time.sleep(1.2)
+        report = invoke(SCHEDULED_EVENT)
+        self.assertEqual((report["polled"], report["mixed"]), (1, 0), report)
+        listed = run_namix(["s3", "ls", "s3://namix-follow/prod/mixes/"], self.env)
+        self.assertEqual(len([line for line in listed.stdout.splitlines()
+                              if line.endswith(".mp3")]), 1, listed.stdout)
+        self.assertEqual(len(show.deliveries), 1)
 
 
 class LambdaInvokeTest(unittest.TestCase):
