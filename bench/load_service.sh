@@ -30,9 +30,14 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 work=$(mktemp -d /tmp/namix-load.XXXXXX)
 namix_pid=""
 files_pid=""
+# Stopped servers exit 143; under set -e that must not end the clean-up
+# early nor become the script's exit status.
 cleanup() {
-  [ -n "$namix_pid" ] && kill "$namix_pid" 2>/dev/null && wait "$namix_pid" 2>/dev/null
-  [ -n "$files_pid" ] && kill "$files_pid" 2>/dev/null && wait "$files_pid" 2>/dev/null
+  local pid
+  for pid in $namix_pid $files_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -9,6 +9,8 @@
 #include <random>
 #include <utility>
 
+#include "core/partial_files.h"
+
 namespace namix {
 
 Result<ScopedTempFile> ScopedTempFile::create(const std::string& dir, const std::string& stem) {
@@ -23,6 +25,9 @@ Result<ScopedTempFile> ScopedTempFile::create(const std::string& dir, const std:
         write_failure_code(errno, Errc::unavailable),
         "cannot store the " + stem + " on the server's disk: " + std::strerror(errno));
   }
+  // Registered so that a CLI run stopped by a signal (a download under way)
+  // removes it too.
+  register_partial_file(path);
   ScopedTempFile f;
   f.fd_ = fd;
   f.path_ = path;
@@ -48,7 +53,10 @@ ScopedTempFile::~ScopedTempFile() { release(); }
 void ScopedTempFile::release() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  if (!path_.empty()) ::unlink(path_.c_str());
+  if (!path_.empty()) {
+    ::unlink(path_.c_str());
+    unregister_partial_file(path_);
+  }
   path_.clear();
 }
 

@@ -12,7 +12,8 @@
 
 namespace namix {
 
-// A new file in `dir` (created if needed), removed when this goes away.
+// A new file in `dir` (created if needed), removed when this goes away, or
+// by remove_partial_files() when a signal ends the process first.
 class ScopedTempFile final : public ByteSink {
  public:
   static Result<ScopedTempFile> create(const std::string& dir, const std::string& stem);

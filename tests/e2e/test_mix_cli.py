@@ -8,6 +8,7 @@ mix_start is the source audio at its start_time. Then every kind of bad
 input: one line on stderr, the documented exit code, no file left behind.
 """
 import argparse
+import http.server
 import json
 import os
 import re
@@ -337,6 +338,53 @@ class Outputs(unittest.TestCase):
             lines = [l for l in err.splitlines() if l.strip()]
             self.assertEqual(lines, ["namix: the mix was interrupted by %s; no partial output was left"
                                      % name])
+
+    def test_interrupted_download_leaves_no_temporary_file(self):
+        """`namix mix URL` stopped while the episode downloads: the file it
+        was downloading into goes too."""
+        with open(Fixture.episode, "rb") as f:
+            episode = f.read()
+        release = threading.Event()
+
+        class Dripping(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "audio/mpeg")
+                self.send_header("Content-Length", str(len(episode)))
+                self.end_headers()
+                try:
+                    self.wfile.write(episode[:len(episode) // 4])
+                    self.wfile.flush()
+                    release.wait(60)  # the rest never comes before the signal
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Dripping)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        self.addCleanup(release.set)
+        tmp = os.path.join(ARGS.workdir, "download-tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp)
+        url = "http://127.0.0.1:%d/NA-1779.mp3" % server.server_address[1]
+        out = os.path.join(ARGS.workdir, "from-url.mp3")
+        p = subprocess.Popen([ARGS.namix, "mix", url, "--allow-private-urls", "--duration", "20",
+                              "--out", out, "--quiet"], stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, TMPDIR=tmp))
+        deadline = time.time() + 30
+        while not [f for f in os.listdir(tmp) if os.path.getsize(os.path.join(tmp, f)) > 0]:
+            self.assertLess(time.time(), deadline, "the download did not start")
+            time.sleep(0.02)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertEqual(os.listdir(tmp), [])
+        self.assertFalse([f for f in os.listdir(ARGS.workdir) if f.startswith("from-url.mp3")])
 
 
 if __name__ == "__main__":
