@@ -19,15 +19,46 @@ window.namix = window.namix || {};
                       : 'The server could not be reached. Is namix serve running?';
   };
 
+  // A server started with --api-keys wants one in x-api-key on every call
+  // but the open ones. The producer types it once; this browser keeps it.
+  const KEY_STORE = 'namix.apiKey';
+  namix.apiKey = function apiKey() {
+    try { return localStorage.getItem(KEY_STORE) || ''; } catch (err) { return ''; }
+  };
+  namix.setApiKey = function setApiKey(key) {
+    try {
+      if (key) localStorage.setItem(KEY_STORE, key); else localStorage.removeItem(KEY_STORE);
+    } catch (err) { /* storage refused: the key lasts as long as the page */ }
+    sessionKey = key;
+    document.dispatchEvent(new CustomEvent('namix:api-key-changed'));
+  };
+  let sessionKey = namix.apiKey();
+  namix.apiHeaders = function apiHeaders(headers) {
+    return sessionKey ? { ...headers, 'x-api-key': sessionKey } : { ...headers };
+  };
+  // 401 (no key) and 403 (a wrong one) ask the producer for the key.
+  namix.noteRefusal = function noteRefusal(httpStatus, message) {
+    if (httpStatus === 401 || httpStatus === 403) {
+      document.dispatchEvent(new CustomEvent('namix:api-key-refused', { detail: { message } }));
+    }
+  };
+
+  // A Response's JSON body, or null; on a refusal of the key, the page asks for it.
+  namix.readJson = async function readJson(response) {
+    let body = null;
+    try { body = await response.json(); } catch (err) { body = null; }
+    if (!response.ok) namix.noteRefusal(response.status, namix.apiMessage(body, response.status));
+    return body;
+  };
+
   namix.getJson = async function getJson(path) {
     let response;
     try {
-      response = await fetch(path, { headers: { Accept: 'application/json' } });
+      response = await fetch(path, { headers: namix.apiHeaders({ Accept: 'application/json' }) });
     } catch (err) {
       throw new Error(namix.apiMessage(null, 0));
     }
-    let body = null;
-    try { body = await response.json(); } catch (err) { body = null; }
+    const body = await namix.readJson(response);
     if (!response.ok) throw new Error(namix.apiMessage(body, response.status));
     return body;
   };

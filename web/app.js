@@ -55,7 +55,9 @@
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('POST', 'mix/jobs');
-      xhr.setRequestHeader('Accept', 'application/json');
+      for (const [name, value] of Object.entries(namix.apiHeaders({ Accept: 'application/json' }))) {
+        xhr.setRequestHeader(name, value);
+      }
       xhr.responseType = 'text';
       if (onUploadProgress) {
         xhr.upload.addEventListener('progress', (ev) => {
@@ -69,6 +71,7 @@
         if (xhr.status >= 200 && xhr.status < 300 && parsed && parsed.job_id) {
           resolve(parsed);
         } else {
+          namix.noteRefusal(xhr.status, apiMessage(parsed, xhr.status));
           reject(new Error(apiMessage(parsed, xhr.status)));
         }
       });
@@ -487,6 +490,7 @@
     },
   });
   $('history-refresh').addEventListener('click', historyView.load);
+  document.addEventListener('namix:api-key-changed', historyView.load);
 
   // The mix named in the address (?mix=EPISODE/THEME/ID), from the service.
   async function openAddressedMix() {

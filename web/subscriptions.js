@@ -1,23 +1,14 @@
 // The page's "Followed shows" section: each subscription with its last
 // poll, the mixes it produced and its podcast feed URLs to copy. Reads GET
 // /subscriptions; a server that follows no feed answers 404 and the section
-// stays hidden. Self-contained: app.js owns the rest of the page.
+// stays hidden. app.js owns the rest of the page.
 (function () {
   'use strict';
 
   const $ = (id) => document.getElementById(id);
   const section = $('subscriptions-section');
   if (!section) return;
-
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    Object.assign(node, props || {});
-    for (const child of children) {
-      if (child === null || child === undefined) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
+  const { el } = window.namix;
 
   function when(iso) {
     if (!iso) return 'never';
@@ -79,22 +70,24 @@
     const box = $('subscriptions-error');
     let response;
     try {
-      response = await fetch('subscriptions', { headers: { Accept: 'application/json' } });
+      response = await fetch('subscriptions',
+        { headers: window.namix.apiHeaders({ Accept: 'application/json' }) });
     } catch (err) {
       box.textContent = 'The server could not be reached. Is namix serve running?';
       box.hidden = false;
+      section.hidden = false;
       return;
     }
     if (response.status === 404) {  // this server follows no feed
       section.hidden = true;
       return;
     }
-    let body = null;
-    try { body = await response.json(); } catch (err) { body = null; }
+    const body = await window.namix.readJson(response);
     if (!response.ok) {
       const e = body && body.error;
       box.textContent = `Followed shows could not be loaded: ${(e && e.message) || `HTTP ${response.status}`}`;
       box.hidden = false;
+      section.hidden = false;
       return;
     }
     box.hidden = true;
@@ -105,5 +98,6 @@
   }
 
   $('subscriptions-refresh').addEventListener('click', load);
+  document.addEventListener('namix:api-key-changed', load);
   load();
 }());

@@ -52,15 +52,17 @@ async function waitForHealth(base, child, logFile) {
 }
 
 // The real server on a free loopback port, with --allow-private-urls so it
-// fetches from serveFiles(). Returns {base, stop}.
-export async function startNamix({ namix, work, outDir, webDir }) {
+// fetches from serveFiles(), and `extraArgs` after those. Its log goes to
+// outDir/`logName`. Returns {base, stop}.
+export async function startNamix({ namix, work, outDir, webDir, extraArgs = [], logName = 'namix-serve.log' }) {
   const portFile = path.join(work, 'port');
   const dataDir = path.join(work, 'namix-data');
-  const logFile = path.join(outDir, 'namix-serve.log');
+  const logFile = path.join(outDir, logName);
   const log = fs.openSync(logFile, 'w');
   // --port 0 --port-file: the server picks a free port itself, so no race.
   const child = spawn(path.resolve(namix), ['serve', '--host', '127.0.0.1', '--port', '0',
-    '--port-file', portFile, '--data-dir', dataDir, '--allow-private-urls', '--web-dir', webDir],
+    '--port-file', portFile, '--data-dir', dataDir, '--allow-private-urls', '--web-dir', webDir,
+    ...extraArgs],
   { stdio: ['ignore', log, log], env: { ...process.env, NAMIX_WEB_DIR: webDir } });
   const stop = () => new Promise((resolve) => {
     if (child.exitCode !== null) { resolve(); return; }

@@ -23,13 +23,14 @@ import { fileURLToPath } from 'node:url';
 import { fixtureChapters, fixtureFeed, pickAndMixFromFeed } from './feed_checks.mjs';
 import { checkTranscriptView } from './transcript_checks.mjs';
 import { makeEpisode, SPEAKERS } from './fixture_episode.mjs';
+import { assert, check, cleanups, CHROMIUM, openBrowser, runChecks } from './harness.mjs';
 import { serveFiles, startNamix } from './loopback_servers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
 const outDir = path.resolve(args['out-dir'] || path.join(here, 'artifacts'));
 const webDir = path.resolve(args['web-dir'] || path.join(here, '..', '..', 'web'));
-const chromiumPath = args.chromium || '/usr/bin/chromium';
+const chromiumPath = args.chromium || CHROMIUM;
 const MIX_TIMEOUT_MS = 240_000;
 
 function parseArgs(argv) {
@@ -41,29 +42,6 @@ function parseArgs(argv) {
     out[argv[i].slice(2)] = argv[i + 1];
   }
   return out;
-}
-
-let playwright;
-try {
-  playwright = await import('playwright-core');
-} catch (err) {
-  console.error(`playwright-core is missing: run \`npm ci\` in ${here} (make deps does). ${err.message}`);
-  process.exit(1);
-}
-if (!fs.existsSync(chromiumPath)) {
-  console.error(`${chromiumPath} is missing: apt-get install chromium (make deps does).`);
-  process.exit(1);
-}
-
-const cleanups = [];
-const results = [];
-function check(name, fn) {
-  return fn().then(
-    () => { results.push([name, true]); console.log(`ok   ${name}`); },
-    (err) => { results.push([name, false]); console.log(`FAIL ${name}: ${err.message}`); });
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
 }
 
 // ---- the test -------------------------------------------------------------
@@ -94,18 +72,7 @@ async function main() {
     base = namix.base;
   }
 
-  const context = await playwright.chromium.launchPersistentContext(path.join(work, 'profile'), {
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required'],
-    viewport: { width: 1100, height: 900 },
-  });
-  cleanups.unshift(() => context.close());
-  const page = context.pages()[0] || await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  const { context, page, pageErrors } = await openBrowser(path.join(work, 'profile'), chromiumPath);
 
   // Every job poll and submission as the page saw it, to compare with the screen.
   const apiBodies = [];
@@ -442,18 +409,4 @@ async function main() {
   });
 }
 
-let code = 0;
-try {
-  await main();
-} catch (err) {
-  console.log(`FAIL setup: ${err.stack || err.message}`);
-  code = 1;
-} finally {
-  for (const fn of cleanups) {
-    try { await fn(); } catch (err) { /* best effort */ }
-  }
-}
-const passed = results.filter(([, ok]) => ok).length;
-const failed = results.length - passed;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(code || (failed > 0 || results.length === 0 ? 1 : 0));
+await runChecks(main);

@@ -4,43 +4,28 @@
 //   node subscriptions_test.mjs --namix build/src/app/namix --web-dir web --out-dir DIR
 //
 // A show's feed with one episode (made here with espeak-ng and lame) on a
-// loopback server; the real `namix serve --subscriptions` follows it and
-// mixes the episode; the page must list the subscription, its last poll,
+// loopback server; the real `namix serve --subscriptions --api-keys` follows
+// it and mixes the episode; the page must ask for the API key when the
+// server refuses it, keep it once typed in, and list the subscription, its last poll,
 // the mix it produced and the podcast feed URL, whose Copy button selects
 // it. A server that follows nothing hides the section (checked on a page
 // whose /subscriptions answers 404).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { assert, check, cleanups, openBrowser, runChecks } from './harness.mjs';
+import { startNamix } from './loopback_servers.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = {};
 for (let i = 2; i + 1 < process.argv.length; i += 2) args[process.argv[i].slice(2)] = process.argv[i + 1];
 const outDir = path.resolve(args['out-dir'] || path.join(here, 'artifacts'));
 const webDir = path.resolve(args['web-dir'] || path.join(here, '..', '..', 'web'));
-const chromiumPath = '/usr/bin/chromium';
-
-let playwright;
-try {
-  playwright = await import('playwright-core');
-} catch (err) {
-  console.error(`playwright-core is missing: run \`npm ci\` in ${here} (make npm does). ${err.message}`);
-  process.exit(1);
-}
-
-const cleanups = [];
-const results = [];
-function check(name, fn) {
-  return fn().then(
-    () => { results.push([name, true]); console.log(`ok   ${name}`); },
-    (err) => { results.push([name, false]); console.log(`FAIL ${name}: ${err.message}`); });
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const API_KEY = 'browser-test-key-1';
 
 function makeEpisode(dir) {
   const wav = path.join(dir, 'episode.wav');
@@ -78,29 +63,6 @@ function serveShow(episode) {
   }));
 }
 
-async function startNamix(work, extra) {
-  const portFile = path.join(work, 'port');
-  const logFile = path.join(outDir, 'namix-serve-subscriptions.log');
-  const log = fs.openSync(logFile, 'w');
-  const child = spawn(path.resolve(args.namix), ['serve', '--host', '127.0.0.1', '--port', '0',
-    '--port-file', portFile, '--data-dir', path.join(work, 'data'), '--allow-private-urls',
-    '--web-dir', webDir, ...extra], { stdio: ['ignore', log, log] });
-  cleanups.push(() => new Promise((resolve) => {
-    if (child.exitCode !== null) { resolve(); return; }
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-    setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 10_000);
-  }));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`namix serve exited: ${fs.readFileSync(logFile, 'utf8').slice(-1500)}`);
-    const text = fs.existsSync(portFile) ? fs.readFileSync(portFile, 'utf8').trim() : '';
-    if (/^\d+$/.test(text)) return `http://127.0.0.1:${text}`;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('namix serve wrote no port within 30 s');
-}
-
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'namix-subs-'));
@@ -113,30 +75,46 @@ feed_url = "${show}/feed.xml"
 poll_interval = "5s"
 outputs = [ { theme = "Best Of", duration = 15 } ]
 `);
-  const base = await startNamix(work, ['--subscriptions', subscriptions, '--min-poll-interval', '1']);
+  const keys = path.join(work, 'api-keys');
+  fs.writeFileSync(keys, `${API_KEY}\n`);
+  const namix = await startNamix({
+    namix: args.namix, work, outDir, webDir, logName: 'namix-serve-subscriptions.log',
+    extraArgs: ['--subscriptions', subscriptions, '--min-poll-interval', '1', '--api-keys', keys],
+  });
+  cleanups.push(namix.stop);
+  const { base } = namix;
   const feedUrl = `${base}/feeds/browser-show/best-of.xml`;
   // The page shows what the API says: wait until the mix is published.
   const deadline = Date.now() + 120_000;
   let api = null;
   while (Date.now() < deadline) {
-    api = await (await fetch(`${base}/subscriptions`)).json();
+    api = await (await fetch(`${base}/subscriptions`, { headers: { 'x-api-key': API_KEY } })).json();
     if (api.subscriptions[0].outputs[0].mixes.length === 1) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   assert(api.subscriptions[0].outputs[0].mixes.length === 1, `no mix after 120 s: ${JSON.stringify(api)}`);
 
-  const context = await playwright.chromium.launchPersistentContext(path.join(work, 'profile'), {
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1100, height: 900 },
-  });
-  cleanups.unshift(() => context.close());
-  const page = context.pages()[0] || await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  const { page, pageErrors } = await openBrowser(path.join(work, 'profile'));
   await page.goto(`${base}/`);
+
+  await check('a server with API keys gets one typed in once, and keeps it', async () => {
+    await page.waitForSelector('#api-key-box[open] #api-key-reason:not([hidden])', { timeout: 10_000 });
+    const reason = await page.textContent('#api-key-reason');
+    assert(reason.includes('needs an API key'), `reason: ${reason}`);
+    const history = await page.textContent('#history-error');
+    assert(history.includes('API key'), `history says: ${history}`);
+    await page.fill('#api-key', 'not-the-key');
+    await page.click('#api-key-form button[type=submit]');
+    await page.waitForFunction(() => /not valid/.test(document.getElementById('api-key-reason').textContent)
+      && !document.getElementById('api-key-reason').hidden, null, { timeout: 10_000 });
+    await page.fill('#api-key', API_KEY);
+    await page.click('#api-key-form button[type=submit]');
+    await page.waitForSelector('#subscriptions-section:not([hidden]) .subscription', { timeout: 10_000 });
+    await page.waitForSelector('#history-error[hidden]', { state: 'attached', timeout: 10_000 });
+    await page.reload();
+    await page.waitForSelector('#subscriptions-section:not([hidden]) .subscription', { timeout: 10_000 });
+    assert(await page.isHidden('#api-key-reason'), 'asked for the key again after a reload');
+  });
 
   await check('the section lists the subscription with its last poll', async () => {
     await page.waitForSelector('#subscriptions-section:not([hidden]) .subscription', { timeout: 10_000 });
@@ -182,17 +160,4 @@ outputs = [ { theme = "Best Of", duration = 15 } ]
   });
 }
 
-let code = 0;
-try {
-  await main();
-} catch (err) {
-  console.log(`FAIL setup: ${err.stack || err.message}`);
-  code = 1;
-} finally {
-  for (const fn of cleanups) {
-    try { await fn(); } catch (err) { /* best effort */ }
-  }
-}
-const passed = results.filter(([, ok]) => ok).length;
-console.log(`${passed} passed, ${results.length - passed} failed`);
-process.exit(code || (passed !== results.length || results.length === 0 ? 1 : 0));
+await runChecks(main);
