@@ -138,12 +138,6 @@ Result<ScopedTempFile> download_episode(const std::string& url, const FetchOptio
   return std::move(*file);
 }
 
-// The file name a URL ends in, for tags and the episode number.
-std::string url_file_name(const std::string& url) {
-  const std::string path = url.substr(0, url.find_first_of("?#"));
-  return path.substr(path.find_last_of('/') + 1);
-}
-
 // --about and --transcript-out need a transcript to work on.
 Result<void> check_words_wanted(const MixOptions& o, bool has_transcript) {
   if (!o.transcript_out.empty() && !has_transcript) {
@@ -272,7 +266,7 @@ int run(const MixOptions& o) {
   }
   const std::string episode_name =
       from_feed ? url_file_name(from_feed->source.media_url)
-                : (input_is_url ? url_file_name(strip_measurement_prefixes(o.input))
+                : (input_is_url ? url_file_name(o.input)
                                 : std::filesystem::path(o.input).filename().string());
   ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
   MixRequest request;

@@ -134,4 +134,15 @@ std::string strip_measurement_prefixes(std::string_view url) {
   return current;
 }
 
+std::string url_file_name(std::string_view url) {
+  const std::string stripped = strip_measurement_prefixes(url);
+  const std::string path = stripped.substr(0, stripped.find_first_of("?#"));
+  const std::size_t authority = path.find("://");
+  const std::size_t slash = path.rfind('/');
+  // "https://host" has no path; its last '/' belongs to "://".
+  if (slash == std::string::npos || (authority != std::string::npos && slash <= authority + 2))
+    return "";
+  return path.substr(slash + 1);
+}
+
 }  // namespace namix

@@ -20,4 +20,9 @@ std::string resolve_url(std::string_view base, std::string_view reference);
 // fetch (the host counts the download); this one names the file.
 std::string strip_measurement_prefixes(std::string_view url);
 
+// The name of the file `url` fetches, for tags and messages: the last
+// segment of its path once measurement prefixes are stripped, without the
+// query or fragment. Empty when the path names none ("https://host/").
+std::string url_file_name(std::string_view url);
+
 }  // namespace namix

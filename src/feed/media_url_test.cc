@@ -23,6 +23,16 @@ TEST(ResolveUrl, FollowsRfc3986) {
   EXPECT_EQ(resolve_url("not a url", "ep.mp3"), "ep.mp3");
 }
 
+TEST(UrlFileName, IsThePathsLastSegmentBehindAnyPrefix) {
+  EXPECT_EQ(url_file_name("https://host.example/shows/NA-1779.mp3?token=a/b#t=3"), "NA-1779.mp3");
+  EXPECT_EQ(url_file_name("https://op3.dev/e/https://host.example/ep.mp3"), "ep.mp3");
+  EXPECT_EQ(url_file_name("https://dts.podtrac.com/redirect.mp3/host.example/a/ep2.mp3"),
+            "ep2.mp3");
+  EXPECT_EQ(url_file_name("https://host.example/"), "");
+  EXPECT_EQ(url_file_name("https://host.example"), "");
+  EXPECT_EQ(url_file_name("https://host.example?x=/y.mp3"), "");
+}
+
 TEST(MeasurementPrefixes, AreRecognisedAndChainsUnwound) {
   EXPECT_EQ(strip_measurement_prefixes("https://op3.dev/e/https://host.example/ep.mp3"),
             "https://host.example/ep.mp3");

@@ -6,6 +6,7 @@
 
 #include "core/growing_file.h"
 #include "core/scoped_temp_file.h"
+#include "feed/media_url.h"
 #include "mix/mix_companions.h"
 #include "mix/result_json.h"
 #include "net/episode_documents.h"
@@ -26,9 +27,8 @@ std::string source_name(const MixOrder& order) {
     return order.upload_name.empty() || order.upload_name == "upload" ? "the upload"
                                                                       : order.upload_name;
   }
-  const std::string url = order.episode_url.substr(0, order.episode_url.find_first_of("?#"));
-  const std::string last = url.substr(url.rfind('/') + 1);
-  return last.empty() || url.find("://") + 2 == url.rfind('/') ? "the episode" : last;
+  const std::string name = url_file_name(order.episode_url);
+  return name.empty() ? "the episode" : name;
 }
 
 }  // namespace
