@@ -1,7 +1,12 @@
 // What the follow stage's tests share: the shipped themes, rules that allow
-// short poll intervals, a subscription and feeds made in memory.
+// short poll intervals, a subscription and feeds made in memory, and a
+// fixture with local storage of its own.
 #pragma once
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +15,7 @@
 #include "feed/feed.h"
 #include "follow/subscription.h"
 #include "select/theme.h"
+#include "store/local_storage.h"
 
 namespace namix::follow_test {
 
@@ -59,5 +65,24 @@ inline Feed feed_of(const std::vector<int>& numbers) {
   }
   return feed;
 }
+
+// Each test gets local storage in a fresh directory, named after the test,
+// removed after it.
+class StorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("follow-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto opened = LocalStorage::open({dir_.string(), "test-secret", "http://h:1"});
+    ASSERT_TRUE(opened.ok());
+    storage_ = std::move(*opened);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<LocalStorage> storage_;
+};
 
 }  // namespace namix::follow_test

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "follow/claim_owner.h"
+#include "follow/follow_test_support.h"
 #include "store/local_storage.h"
 
 namespace namix {
@@ -18,19 +19,8 @@ namespace {
 constexpr std::int64_t kNow = 1'700'000'000'000;
 constexpr std::chrono::milliseconds kLease{60'000};
 
-class MixLedgerTest : public ::testing::Test {
+class MixLedgerTest : public follow_test::StorageTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("ledger-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto opened = LocalStorage::open({dir_.string(), "test-secret", "http://h:1"});
-    ASSERT_TRUE(opened.ok());
-    storage_ = std::move(*opened);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   static LedgerEntry fresh(const std::string& mix_id) {
     LedgerEntry e;
     e.subscription_id = "show";
@@ -43,9 +33,6 @@ class MixLedgerTest : public ::testing::Test {
     e.key_stem = "mixes/12/best-of/" + mix_id;
     return e;
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<LocalStorage> storage_;
 };
 
 TEST_F(MixLedgerTest, OneClaimWinsAndASettledMixIsDone) {

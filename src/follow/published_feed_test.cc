@@ -81,21 +81,7 @@ TEST(PublishedLinks, NeverCarryASignature) {
   EXPECT_EQ(published_file_key({*m}, "../../etc/passwd").error().code, Errc::not_found);
 }
 
-class PublishedFeedsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("published-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto opened = LocalStorage::open({dir_.string(), "test-secret", "http://h:1"});
-    ASSERT_TRUE(opened.ok());
-    storage_ = std::move(*opened);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
-  std::unique_ptr<LocalStorage> storage_;
-};
+using PublishedFeedsTest = follow_test::StorageTest;
 
 TEST_F(PublishedFeedsTest, NewestFirstAndAnItemOnce) {
   PublishedFeeds feeds(*storage_);

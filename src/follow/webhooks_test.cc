@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "follow/follow_test_support.h"
 #include "store/local_storage.h"
 
 namespace namix {
@@ -33,19 +34,8 @@ TEST(WebhookSchedule, RetriesDoubleToAnHourAndSpanMoreThanAnHour) {
   EXPECT_GE(total, std::chrono::hours(1));
 }
 
-class WebhookCourierTest : public ::testing::Test {
+class WebhookCourierTest : public follow_test::StorageTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("courier-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto opened = LocalStorage::open({dir_.string(), "test-secret", "http://h:1"});
-    ASSERT_TRUE(opened.ok());
-    storage_ = std::move(*opened);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   static WebhookDelivery delivery(const std::string& id, const std::string& url) {
     WebhookDelivery d;
     d.id = id;
@@ -55,9 +45,6 @@ class WebhookCourierTest : public ::testing::Test {
     d.body = R"({"event":"mix.finished"})";
     return d;
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<LocalStorage> storage_;
 };
 
 TEST_F(WebhookCourierTest, ALoopbackReceiverIsRefusedByTheAddressPolicyAndLogged) {
