@@ -235,14 +235,8 @@ class MixTranscriptCli(unittest.TestCase):
         junk = os.path.join(ARGS.workdir, "junk.mp3")
         with open(junk, "wb") as f:
             f.write(b"\x00" * 4096)
-        empty = os.path.join(ARGS.workdir, "empty.vtt")
-        open(empty, "w").close()
-        notes = os.path.join(ARGS.workdir, "notes.srt")
-        with open(notes, "w") as f:
-            f.write("Show notes: gas stoves.\n")
-        broken = os.path.join(ARGS.workdir, "broken.srt")
-        with open(broken, "wb") as f:
-            f.write(b"1\n00:00:01,000 --> 00:00:02,000\nbad \xff byte\n")
+        bad = fixture.write_bad_transcripts(ARGS.workdir)
+        empty, notes, broken = bad["empty"], bad["notes"], bad["broken"]
         huge = os.path.join(ARGS.workdir, "huge.srt")
         with open(huge, "wb") as f:
             f.truncate(21 * 1024 * 1024)

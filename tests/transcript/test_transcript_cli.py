@@ -124,6 +124,18 @@ def write_transcripts(work, cues):
     return paths
 
 
+def write_bad_transcripts(work):
+    """Files that are no transcript, as {kind: path}: an empty one, show
+    notes in prose, and an SRT with a byte that is not UTF-8."""
+    paths = {kind: os.path.join(work, kind + ".srt") for kind in ("empty", "notes", "broken")}
+    open(paths["empty"], "w").close()
+    with open(paths["notes"], "w") as f:
+        f.write("Show notes: gas stoves, electric cars.\n")
+    with open(paths["broken"], "wb") as f:
+        f.write(b"1\n00:00:01,000 --> 00:00:02,000\nbad \xff byte\n")
+    return paths
+
+
 def build(work):
     """Writes the served MP3 and the transcripts; returns (paths, cues, truth, ads)."""
     rng = random.Random(15)
@@ -246,16 +258,10 @@ class TranscriptCli(unittest.TestCase):
         self.assertIn("onsets matched", out.stdout)
 
     def test_bad_transcripts(self):
-        empty = os.path.join(ARGS.workdir, "empty.srt")
-        open(empty, "w").close()
-        notes = os.path.join(ARGS.workdir, "notes.vtt")
-        with open(notes, "w") as f:
-            f.write("Show notes: gas stoves, electric cars.\n")
-        broken = os.path.join(ARGS.workdir, "broken.srt")
-        with open(broken, "wb") as f:
-            f.write(b"1\n00:00:01,000 --> 00:00:02,000\nbad \xff byte\n")
-        for path, code, words in [(empty, 4, "is empty"), (notes, 4, "is not a transcript"),
-                                  (broken, 4, "not valid UTF-8"),
+        bad = write_bad_transcripts(ARGS.workdir)
+        for path, code, words in [(bad["empty"], 4, "is empty"),
+                                  (bad["notes"], 4, "is not a transcript"),
+                                  (bad["broken"], 4, "not valid UTF-8"),
                                   (os.path.join(ARGS.workdir, "missing.srt"), 3, "does not exist")]:
             out = self.analyze("--transcript", path)
             self.assertEqual(out.returncode, code, out.stderr)
