@@ -487,6 +487,47 @@ class MemorySource final : public ByteSource {
   std::size_t at_ = 0;
 };
 
+// Frames of 22.05 kHz inside a 44.1 kHz file (an ad stitched in from
+// another encoder): libmpg123 cannot bring them to a quarter of 44.1 kHz,
+// and the decoder's error says what to do about such a file.
+TEST(MixedRateMp3, IsRefusedWithTheWayToConvertIt) {
+  const TempDir dir("mixed_rate");
+  for (const int rate : {44100, 22050}) {
+    write_sndfile(dir / ("tone" + std::to_string(rate) + ".wav"),
+                  make_sine(rate, 1, 3.0, 440.0, 0.5f), rate);
+    run_lame(rate == 44100 ? "-b 64 -m m" : "-b 32 -m m",
+             dir / ("tone" + std::to_string(rate) + ".wav"),
+             dir / ("tone" + std::to_string(rate) + ".mp3"));
+  }
+  const fs::path mixed = dir / "mixed.mp3";
+  {
+    std::ofstream out(mixed, std::ios::binary);
+    for (const char* part : {"tone44100.mp3", "tone22050.mp3", "tone44100.mp3"}) {
+      const std::vector<char> bytes = read_bytes(dir / part);
+      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
+  }
+  std::optional<Error> failed;
+  auto decoder = open_decoder(mixed.string(), {.rate_divisor = 4, .force_mono = true});
+  if (!decoder.ok()) {
+    failed = decoder.error();
+  } else {
+    AudioBuffer block(1, 4096);
+    for (std::int64_t at : {std::int64_t{0}, (*decoder)->info().num_frames / 2}) {
+      if (auto sought = (*decoder)->seek(at); !sought.ok()) failed = sought.error();
+      for (int i = 0; i < 64 && !failed; ++i) {
+        auto got = (*decoder)->read(block.view());
+        if (!got.ok()) failed = got.error();
+        if (!got.ok() || *got == 0) break;
+      }
+      if (failed) break;
+    }
+  }
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->code, Errc::undecodable);
+  EXPECT_NE(failed->message.find("sample rate"), std::string::npos) << failed->message;
+}
+
 // libmpg123 cannot synthesise 8 kHz at a quarter of the rate; asked to, it
 // prints "error: Unable to set up output format!" whatever MPG123_QUIET says.
 TEST(LowRateMp3, OpensAtEveryReductionWithoutLibmpg123Output) {

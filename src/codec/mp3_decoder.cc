@@ -406,6 +406,7 @@ class Mp3Decoder final : public AudioDecoder {
       const off_t r =
           mpg123_seek_frame(mh_, static_cast<off_t>(land + kSeekPrerollFrames), SEEK_SET);
       if (r < 0) {
+        if (mpg123_errcode(mh_) == MPG123_BAD_OUTFORMAT) return format_change();
         return make_error(Errc::undecodable, path_ + ": seeking failed (" + mpg123_strerror(mh_) +
                                                  "); the file may be damaged");
       }
@@ -485,21 +486,28 @@ class Mp3Decoder final : public AudioDecoder {
       }
       if (foreign_format_) {
         dropped_bytes_ += got_bytes;
-        if (dropped_bytes_ > kMaxForeignBytes) {
-          return make_error(Errc::undecodable,
-                            path_ +
-                                " changes sample rate or channels mid-stream; convert it to "
-                                "a uniform MP3, WAV or FLAC first");
-        }
+        if (dropped_bytes_ > kMaxForeignBytes) return format_change();
       }
       if (rc != MPG123_OK) {
         if (stream_ && stream_->error) return *stream_->error;
+        if (mpg123_errcode(mh_) == MPG123_BAD_OUTFORMAT) return format_change();
         return make_error(Errc::undecodable, path_ + " is damaged (" + mpg123_message(mh_, rc) +
                                                  "); re-download the file");
       }
     }
     position_ += static_cast<std::int64_t>(done);
     return done;
+  }
+
+  // Frames of another sample rate or channel count that are audio, not
+  // junk: more of them than kMaxForeignBytes, or of a rate libmpg123
+  // cannot reduce as asked (22.05 kHz frames in a 44.1 kHz stream read at
+  // a quarter of the rate, say: an ad stitched in from another encoder).
+  Error format_change() const {
+    return make_error(Errc::undecodable,
+                      path_ +
+                          " changes sample rate or channels mid-stream; convert it to a "
+                          "uniform MP3, WAV or FLAC first (ffmpeg -i IN -ar 44100 OUT.mp3)");
   }
 
   std::string path_;
