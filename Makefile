@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNAMIX_WERROR=ON
 NAMIX := $(BUILD_DIR)/src/app/namix
 
-.PHONY: deps npm build build-asan build-fuzz test test-unit test-asan fuzz demo format format-check bench clean
+.PHONY: deps npm build build-asan build-fuzz test test-unit test-asan fuzz fuzz-campaign demo format format-check bench clean
 
 deps:
 	scripts/install_deps.sh
@@ -42,6 +42,13 @@ build-fuzz: deps
 fuzz: build-fuzz
 	ctest --test-dir $(FUZZ_DIR) --output-on-failure -j 2 -L fuzz
 	@cat $(FUZZ_DIR)/fuzz/runs/*/summary.txt
+
+# A long local run, not part of `make test`: every harness (or FUZZ_HARNESSES)
+# to FUZZ_RUNS executions, one after another; its corpus carries over.
+FUZZ_RUNS ?= 10000000
+FUZZ_HARNESSES ?=
+fuzz-campaign: build-fuzz
+	fuzz/run_campaign.sh $(FUZZ_DIR)/fuzz $(FUZZ_DIR)/campaign $(FUZZ_RUNS) $(FUZZ_HARNESSES)
 
 # Every test: format check, unit + integration + slow tests, the unit tests
 # again under AddressSanitizer and UndefinedBehaviorSanitizer, then the fuzzers.
