@@ -31,6 +31,24 @@ std::string encode_spaces(std::string_view s) {
   return out;
 }
 
+// libcurl decodes a percent-encoded host ("https://%cd/") into raw bytes,
+// which are no UTF-8 and no URL; encoded again, the URL stays one.
+std::string encode_non_ascii(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x80) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    }
+  }
+  return out;
+}
+
 bool has_scheme(std::string_view url) {
   const std::size_t colon = url.find(':');
   if (colon == std::string_view::npos || colon == 0) return false;
@@ -120,7 +138,7 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
   char* raw = nullptr;
   if (curl_url_get(u.get(), CURLUPART_URL, &raw, 0) != CURLUE_OK) return ref;
   std::unique_ptr<char, CurlFreeDeleter> resolved(raw);
-  return resolved.get();
+  return encode_non_ascii(resolved.get());
 }
 
 std::string strip_measurement_prefixes(std::string_view url) {

@@ -1,5 +1,7 @@
 #include "feed/media_url.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace namix {
@@ -18,6 +20,12 @@ TEST(ResolveUrl, FollowsRfc3986) {
             "https://feeds.example.com/show/ep%201.mp3");
   EXPECT_EQ(resolve_url("https://x.example/", " https://cdn.example/a.mp3 "),
             "https://cdn.example/a.mp3");
+  // Found by fuzz/rss_feed_fuzzer.cc: libcurl decoded a percent-encoded
+  // host of the base into a byte that is no UTF-8; the URL keeps it encoded.
+  const std::string odd = resolve_url("https:/%cd/", "c");
+  EXPECT_TRUE(std::all_of(odd.begin(), odd.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x80;
+  })) << odd;
   // Without a usable base a relative reference stays what it is.
   EXPECT_EQ(resolve_url("", "ep.mp3"), "ep.mp3");
   EXPECT_EQ(resolve_url("not a url", "ep.mp3"), "ep.mp3");

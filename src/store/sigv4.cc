@@ -200,9 +200,15 @@ Result<std::chrono::system_clock::time_point> parse_amz_datetime(std::string_vie
   tm.tm_sec = num(13, 2);
   // system_clock counts nanoseconds in 64 bits: years past 2262 do not fit.
   if (tm.tm_year < 70 || tm.tm_year > 2200 - 1900 || tm.tm_mon < 0 || tm.tm_mon > 11 ||
-      tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+      tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
     return bad();
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  // timegm() rolls a day the month does not have (20130231) into the next
+  // month; such a time is not the one written, so it is refused.
+  const int asked_mday = tm.tm_mday;
+  const int asked_mon = tm.tm_mon;
+  const std::time_t t = timegm(&tm);
+  if (tm.tm_mday != asked_mday || tm.tm_mon != asked_mon) return bad();
+  return std::chrono::system_clock::from_time_t(t);
 }
 
 Signature sign_request(const SignableRequest& request, const AwsCredentials& credentials,

@@ -264,6 +264,13 @@ TEST(AmzDatetime, RoundTripAndRejectsGarbage) {
   EXPECT_EQ(format_amz_datetime(*t), "20130524T000000Z");
   EXPECT_FALSE(parse_amz_datetime("2013-05-24").ok());
   EXPECT_FALSE(parse_amz_datetime("20131324T000000Z").ok());
+  // Found by fuzz/sigv4_fuzzer.cc: a second 60 and a day the month lacks
+  // were rolled into the next minute and month, not refused.
+  EXPECT_FALSE(parse_amz_datetime("20130524T000160Z").ok());
+  EXPECT_FALSE(parse_amz_datetime("20130231T000000Z").ok());
+  EXPECT_FALSE(parse_amz_datetime("20130431T000000Z").ok());
+  EXPECT_TRUE(parse_amz_datetime("20120229T235959Z").ok());  // a leap year's day
+  EXPECT_FALSE(parse_amz_datetime("20130229T000000Z").ok());
 }
 
 }  // namespace
