@@ -75,10 +75,7 @@ class MixFeedCli(unittest.TestCase):
         cls.server.close()
 
     def path(self, name):
-        p = os.path.join(ARGS.workdir, name)
-        if os.path.exists(p):
-            os.remove(p)
-        return p
+        return mix_fixture.fresh_path(ARGS.workdir, name)
 
     def mix(self, *args, theme="Best Of"):
         return subprocess.run([ARGS.namix, "mix", *args, "--theme", theme, "--duration", str(MIX_S),

@@ -26,6 +26,14 @@ ARGS = None
 MIX_S = 40
 
 
+def fresh_path(work, name):
+    """`work`/`name` with nothing at it: what a run writes there is its own."""
+    path = os.path.join(work, name)
+    if os.path.exists(path):
+        os.remove(path)
+    return path
+
+
 def read_json(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
@@ -124,10 +132,7 @@ class MixTranscriptCli(unittest.TestCase):
         cls.server.close()
 
     def out(self, name):
-        path = os.path.join(ARGS.workdir, name)
-        if os.path.exists(path):
-            os.remove(path)
-        return path
+        return fresh_path(ARGS.workdir, name)
 
     def mix(self, *extra, theme="Best Of"):
         return subprocess.run([ARGS.namix, "mix", self.mp3, "--theme", theme, "--duration",
