@@ -107,9 +107,9 @@ std::string default_web_dir() {
 int serve(const ServeSettings& s) {
   // glibc gives a thread that finds its arena busy an arena of its own, up
   // to 8 per core, and keeps what a mix freed in that arena's heap. With
-  // hundreds of HTTP threads and the mixing workers, a 600 s soak
-  // (bench/load_service.sh --soak 600) held 587 MB; with one arena per core
-  // it held 190 MB and finished as many mixes (834 against 816).
+  // hundreds of HTTP threads and the mixing workers, that memory grows
+  // with the threads, not the work: bench/load_service.sh --soak shows the
+  // difference (the README's Reliability section has the figures).
   // MALLOC_ARENA_MAX in the environment still decides when it is set.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr)
     ::mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
