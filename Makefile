@@ -2,6 +2,9 @@
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
+# The fuzzers' sanitizers. "undefined" alone runs several times faster: a
+# long campaign can gather its corpus that way, then replay it under both.
+FUZZ_SANITIZE ?= address;undefined
 # Seconds of new inputs per fuzz harness (on top of its seed corpus).
 FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
@@ -26,14 +29,14 @@ npm:
 
 build-asan: deps
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNAMIX_WERROR=ON \
-	  -DNAMIX_SANITIZE="address;undefined" -DNAMIX_BUILD_BENCH=OFF
+	  -DNAMIX_SANITIZE="$(FUZZ_SANITIZE)" -DNAMIX_BUILD_BENCH=OFF
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
 # The libFuzzer harnesses of fuzz/, built by clang with AddressSanitizer and
 # UndefinedBehaviorSanitizer; only what they link is built.
 build-fuzz: deps
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_COMPILER=clang++ -DNAMIX_FUZZ=ON -DNAMIX_SANITIZE="address;undefined" \
+	  -DCMAKE_CXX_COMPILER=clang++ -DNAMIX_FUZZ=ON -DNAMIX_SANITIZE="$(FUZZ_SANITIZE)" \
 	  -DNAMIX_BUILD_TESTS=OFF -DNAMIX_BUILD_BENCH=OFF -DNAMIX_FUZZ_SECONDS=$(FUZZ_SECONDS)
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target namix_fuzzers
 
@@ -45,10 +48,12 @@ fuzz: build-fuzz
 
 # A long local run, not part of `make test`: every harness (or FUZZ_HARNESSES)
 # to FUZZ_RUNS executions, one after another; its corpus carries over.
+# FUZZ_RUNS=0 replays the campaign's corpus and adds nothing.
 FUZZ_RUNS ?= 10000000
 FUZZ_HARNESSES ?=
+FUZZ_CAMPAIGN_DIR ?= build-fuzz/campaign
 fuzz-campaign: build-fuzz
-	fuzz/run_campaign.sh $(FUZZ_DIR)/fuzz $(FUZZ_DIR)/campaign $(FUZZ_RUNS) $(FUZZ_HARNESSES)
+	fuzz/run_campaign.sh $(FUZZ_DIR)/fuzz $(FUZZ_CAMPAIGN_DIR) $(FUZZ_RUNS) $(FUZZ_HARNESSES)
 
 # Every test: format check, unit + integration + slow tests, the unit tests
 # again under AddressSanitizer and UndefinedBehaviorSanitizer, then the fuzzers.

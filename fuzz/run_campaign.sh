@@ -6,6 +6,8 @@
 # on from what it found. Appends one line per harness to WORK/summary.txt:
 # executions, seconds, the average rate and the exit status (0: nothing
 # found; a finding leaves its input in WORK/<harness>/ as make fuzz does).
+# RUNS=0 runs each input of the corpus once and adds nothing: how a corpus
+# gathered by a faster build (UBSan alone) is checked under ASan.
 #
 #   fuzz/run_campaign.sh FUZZER_DIR WORK [RUNS [HARNESS...]]
 # e.g. make fuzz-campaign FUZZ_RUNS=10000000   (every harness, ~5 core-hours)
