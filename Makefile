@@ -29,7 +29,7 @@ npm:
 
 build-asan: deps
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNAMIX_WERROR=ON \
-	  -DNAMIX_SANITIZE="$(FUZZ_SANITIZE)" -DNAMIX_BUILD_BENCH=OFF
+	  -DNAMIX_SANITIZE="address;undefined" -DNAMIX_BUILD_BENCH=OFF
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
 # The libFuzzer harnesses of fuzz/, built by clang with AddressSanitizer and
