@@ -18,12 +18,16 @@ struct CurlFreeDeleter {
   void operator()(char* p) const { curl_free(p); }
 };
 
-// Feeds put the odd raw space into URLs; libcurl's parser refuses them.
-std::string encode_spaces(std::string_view s) {
+// The bytes `needs_encoding` picks, percent-encoded; the rest as they are.
+std::string percent_encode_where(std::string_view s, bool (*needs_encoding)(unsigned char)) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : s) {
-    if (c == ' ') {
-      out += "%20";
+    const auto byte = static_cast<unsigned char>(c);
+    if (needs_encoding(byte)) {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
     } else {
       out += c;
     }
@@ -31,22 +35,15 @@ std::string encode_spaces(std::string_view s) {
   return out;
 }
 
+// Feeds put the odd raw space into URLs; libcurl's parser refuses them.
+std::string encode_spaces(std::string_view s) {
+  return percent_encode_where(s, [](unsigned char byte) { return byte == ' '; });
+}
+
 // libcurl decodes a percent-encoded host ("https://%cd/") into raw bytes,
 // which are no UTF-8 and no URL; encoded again, the URL stays one.
 std::string encode_non_ascii(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x80) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
+  return percent_encode_where(s, [](unsigned char byte) { return byte >= 0x80; });
 }
 
 bool has_scheme(std::string_view url) {
