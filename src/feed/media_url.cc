@@ -18,32 +18,17 @@ struct CurlFreeDeleter {
   void operator()(char* p) const { curl_free(p); }
 };
 
-// The bytes `needs_encoding` picks, percent-encoded; the rest as they are.
-std::string percent_encode_where(std::string_view s, bool (*needs_encoding)(unsigned char)) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+// Feeds put the odd raw space into URLs; libcurl's parser refuses them.
+std::string encode_spaces(std::string_view s) {
   std::string out;
   for (char c : s) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (needs_encoding(byte)) {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
+    if (c == ' ') {
+      out += "%20";
     } else {
       out += c;
     }
   }
   return out;
-}
-
-// Feeds put the odd raw space into URLs; libcurl's parser refuses them.
-std::string encode_spaces(std::string_view s) {
-  return percent_encode_where(s, [](unsigned char byte) { return byte == ' '; });
-}
-
-// libcurl decodes a percent-encoded host ("https://%cd/") into raw bytes,
-// which are no UTF-8 and no URL; encoded again, the URL stays one.
-std::string encode_non_ascii(std::string_view s) {
-  return percent_encode_where(s, [](unsigned char byte) { return byte >= 0x80; });
 }
 
 bool has_scheme(std::string_view url) {
@@ -133,9 +118,11 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
   // Setting a relative URL on a handle that holds one resolves it.
   if (curl_url_set(u.get(), CURLUPART_URL, ref.c_str(), 0) != CURLUE_OK) return ref;
   char* raw = nullptr;
-  if (curl_url_get(u.get(), CURLUPART_URL, &raw, 0) != CURLUE_OK) return ref;
+  // libcurl keeps a percent-encoded host ("https://%cd/") decoded, as raw
+  // bytes that are no UTF-8 and no URL; CURLU_URLENCODE encodes it again.
+  if (curl_url_get(u.get(), CURLUPART_URL, &raw, CURLU_URLENCODE) != CURLUE_OK) return ref;
   std::unique_ptr<char, CurlFreeDeleter> resolved(raw);
-  return encode_non_ascii(resolved.get());
+  return resolved.get();
 }
 
 std::string strip_measurement_prefixes(std::string_view url) {
