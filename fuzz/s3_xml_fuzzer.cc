@@ -20,7 +20,9 @@ bool xml_can_carry(std::string_view text) {
     // Control characters are not XML 1.0 characters; a reader turns CR into LF.
     if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') return false;
   }
-  return true;
+  // Nor are U+FFFE and U+FFFF (XML 1.0 §2.2), which libxml2 refuses.
+  return text.find("\xEF\xBF\xBE") == std::string_view::npos &&
+         text.find("\xEF\xBF\xBF") == std::string_view::npos;
 }
 
 }  // namespace
