@@ -1,5 +1,5 @@
-// `namix s3 ...`: presigned links, the bucket's lifecycle rules (temp/ expires,
-// mixes/ go to GLACIER), listing, copying and bucket creation, against AWS or
+// `namix s3 ...`: presigned links, the bucket's lifecycle rules (temp/ and
+// jobs/ expire, mixes/ go to GLACIER), listing, copying and bucket creation, against AWS or
 // any S3-compatible endpoint.
 #include <ctime>
 #include <fstream>
@@ -217,8 +217,8 @@ std::function<int()> add_s3(CLI::App& app) {
 
   CLI::App* lifecycle = s3->add_subcommand(
       "lifecycle",
-      "Apply the lifecycle rules (temp/ expires after 7 days, mixes/ to GLACIER after 90 days, "
-      "incomplete uploads aborted after 1 day) and print what the bucket holds");
+      "Apply the lifecycle rules (temp/ and jobs/ expire after 7 days, mixes/ to GLACIER after "
+      "90 days, incomplete uploads aborted after 1 day) and print what the bucket holds");
   lifecycle->add_option("url", state->lifecycle.url, "s3://BUCKET")->required();
   lifecycle->add_flag("--show", state->show_only, "Only print the bucket's current rules");
   lifecycle->add_flag("--no-transition", state->no_transition,

@@ -284,8 +284,9 @@ std::function<int()> add_serve(CLI::App& app) {
                   "S3-compatible endpoint (default: AWS in AWS_REGION)")
       ->envname("NAMIX_S3_ENDPOINT");
   cmd->add_flag("--apply-lifecycle", settings->apply_lifecycle,
-                "Put the lifecycle rules on the S3 bucket at start (temp/ expires after 7 "
-                "days, mixes/ go to GLACIER after 90, unfinished uploads are aborted after 1)");
+                "Put the lifecycle rules on the S3 bucket at start (temp/ and jobs/ expire "
+                "after 7 days, mixes/ go to GLACIER after 90, unfinished uploads are aborted "
+                "after 1)");
   cmd->add_flag(
          "--allow-private-urls", settings->allow_private_urls,
          "Fetch episodes from loopback/private/link-local addresses too (never on a public server)")

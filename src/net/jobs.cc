@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <random>
+#include <string_view>
 
 #include "net/http_error.h"
 
@@ -236,6 +237,27 @@ Result<std::size_t> JobStore::fail_unfinished(const std::string& reason) {
     ++failed;
   }
   return failed;
+}
+
+Result<std::size_t> JobStore::expire(std::chrono::seconds max_age,
+                                     std::chrono::system_clock::time_point now) {
+  auto listed = storage_.list("jobs/");
+  if (!listed) return listed.error();
+  const std::int64_t oldest_kept_unix =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch() - max_age).count();
+  std::size_t removed = 0;
+  for (const ObjectInfo& info : *listed) {
+    if (info.last_modified_unix >= oldest_kept_unix) continue;
+    std::string job_id = info.key.substr(std::string_view("jobs/").size());
+    if (job_id.ends_with(".json")) job_id.resize(job_id.size() - std::string_view(".json").size());
+    {
+      std::lock_guard lock(mutex_);
+      if (live_.count(job_id) != 0) continue;
+    }
+    NAMIX_TRY(storage_.remove(info.key));
+    ++removed;
+  }
+  return removed;
 }
 
 std::string iso8601_now() {

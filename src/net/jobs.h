@@ -4,6 +4,7 @@
 // /mix/jobs/{id} and a restart loses nothing that finished.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -97,6 +98,10 @@ class JobStore {
   // At start-up: jobs left queued or running by a previous process are
   // marked failed (their work is gone). Returns how many.
   Result<std::size_t> fail_unfinished(const std::string& reason);
+  // Removes the records last written more than `max_age` before `now`, except
+  // those of jobs this process is running. Returns how many.
+  Result<std::size_t> expire(std::chrono::seconds max_age,
+                             std::chrono::system_clock::time_point now);
 
   static std::string key_for(const std::string& job_id) { return "jobs/" + job_id + ".json"; }
 

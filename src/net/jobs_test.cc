@@ -97,6 +97,34 @@ TEST(JobStore, RecordsSurviveAndUnfinishedJobsFailOnRecovery) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(JobStore, ExpiryRemovesRecordsOlderThanTheAgeExceptRunningJobs) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("namix-jobs-expiry-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto storage = LocalStorage::open({dir.string(), "k", ""});
+  ASSERT_TRUE(storage.ok());
+  JobStore jobs(**storage);
+  for (const char* id : {"done-1", "running-2"}) {
+    JobRecord r;
+    r.job_id = id;
+    ASSERT_TRUE(jobs.create(r).ok());
+  }
+  jobs.update(
+      "done-1", [](JobRecord& r) { r.state = JobState::done; }, true);
+  jobs.update(
+      "running-2", [](JobRecord& r) { r.state = JobState::running; }, true);
+  const auto written = std::chrono::system_clock::now();
+  const std::chrono::seconds week(7 * 24 * 3600);
+
+  EXPECT_EQ(jobs.expire(week, written + std::chrono::hours(6 * 24)).value(), 0u);
+  EXPECT_TRUE(jobs.find("done-1").ok());
+  EXPECT_EQ(jobs.expire(week, written + std::chrono::hours(8 * 24)).value(), 1u);
+  EXPECT_EQ(jobs.find("done-1").error().code, Errc::not_found);
+  EXPECT_EQ(jobs.find("running-2")->state, JobState::running) << "a running job keeps its record";
+  EXPECT_TRUE((*storage)->head(JobStore::key_for("running-2")).ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(JobStore, AFinalStateThatCannotBeStoredIsStillAnsweredFromMemory) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("namix-jobs-lost-" + std::to_string(::getpid()));

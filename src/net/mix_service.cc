@@ -1,7 +1,9 @@
 #include "net/mix_service.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -75,8 +77,36 @@ Result<std::size_t> MixService::recover_jobs() {
     if (!key.ends_with(".mp3") || keys.count(key.substr(0, key.size() - 4) + ".json")) continue;
     NAMIX_TRY(storage_.remove(key));
   }
+  // Expired records first: failing them would write them again.
+  NAMIX_TRY(expire_job_records());
   return jobs_.fail_unfinished(
       "the server restarted before this job finished; submit the mix again");
+}
+
+Result<std::size_t> MixService::expire_job_records() {
+  const auto now = std::chrono::system_clock::now();
+  next_job_expiry_unix_.store(
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() +
+      options_.job_expiry_interval.count());
+  return jobs_.expire(options_.job_record_ttl, now);
+}
+
+void MixService::expire_job_records_if_due() {
+  const std::int64_t now_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+  std::int64_t due_unix = next_job_expiry_unix_.load();
+  // One worker sweeps; the others find the next time already moved on.
+  if (now_unix < due_unix || !next_job_expiry_unix_.compare_exchange_strong(
+                                 due_unix, now_unix + options_.job_expiry_interval.count()))
+    return;
+  auto expired = jobs_.expire(options_.job_record_ttl, std::chrono::system_clock::now());
+  if (expired) return;
+  const nlohmann::json line = {{"ts", iso8601_now()},
+                               {"level", "warn"},
+                               {"msg", "expired job records not removed"},
+                               {"error", expired.error().message}};
+  std::fprintf(stderr, "%s\n", line.dump().c_str());
 }
 
 void MixService::drain() {
@@ -144,6 +174,7 @@ ServiceAnswer<std::string> MixService::start_job(MixOrder order) {
       return;
     }
     run_order(job_id, *shared);
+    expire_job_records_if_due();
   });
   if (!queued) {
     jobs_.update(

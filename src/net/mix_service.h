@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +32,13 @@ struct ServiceOptions {
   std::size_t workers = 2;
   std::size_t max_queued = 8;  // mixes waiting for a worker; more are refused
   std::chrono::seconds link_ttl{24 * 3600};
+  // A job record last written longer ago than this is removed: at start-up
+  // (recover_jobs()) and, while serving, after a job ends at most once per
+  // `job_expiry_interval`. By then its download link has long expired. On S3
+  // the bucket's rule jobs-expire-after-7-days does the same where no server
+  // runs (Lambda).
+  std::chrono::seconds job_record_ttl{7 * 24 * 3600};
+  std::chrono::seconds job_expiry_interval{3600};
   // Free space on the data directory's disk below which /mix/health says
   // degraded: a 3-hour remaster at 320 kbps is about 430 MB, and its
   // download waits there too.
@@ -91,7 +99,8 @@ class MixService {
   // At start-up, with no other server on this storage: jobs a previous
   // process left unfinished are marked failed (the count is returned), and
   // the MP3s of mixes it was storing when it died, which have no result JSON
-  // and so are in no history, are removed.
+  // and so are in no history, are removed, as are job records older than
+  // options().job_record_ttl.
   Result<std::size_t> recover_jobs();
   // No new mixes from now on.
   void begin_drain() { draining_.store(true); }
@@ -112,6 +121,11 @@ class MixService {
   // The error for a full queue or a draining pool, and when to retry.
   Error refusal() const;
   int retry_after_busy_s() const;
+  // Removes job records older than options().job_record_ttl: how many.
+  Result<std::size_t> expire_job_records();
+  // expire_job_records() when job_expiry_interval has passed since the last
+  // time; a failure is logged, and tried again at the next interval.
+  void expire_job_records_if_due();
 
   ServiceOptions options_;
   Storage& storage_;
@@ -120,6 +134,7 @@ class MixService {
   MixExecutor executor_;
   JobStore jobs_;
   std::atomic<bool> draining_{false};
+  std::atomic<std::int64_t> next_job_expiry_unix_{0};
   // Last member: its destructor drains, and running tasks use the members above.
   std::unique_ptr<WorkerPool> pool_;
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -482,6 +483,50 @@ TEST_F(RouterTest, AtStartAnMp3WithoutItsResultJsonIsRemoved) {
   EXPECT_EQ(storage_->head("mixes/1779/best-of/cut.mp3").error().code, Errc::not_found);
   EXPECT_TRUE(storage_->head("mixes/1779/best-of/whole.mp3").ok());
   EXPECT_TRUE(storage_->head("mixes/1779/best-of/whole.json").ok());
+}
+
+TEST_F(RouterTest, JobRecordsOlderThanAWeekAreRemovedAtStartAndAfterAJob) {
+  // A finished job's record, last written 8 days ago, as `id`.
+  const auto put_old_record = [&](const std::string& id) {
+    JobRecord record;
+    record.job_id = id;
+    record.state = JobState::done;
+    const std::string text = record.to_json().dump();
+    ASSERT_TRUE(storage_
+                    ->put(JobStore::key_for(id),
+                          {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
+                          "application/json")
+                    .ok());
+    fs::last_write_time(dir_ / "store" / JobStore::key_for(id),
+                        fs::file_time_type::clock::now() - std::chrono::hours(8 * 24));
+  };
+  put_old_record("20261101T000000Z-0000000a");
+  start();
+  ASSERT_TRUE(service_->recover_jobs().ok());
+  EXPECT_EQ(call("GET", "/mix/jobs/20261101T000000Z-0000000a").status, 404);
+
+  // While serving, the first job to end after the interval sweeps again.
+  ServiceOptions options;
+  options.data_dir = (dir_ / "data").string();
+  options.min_free_bytes = 0;
+  options.job_expiry_interval = std::chrono::seconds(0);
+  service_.reset();
+  service_ = std::make_unique<MixService>(options, *storage_, *themes_, fake_mixer(), metrics_);
+  router_ = std::make_unique<Router>(unthrottled(), *service_, *storage_, storage_.get(), *themes_,
+                                     metrics_, nullptr);
+  ASSERT_TRUE(service_->recover_jobs().ok());
+  put_old_record("20261102T000000Z-0000000b");
+  const HttpResponse r =
+      post_upload("/mix/jobs", {{"theme", "Best Of"}, {"target_duration", "full"}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string job_id = json::parse(r.body).value("job_id", "");
+  for (int i = 0; i < 500 && (service_->load().queued + service_->load().running) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(storage_->head(JobStore::key_for("20261102T000000Z-0000000b")).error().code,
+            Errc::not_found);
+  const HttpResponse fresh = call("GET", "/mix/jobs/" + job_id);
+  ASSERT_EQ(fresh.status, 200) << fresh.body;
+  EXPECT_EQ(json::parse(fresh.body).value("state", ""), "done");
 }
 
 TEST_F(RouterTest, AnUploadIsMixedStoredAndListed) {

@@ -158,6 +158,7 @@ class S3PendingObject final : public PendingObject {
 std::vector<S3LifecycleRule> spec_lifecycle_rules() {
   return {
       {"temp-expires-after-7-days", "temp/", true, 7, 0, "", 0},
+      {"jobs-expire-after-7-days", "jobs/", true, 7, 0, "", 0},
       {"mixes-to-glacier-after-90-days", "mixes/", true, 0, 90, "GLACIER", 0},
       {"abort-incomplete-uploads-after-1-day", "", true, 0, 0, "", 1},
   };

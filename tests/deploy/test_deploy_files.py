@@ -122,6 +122,9 @@ class Serverless(unittest.TestCase):
         temp = rules["temp-expires-after-7-days"]
         self.assertTrue(temp["Prefix"].endswith("temp/"))
         self.assertEqual(temp["ExpirationInDays"], 7)
+        jobs = rules["jobs-expire-after-7-days"]
+        self.assertTrue(jobs["Prefix"].endswith("jobs/"))
+        self.assertEqual(jobs["ExpirationInDays"], 7)
         mixes = rules["mixes-to-glacier-after-90-days"]
         self.assertTrue(mixes["Prefix"].endswith("mixes/"))
         self.assertEqual(mixes["Transitions"], [{"StorageClass": "GLACIER", "TransitionInDays": 90}])

@@ -410,6 +410,8 @@ TEST(NamixS3Command, PresignLsAndLifecycleAgainstTheGateway) {
   ASSERT_EQ(lifecycle.exit_code, 0) << lifecycle.output;
   EXPECT_NE(lifecycle.output.find("temp/ expires after 7 days"), std::string::npos)
       << lifecycle.output;
+  EXPECT_NE(lifecycle.output.find("jobs/ expires after 7 days"), std::string::npos)
+      << lifecycle.output;
   EXPECT_NE(lifecycle.output.find("mixes/ moves to GLACIER after 90 days"), std::string::npos);
 
   // cp up (multipart above one part) and back down, byte for byte.
@@ -495,7 +497,7 @@ TEST(OutputObject, MixOutToS3UrlAndToALocalFile) {
 // ctest entry s3_lifecycle_effect sets it: the rules must not just be stored
 // but act. rgw.sh gives the gateway a GLACIER storage class; without one RGW
 // still accepts the rule but cannot carry out the transition.
-TEST(S3LifecycleEffect, TempExpiresAndMixesMoveToGlacier) {
+TEST(S3LifecycleEffect, TempAndJobsExpireAndMixesMoveToGlacier) {
   const char* interval = std::getenv("RGW_LC_DEBUG_INTERVAL");
   if (interval == nullptr || std::string(interval) != "10")
     GTEST_SKIP() << "needs RGW_LC_DEBUG_INTERVAL=10 (ctest -R s3_lifecycle_effect)";
@@ -503,6 +505,7 @@ TEST(S3LifecycleEffect, TempExpiresAndMixesMoveToGlacier) {
   const std::string bucket = "namix-lifecycle";
   ASSERT_TRUE(client->create_bucket(bucket).ok());
   ASSERT_TRUE(client->put_object(bucket, "temp/upload.mp3", pattern_bytes(100, 12), "").ok());
+  ASSERT_TRUE(client->put_object(bucket, "jobs/a.json", pattern_bytes(100, 11), "").ok());
   ASSERT_TRUE(client->put_object(bucket, "mixes/1/a.mp3", pattern_bytes(100, 13), "").ok());
   // spec_lifecycle_rules() with 1 "day" instead of 7 and 90.
   auto rules = spec_lifecycle_rules();
@@ -518,13 +521,14 @@ TEST(S3LifecycleEffect, TempExpiresAndMixesMoveToGlacier) {
     g_rgw->process_lifecycle();
     auto listed = client->list_objects(bucket, "");
     ASSERT_TRUE(listed.ok());
-    expired = std::none_of(listed->begin(), listed->end(),
-                           [](const S3ListedObject& o) { return o.key == "temp/upload.mp3"; });
+    expired = std::none_of(listed->begin(), listed->end(), [](const S3ListedObject& o) {
+      return o.key == "temp/upload.mp3" || o.key == "jobs/a.json";
+    });
     moved = std::any_of(listed->begin(), listed->end(), [](const S3ListedObject& o) {
       return o.key == "mixes/1/a.mp3" && o.storage_class == "GLACIER";
     });
   }
-  EXPECT_TRUE(expired) << "temp/ object still there after the expiry day";
+  EXPECT_TRUE(expired) << "temp/ or jobs/ object still there after the expiry day";
   EXPECT_TRUE(moved) << "mixes/ object not moved to GLACIER";
 }
 
