@@ -12,9 +12,11 @@
 // that is not one. A program that only resolves names on joined threads and
 // checks for leaks in a loop reports it in 5 checks of 20,000 (clang 14,
 // glibc 2.36).
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +27,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "fuzz/fuzz_check.h"
 #include "net/metrics.h"
@@ -38,10 +41,29 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr std::string_view kRunDirPrefix = "namix-http-fuzz-";
+
+// Removes the directories of runs whose process is gone: libFuzzer ends an
+// interrupted run with _Exit, which skips the exit handler that removes them.
+void remove_dirs_of_ended_runs(const fs::path& parent) {
+  std::vector<fs::path> ended;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(parent, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(kRunDirPrefix)) continue;
+    const long pid = std::strtol(name.c_str() + kRunDirPrefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      ended.push_back(it->path());
+  }
+  for (const fs::path& dir : ended) fs::remove_all(dir, ec);
+}
+
 // Built once: a fresh service per input would spend the run on setup.
 struct Service {
   Service() {
-    dir = fs::temp_directory_path() / ("namix-http-fuzz-" + std::to_string(::getpid()));
+    remove_dirs_of_ended_runs(fs::temp_directory_path());
+    dir = fs::temp_directory_path() / (std::string(kRunDirPrefix) + std::to_string(::getpid()));
     fs::remove_all(dir);
     auto opened = namix::LocalStorage::open({(dir / "store").string(), "fuzz-signing-key", ""});
     auto loaded = namix::ThemeCatalog::load_dir(NAMIX_SHIPPED_THEMES_DIR);
@@ -59,6 +81,10 @@ struct Service {
     options.fetch.total_timeout = std::chrono::seconds(6);
     options.fetch.stall_timeout = std::chrono::seconds(2);
     options.fetch.max_bytes = 1 << 20;
+    // Each job ends with a sweep of the records older than a second, so the
+    // one service does not pile up state from earlier inputs.
+    options.job_record_ttl = std::chrono::seconds(0);
+    options.job_expiry_interval = std::chrono::seconds(0);
     const namix::MixRunner refuse = [](const namix::MixRequest&,
                                        namix::ByteSink&) -> namix::Result<namix::MixReport> {
       return namix::make_error(namix::Errc::undecodable, "the fuzzer mixes nothing");
