@@ -336,9 +336,13 @@ Result<std::vector<ObjectInfo>> LocalStorage::list(const std::string& prefix) {
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
-    if (!it->is_regular_file(ec)) continue;
-    std::string key = fs::relative(it->path(), root_, ec).generic_string();
-    if (ec || key.rfind(prefix, 0) != 0 || !is_valid_storage_key(key)) continue;
+    // namix writes no links here; a link is not an object of the store.
+    if (it->is_symlink(ec) || !it->is_regular_file(ec)) continue;
+    // The walk's paths start with root_, so the key is their rest. (fs::relative
+    // would resolve every component's links: a readlink per component per file,
+    // most of a listing's time.)
+    std::string key = it->path().lexically_relative(root_).generic_string();
+    if (key.rfind(prefix, 0) != 0 || !is_valid_storage_key(key)) continue;
     struct stat st {};
     if (::stat(it->path().c_str(), &st) != 0) continue;
     out.push_back({std::move(key), static_cast<std::uint64_t>(st.st_size),

@@ -65,6 +65,28 @@ TEST_F(LocalStorageTest, PutGetHeadListRemove) {
   EXPECT_EQ(storage_->head("jobs/j1.json").error().code, Errc::not_found);
 }
 
+TEST_F(LocalStorageTest, ListingSkipsLinksAndKeepsKeysForARootGivenThroughALinkOrRelatively) {
+  ASSERT_TRUE(storage_->put("mixes/1779/best-of/a.json", bytes("{}"), "application/json").ok());
+  fs::create_symlink("a.json", dir_ / "mixes/1779/best-of/b.json");
+  auto listed = storage_->list("mixes/");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u) << "a link is not an object";
+  EXPECT_EQ((*listed)[0].key, "mixes/1779/best-of/a.json");
+
+  const fs::path link = dir_.string() + "-link";
+  fs::remove(link);
+  fs::create_symlink(dir_, link);
+  for (const fs::path& root : {link, fs::relative(dir_), fs::path(dir_.string() + "/")}) {
+    auto opened = LocalStorage::open({root.string(), "test-secret", "http://h:1"});
+    ASSERT_TRUE(opened.ok()) << root;
+    auto through = (*opened)->list("mixes/17");
+    ASSERT_TRUE(through.ok()) << root;
+    ASSERT_EQ(through->size(), 1u) << root;
+    EXPECT_EQ((*through)[0].key, "mixes/1779/best-of/a.json") << root;
+  }
+  fs::remove(link);
+}
+
 TEST_F(LocalStorageTest, PendingObjectIsInvisibleUntilCommitAndLeavesNothingWhenDropped) {
   {
     auto pending = storage_->begin_put("mixes/1/x/dropped.mp3", "audio/mpeg");
