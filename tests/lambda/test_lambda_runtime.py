@@ -4,8 +4,6 @@ Run: python3 test_lambda_runtime.py --namix path/to/namix
 """
 
 import base64
-import hashlib
-import hmac
 import http.server
 import json
 import os
@@ -22,6 +20,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import rgw_cluster  # noqa: E402
+import webhook_signature  # noqa: E402
 from runtime_emulator import RuntimeEmulator  # noqa: E402
 
 NAMIX = None
@@ -483,12 +482,9 @@ class ShowAndReceiver:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                parts = dict(p.split("=", 1) for p in
-                             self.headers.get("X-Namix-Signature", "").split(",") if "=" in p)
-                expected = hmac.new(show.SECRET.encode(), parts.get("t", "").encode() + b"." + body,
-                                    hashlib.sha256).hexdigest()
                 show.deliveries.append({
-                    "verified": hmac.compare_digest(expected, parts.get("v1", "")),
+                    "verified": webhook_signature.is_verified(
+                        show.SECRET, self.headers.get("X-Namix-Signature", ""), body),
                     "event": self.headers.get("X-Namix-Event"), "body": json.loads(body)})
                 self.send_response(204)
                 self.end_headers()
