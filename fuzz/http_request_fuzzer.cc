@@ -26,7 +26,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
@@ -122,16 +121,6 @@ Service& service() {
   return *s;
 }
 
-// Returns once no job is queued or running. The queue is read first: a task
-// leaves the queue and counts as running under one lock.
-void wait_for_jobs(const namix::MixService& service) {
-  for (;;) {
-    const std::size_t queued = service.load().queued;
-    if (queued == 0 && service.load().running == 0) return;
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
-}
-
 }  // namespace
 
 // One try per name server, of at most 1 s each, so that name resolution ends
@@ -146,7 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Service& s = service();
   const std::string_view sent(reinterpret_cast<const char*>(data), size);
   const std::string answer = s.server->answer_connection(sent);
-  wait_for_jobs(*s.service);
+  s.service->wait_until_idle();
   // Each answer is an HTTP/1.1 status line, and no answer shows a path of
   // the server's (unless the request itself carried it: a 404 names the
   // route asked for).

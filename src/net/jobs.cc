@@ -50,6 +50,11 @@ void WorkerPool::drain() {
   idle_.wait(lock, [&] { return running_ == 0; });
 }
 
+void WorkerPool::wait_until_idle() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+}
+
 std::size_t WorkerPool::queued() const {
   std::lock_guard lock(mutex_);
   return queue_.size();

@@ -39,6 +39,8 @@ class WorkerPool {
   bool try_submit(Task task);
   // Stops taking work, cancels what is queued, waits for running tasks.
   void drain();
+  // Waits until no task is queued or running; the pool keeps taking work.
+  void wait_until_idle();
   std::size_t queued() const;
   std::size_t running() const;
   std::size_t workers() const { return threads_.size(); }

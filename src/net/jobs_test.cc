@@ -49,6 +49,24 @@ TEST(WorkerPool, BoundedQueueRefusesAtOnceAndDrainCancelsWaitingTasks) {
   EXPECT_EQ(pool.running(), 0u);
 }
 
+TEST(WorkerPool, WaitUntilIdleReturnsOnceQueuedAndRunningTasksHaveRun) {
+  WorkerPool pool(/*workers=*/1, /*max_queued=*/1);
+  std::atomic<int> ran{0};
+  const auto slow = [&](bool cancelled) {
+    if (cancelled) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ++ran;
+  };
+  ASSERT_TRUE(pool.try_submit(slow));
+  ASSERT_TRUE(pool.try_submit(slow));
+  pool.wait_until_idle();
+  EXPECT_EQ(ran.load(), 2);
+  EXPECT_EQ(pool.queued() + pool.running(), 0u);
+  EXPECT_TRUE(pool.try_submit(slow)) << "the pool still takes work";
+  pool.wait_until_idle();
+  EXPECT_EQ(ran.load(), 3);
+}
+
 TEST(JobStore, RecordsSurviveAndUnfinishedJobsFailOnRecovery) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("namix-jobs-" + std::to_string(::getpid()));

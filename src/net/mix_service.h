@@ -107,6 +107,8 @@ class MixService {
   // begin_drain(), then waits until running mixes have finished and stored.
   void drain();
   bool draining() const { return draining_.load(); }
+  // Waits until no mix or job is queued or running, each to its end.
+  void wait_until_idle() { pool_->wait_until_idle(); }
 
   ServiceLoad load() const;
   bool has_mixer() const { return executor_.has_mixer(); }

@@ -520,8 +520,7 @@ TEST_F(RouterTest, JobRecordsOlderThanAWeekAreRemovedAtStartAndAfterAJob) {
       post_upload("/mix/jobs", {{"theme", "Best Of"}, {"target_duration", "full"}});
   ASSERT_EQ(r.status, 202) << r.body;
   const std::string job_id = json::parse(r.body).value("job_id", "");
-  for (int i = 0; i < 500 && (service_->load().queued + service_->load().running) > 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  service_->wait_until_idle();
   EXPECT_EQ(storage_->head(JobStore::key_for("20261102T000000Z-0000000b")).error().code,
             Errc::not_found);
   const HttpResponse fresh = call("GET", "/mix/jobs/" + job_id);
