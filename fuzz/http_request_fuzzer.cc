@@ -12,11 +12,9 @@
 // that is not one. A program that only resolves names on joined threads and
 // checks for leaks in a loop reports it in 5 checks of 20,000 (clang 14,
 // glibc 2.36).
-#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +26,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/partial_files.h"
 #include "fuzz/fuzz_check.h"
 #include "net/metrics.h"
 #include "net/mix_service.h"
@@ -52,8 +51,7 @@ void remove_dirs_of_ended_runs(const fs::path& parent) {
     const std::string name = it->path().filename().string();
     if (!name.starts_with(kRunDirPrefix)) continue;
     const long pid = std::strtol(name.c_str() + kRunDirPrefix.size(), nullptr, 10);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
-      ended.push_back(it->path());
+    if (pid > 0 && namix::process_has_ended(pid)) ended.push_back(it->path());
   }
   for (const fs::path& dir : ended) fs::remove_all(dir, ec);
 }

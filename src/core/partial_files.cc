@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -70,6 +71,10 @@ void exit_on_signals_leaving_no_partial_files(std::string_view what, std::string
     std::fflush(stderr);
     ::_exit(128 + signal_number);
   }).detach();
+}
+
+bool process_has_ended(long pid) {
+  return pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
 }
 
 }  // namespace namix

@@ -14,6 +14,10 @@ void unregister_partial_file(const std::string& path);
 // Removes every registered file; returns how many there were.
 std::size_t remove_partial_files();
 
+// True when no process `pid` exists (or `pid` is no process id): what it left
+// behind, files named after its pid, is nobody's and can go.
+bool process_has_ended(long pid);
+
 // From here on SIGINT, SIGTERM and SIGHUP end the process at once, with exit
 // status 128 + the signal's number (130, 143, 129): registered partial files
 // are removed and "namix: <what> interrupted by SIG...; <consequence>" is

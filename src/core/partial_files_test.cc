@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,6 +17,17 @@ namespace {
 namespace fs = std::filesystem;
 
 using testing::fresh_dir;
+
+TEST(PartialFiles, AProcessHasEndedOnceReapedAndNeverWhileAlive) {
+  EXPECT_FALSE(process_has_ended(::getpid()));
+  EXPECT_TRUE(process_has_ended(0)) << "0 names no process";
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(process_has_ended(child));
+}
 
 TEST(PartialFiles, AnAtomicFileIsRegisteredUntilCommitted) {
   const fs::path dir = fresh_dir("namix_partial_registry");

@@ -5,7 +5,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include <system_error>
 
 #include "core/atomic_file.h"
+#include "core/partial_files.h"
 #include "store/sigv4.h"
 
 namespace namix {
@@ -187,7 +187,7 @@ void remove_orphaned_parts(const std::string& root) {
     const auto at = name.rfind(".part-");
     if (at == std::string::npos || !it->is_regular_file(ec)) continue;
     const long pid = std::strtol(name.c_str() + at + 6, nullptr, 10);
-    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+    if (process_has_ended(pid)) {
       std::error_code ignored;
       fs::remove(it->path(), ignored);
       parts.push_back(fs::relative(it->path(), root, ignored).generic_string());
