@@ -1,14 +1,16 @@
 #include "net/jobs.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <memory>
+#include <string>
 #include <thread>
 
+#include "core/test_dir.h"
 #include "store/local_storage.h"
 
 namespace namix {
@@ -67,14 +69,25 @@ TEST(WorkerPool, WaitUntilIdleReturnsOnceQueuedAndRunningTasksHaveRun) {
   EXPECT_EQ(ran.load(), 3);
 }
 
-TEST(JobStore, RecordsSurviveAndUnfinishedJobsFailOnRecovery) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("namix-jobs-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  auto storage = LocalStorage::open({dir.string(), "k", ""});
-  ASSERT_TRUE(storage.ok());
+// A job store over a fresh local storage of the test's own.
+class JobStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::fresh_dir(std::string("jobs_") +
+                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    auto opened = LocalStorage::open({dir_.string(), "k", ""});
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    storage_ = std::move(*opened);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<LocalStorage> storage_;
+};
+
+TEST_F(JobStoreTest, RecordsSurviveAndUnfinishedJobsFailOnRecovery) {
   {
-    JobStore jobs(**storage);
+    JobStore jobs(*storage_);
     for (const char* id : {"a-1", "b-2", "c-3"}) {
       JobRecord r;
       r.job_id = id;
@@ -100,7 +113,7 @@ TEST(JobStore, RecordsSurviveAndUnfinishedJobsFailOnRecovery) {
     ASSERT_TRUE(live.ok());
     EXPECT_DOUBLE_EQ(live->progress, 0.4);
   }
-  JobStore restarted(**storage);  // a new process: nothing live
+  JobStore restarted(*storage_);  // a new process: nothing live
   auto failed = restarted.fail_unfinished("restarted");
   ASSERT_TRUE(failed.ok());
   EXPECT_EQ(*failed, 2u);
@@ -112,16 +125,10 @@ TEST(JobStore, RecordsSurviveAndUnfinishedJobsFailOnRecovery) {
   EXPECT_EQ(done->state, JobState::done);
   EXPECT_EQ(done->result["status"], "success");
   EXPECT_EQ(restarted.find("zzz").error().code, Errc::not_found);
-  std::filesystem::remove_all(dir);
 }
 
-TEST(JobStore, ExpiryRemovesRecordsOlderThanTheAgeExceptRunningJobs) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("namix-jobs-expiry-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  auto storage = LocalStorage::open({dir.string(), "k", ""});
-  ASSERT_TRUE(storage.ok());
-  JobStore jobs(**storage);
+TEST_F(JobStoreTest, ExpiryRemovesRecordsOlderThanTheAgeExceptRunningJobs) {
+  JobStore jobs(*storage_);
   for (const char* id : {"done-1", "running-2"}) {
     JobRecord r;
     r.job_id = id;
@@ -139,22 +146,16 @@ TEST(JobStore, ExpiryRemovesRecordsOlderThanTheAgeExceptRunningJobs) {
   EXPECT_EQ(jobs.expire(week, written + std::chrono::hours(8 * 24)).value(), 1u);
   EXPECT_EQ(jobs.find("done-1").error().code, Errc::not_found);
   EXPECT_EQ(jobs.find("running-2")->state, JobState::running) << "a running job keeps its record";
-  EXPECT_TRUE((*storage)->head(JobStore::key_for("running-2")).ok());
-  std::filesystem::remove_all(dir);
+  EXPECT_TRUE(storage_->head(JobStore::key_for("running-2")).ok());
 }
 
-TEST(JobStore, AFinalStateThatCannotBeStoredIsStillAnsweredFromMemory) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("namix-jobs-lost-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  auto storage = LocalStorage::open({dir.string(), "k", ""});
-  ASSERT_TRUE(storage.ok());
-  JobStore jobs(**storage);
+TEST_F(JobStoreTest, AFinalStateThatCannotBeStoredIsStillAnsweredFromMemory) {
+  JobStore jobs(*storage_);
   JobRecord r;
   r.job_id = "d-4";
   ASSERT_TRUE(jobs.create(r).ok());
   // A directory where the record's file goes makes every write of it fail.
-  const auto record_file = dir / JobStore::key_for("d-4");
+  const auto record_file = dir_ / JobStore::key_for("d-4");
   std::filesystem::remove(record_file);
   std::filesystem::create_directories(record_file);
   jobs.update(
@@ -171,11 +172,10 @@ TEST(JobStore, AFinalStateThatCannotBeStoredIsStillAnsweredFromMemory) {
   // stores its final state: a restart does not find it unfinished.
   std::filesystem::remove(record_file);
   ASSERT_TRUE(jobs.find("d-4").ok());
-  auto stored = (*storage)->get(JobStore::key_for("d-4"));
+  auto stored = storage_->get(JobStore::key_for("d-4"));
   ASSERT_TRUE(stored.ok()) << stored.error().message;
   EXPECT_EQ(nlohmann::json::parse(*stored).value("state", ""), "done");
   EXPECT_EQ(jobs.fail_unfinished("restarted").value(), 0u);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(JobIds, AreSortableAndSafeAsKeys) {
