@@ -70,10 +70,12 @@ class RouterTest : public ::testing::Test {
   }
 
   // `min_free_bytes`: 0 keeps the disk check from depending on the host's free space.
-  void start(RouterOptions router_options = unthrottled(), std::uint64_t min_free_bytes = 0) {
+  void start(RouterOptions router_options = unthrottled(), std::uint64_t min_free_bytes = 0,
+             std::chrono::seconds job_expiry_interval = ServiceOptions{}.job_expiry_interval) {
     ServiceOptions options;
     options.data_dir = (dir_ / "data").string();
     options.min_free_bytes = min_free_bytes;
+    options.job_expiry_interval = job_expiry_interval;
     options.workers = 1;
     options.max_queued = 2;
     service_ = std::make_unique<MixService>(options, *storage_, *themes_, fake_mixer(), metrics_);
@@ -501,20 +503,11 @@ TEST_F(RouterTest, JobRecordsOlderThanAWeekAreRemovedAtStartAndAfterAJob) {
                         fs::file_time_type::clock::now() - std::chrono::hours(8 * 24));
   };
   put_old_record("20261101T000000Z-0000000a");
-  start();
+  start(unthrottled(), 0, /*job_expiry_interval=*/std::chrono::seconds(0));
   ASSERT_TRUE(service_->recover_jobs().ok());
   EXPECT_EQ(call("GET", "/mix/jobs/20261101T000000Z-0000000a").status, 404);
 
   // While serving, the first job to end after the interval sweeps again.
-  ServiceOptions options;
-  options.data_dir = (dir_ / "data").string();
-  options.min_free_bytes = 0;
-  options.job_expiry_interval = std::chrono::seconds(0);
-  service_.reset();
-  service_ = std::make_unique<MixService>(options, *storage_, *themes_, fake_mixer(), metrics_);
-  router_ = std::make_unique<Router>(unthrottled(), *service_, *storage_, storage_.get(), *themes_,
-                                     metrics_, nullptr);
-  ASSERT_TRUE(service_->recover_jobs().ok());
   put_old_record("20261102T000000Z-0000000b");
   const HttpResponse r =
       post_upload("/mix/jobs", {{"theme", "Best Of"}, {"target_duration", "full"}});
