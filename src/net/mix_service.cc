@@ -31,6 +31,10 @@ Result<std::string> read_whole_file(const std::string& path) {
   return bytes;
 }
 
+std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
 void mark_failed(JobRecord& r, const Error& error, const std::string& session_id) {
   r.state = JobState::failed;
   r.stage = "failed";
@@ -85,22 +89,19 @@ Result<std::size_t> MixService::recover_jobs() {
 
 Result<std::size_t> MixService::expire_job_records() {
   const auto now = std::chrono::system_clock::now();
-  next_job_expiry_unix_.store(
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() +
-      options_.job_expiry_interval.count());
+  next_job_expiry_unix_.store(unix_seconds(now) + options_.job_expiry_interval.count());
   return jobs_.expire(options_.job_record_ttl, now);
 }
 
 void MixService::expire_job_records_if_due() {
-  const std::int64_t now_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
+  const auto now = std::chrono::system_clock::now();
+  const std::int64_t next_unix = unix_seconds(now) + options_.job_expiry_interval.count();
   std::int64_t due_unix = next_job_expiry_unix_.load();
   // One worker sweeps; the others find the next time already moved on.
-  if (now_unix < due_unix || !next_job_expiry_unix_.compare_exchange_strong(
-                                 due_unix, now_unix + options_.job_expiry_interval.count()))
+  if (unix_seconds(now) < due_unix ||
+      !next_job_expiry_unix_.compare_exchange_strong(due_unix, next_unix))
     return;
-  auto expired = jobs_.expire(options_.job_record_ttl, std::chrono::system_clock::now());
+  auto expired = jobs_.expire(options_.job_record_ttl, now);
   if (expired) return;
   const nlohmann::json line = {{"ts", iso8601_now()},
                                {"level", "warn"},
